@@ -1,0 +1,53 @@
+/**
+ * The error classes and their exit codes. Code throws these; only src/cli.ts turns them
+ * into an exit code and a message on stderr.
+ */
+
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  checksFailed: 3,
+  interrupted: 130,
+} as const;
+
+export abstract class K8sStorageError extends Error {
+  abstract readonly exitCode: number;
+  /** The command (or short advice) that fixes the problem, printed after the message. */
+  readonly hint?: string;
+  constructor(message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options?.hint) this.hint = options.hint;
+  }
+}
+
+/** Bad usage or invalid input (exit 2). `problems` holds every problem found, not just the first. */
+export class UsageError extends K8sStorageError {
+  readonly exitCode = EXIT.usage;
+  readonly problems: string[];
+  constructor(problems: string | string[], options?: { hint?: string }) {
+    const list = Array.isArray(problems) ? problems : [problems];
+    super(list.length === 1 ? list[0]! : `${list.length} problems:\n${list.map((p) => `  - ${p}`).join('\n')}`, options);
+    this.problems = list;
+  }
+}
+
+/** Something went wrong at run time: a tool failed, the cluster answered badly (exit 1). */
+export class ClusterError extends K8sStorageError {
+  readonly exitCode = EXIT.failure;
+}
+
+/** A check ran and found problems (exit 3). The report has already been printed. */
+export class ChecksFailed extends K8sStorageError {
+  readonly exitCode = EXIT.checksFailed;
+}
+
+/** The user pressed Ctrl-C (exit 130). `done` says what had been completed. */
+export class Interrupted extends K8sStorageError {
+  readonly exitCode = EXIT.interrupted;
+}
+
+export function exitCodeOf(err: unknown): number {
+  return err instanceof K8sStorageError ? err.exitCode : EXIT.failure;
+}
