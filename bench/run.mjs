@@ -1,0 +1,6 @@
+// `npm run bench`: every benchmark in turn. Each prints its own figures.
+const suites = ['./startup.mjs'];
+for (const suite of suites) {
+  await import(suite);
+  console.log('');
+}

@@ -1,0 +1,218 @@
+/**
+ * The commander program: global flags, lazy dispatch to src/commands/, and the one place
+ * that turns errors into messages and exit codes. Keep imports here light: `--help`,
+ * `--version` and `render` must never load @kubernetes/client-node.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import type { Context, GlobalOptions } from './context.js';
+import { EXIT, K8sStorageError, UsageError } from './errors.js';
+import { Logger } from './output/log.js';
+import { APP_PRESETS } from './presets/apps.js';
+import { allStorageClassPresetFlags, STORAGE_CLASS_PRESETS } from './presets/storageclasses.js';
+import { templateNames } from './presets/templates.js';
+
+declare const __VERSION__: string;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+}
+
+interface Runtime {
+  ctx?: Context;
+  log: Logger;
+  controller: AbortController;
+}
+
+function makeContext(cmd: Command, rt: Runtime): Context {
+  const global = cmd.optsWithGlobals() as GlobalOptions;
+  const log = new Logger({ ...(global.quiet !== undefined ? { quiet: global.quiet } : {}), ...(global.verbose !== undefined ? { verbose: global.verbose } : {}), ...(global.color !== undefined ? { color: global.color } : {}) });
+  rt.log = log;
+  const ctx: Context = {
+    global,
+    log,
+    out: (text) => void process.stdout.write(text),
+    signal: rt.controller.signal,
+    stdinIsTTY: process.stdin.isTTY === true,
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+  rt.ctx = ctx;
+  return ctx;
+}
+
+/** Options of the command itself, with the global ones the user put after it. */
+function optsOf(cmd: Command): Record<string, any> {
+  return cmd.optsWithGlobals();
+}
+
+function addVolumeOptions(cmd: Command, sizeHelp: string): Command {
+  return cmd
+    .option('--size <quantity>', sizeHelp)
+    .option('--access-mode <mode>', 'RWO, ROX, RWX or RWOP (or the long names); repeatable', collect)
+    .option('--storage-class <name>', 'StorageClass of the claim (default: the cluster default class)');
+}
+
+function addMetadataOptions(cmd: Command): Command {
+  return cmd
+    .option('--label <key=value>', 'add a label; repeatable', collect)
+    .option('--annotation <key=value>', 'add an annotation; repeatable', collect);
+}
+
+export function buildProgram(rt: Runtime): Command {
+  const program = new Command('k8s-storage')
+    .description('Persistent storage for MicroK8s clusters: hostpath, Longhorn, StorageClass/PVC/app presets, node preflight.')
+    .version(VERSION, '--version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then `microk8s config`)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <namespace>', 'namespace of namespaced objects')
+    .option('-o, --output <format>', 'output format: yaml, json, table or name, as the command supports')
+    .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .option('-q, --quiet', 'only errors and warnings on stderr')
+    .option('-v, --verbose', 'more detail on stderr, and stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, 'error: ')) });
+
+  program.addHelpText(
+    'after',
+    examples(
+      'k8s-storage render pvc data --size 10Gi | kubectl apply -f -',
+      'k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2',
+      'k8s-storage render app postgres --storage-class longhorn',
+      'k8s-storage presets',
+    ),
+  );
+
+  // ---- render: offline YAML for pipelines and git ----
+  const render = program.command('render').description('print Kubernetes YAML for a PVC, a StorageClass or an app kit (no cluster needed)');
+
+  addMetadataOptions(
+    addVolumeOptions(render.command('pvc').argument('<name>', 'claim name').description('render a PersistentVolumeClaim'), 'requested size, a Kubernetes quantity such as 10Gi (required)')
+      .option('--volume-mode <mode>', 'Filesystem (default) or Block'),
+  )
+    .addHelpText('after', examples('k8s-storage render pvc postgres-pvc --size 10Gi --storage-class longhorn', 'k8s-storage render pvc shared --size 20Gi --access-mode RWX --storage-class longhorn -n web', 'k8s-storage render pvc data --size 1Gi -o json'))
+    .action(async (name: string, _o, cmd: Command) => {
+      const { renderPvc } = await import('./commands/render.js');
+      await renderPvc(makeContext(cmd, rt), name, optsOf(cmd));
+    });
+
+  const scCmd = addMetadataOptions(
+    render
+      .command('storageclass')
+      .alias('sc')
+      .argument('<preset>', `backend: ${templateNames('storageclass').join(', ')}`)
+      .description('render a StorageClass from a backend preset')
+      .option('--name <name>', "class name (default: the backend's usual class name)")
+      .option('--default', 'mark it the cluster default class')
+      .option('--reclaim-policy <policy>', 'Delete or Retain (Retain keeps the data when the claim is deleted)')
+      .option('--binding-mode <mode>', 'Immediate or WaitForFirstConsumer')
+      .option('--param <key=value>', 'extra provisioner parameter; repeatable', collect),
+  );
+  for (const preset of STORAGE_CLASS_PRESETS) {
+    for (const flag of preset.flags) {
+      if (scCmd.options.some((o) => o.attributeName() === flag.key)) continue;
+      const users = STORAGE_CLASS_PRESETS.filter((p) => p.flags.some((f) => f.key === flag.key)).map((p) => p.name);
+      const option = new Option(flag.flags, `${flag.description}${flag.required ? ' (required)' : ''}${flag.defaultValue ? ` [default: ${flag.defaultValue}]` : ''}`);
+      if (flag.choices) option.choices(flag.choices as string[]);
+      option.helpGroup(`Preset options (${users.join(', ')}):`);
+      scCmd.addOption(option);
+    }
+  }
+  void allStorageClassPresetFlags;
+  scCmd
+    .addHelpText('after', examples('k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage render storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --reclaim-policy Retain', 'k8s-storage render storageclass nfs --server 192.168.1.100 --share /exports/k8s'))
+    .action(async (preset: string, _o, cmd: Command) => {
+      const { renderStorageClass } = await import('./commands/render.js');
+      await renderStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
+    });
+
+  addMetadataOptions(
+    addVolumeOptions(
+      render
+        .command('app')
+        .argument('<preset>', `app kit: ${templateNames('app').join(', ')}`)
+        .description('render an app starter kit: Secret, PVC, Deployment (or StatefulSet) and Service')
+        .option('--name <name>', 'app name used for every object (default: the kit name)'),
+      "volume size (default: the kit's size)",
+    )
+      .option('--statefulset', 'a StatefulSet with volumeClaimTemplates instead of a Deployment and a PVC')
+      .option('--existing-secret <name>', 'use this Secret for credentials instead of rendering one')
+      .option('--password-stdin', 'read the password for the rendered Secret from stdin')
+      .option('--image <ref>', "container image (default: the kit's tested image)")
+      .option('--mount-path <path>', 'where the uploads kit keeps files [default: /app/uploads]'),
+  )
+    .addHelpText('after', examples('k8s-storage render app postgres --storage-class longhorn --size 20Gi', 'k8s-storage render app redis --statefulset -n cache', 'k8s-storage render app uploads --image ghcr.io/me/web:1.2 --access-mode RWX --storage-class longhorn'))
+    .action(async (preset: string, _o, cmd: Command) => {
+      const { renderApp } = await import('./commands/render.js');
+      await renderApp(makeContext(cmd, rt), preset, optsOf(cmd));
+    });
+
+  program
+    .command('presets')
+    .description('list StorageClass backends and app kits with their defaults and capabilities')
+    .addHelpText('after', examples('k8s-storage presets', 'k8s-storage presets -o json'))
+    .action(async (_o, cmd: Command) => {
+      const { listPresets } = await import('./commands/presets.js');
+      await listPresets(makeContext(cmd, rt));
+    });
+
+  program
+    .command('completion')
+    .argument('<shell>', 'bash, zsh or fish')
+    .description('print a shell completion script')
+    .addHelpText('after', examples('source <(k8s-storage completion bash)', 'k8s-storage completion zsh > "${fpath[1]}/_k8s-storage"', 'k8s-storage completion fish > ~/.config/fish/completions/k8s-storage.fish'))
+    .action(async (shell: string, _o, cmd: Command) => {
+      const { completion } = await import('./commands/completion.js');
+      completion(makeContext(cmd, rt), program, shell);
+    });
+
+  void APP_PRESETS;
+  return program;
+}
+
+function report(err: unknown, log: Logger): number {
+  if (err instanceof CommanderError) {
+    // Help and --version end here too; commander has already printed what it had to say.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+    return EXIT.usage;
+  }
+  if (err instanceof K8sStorageError) {
+    if (!(err instanceof UsageError && err.problems.length === 0)) log.error(err.message);
+    if (err.hint) log.hint(err.hint);
+    if (log.verbose && err.stack) log.write(err.stack);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  log.error(`${message}${log.verbose ? '' : ' (run with --verbose for details)'}`);
+  if (log.verbose && err instanceof Error && err.stack) log.write(err.stack);
+  return EXIT.failure;
+}
+
+/** Runs the CLI and returns the exit code; bin/k8s-storage.js exits with it. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const rt: Runtime = { log: new Logger({ verbose: argv.includes('-v') || argv.includes('--verbose') }), controller: new AbortController() };
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    // A second Ctrl-C, or one while nothing listens for it, ends the process at once.
+    if (interrupts > 1 || rt.controller.signal.aborted) process.exit(EXIT.interrupted);
+    rt.controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await buildProgram(rt).parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    return report(err, rt.log);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,44 @@
+/** `presets`: what ships, with defaults and capabilities, for people and for scripts. */
+import { outputFormat, type Context } from '../context.js';
+import { formatData, formatTable } from '../output/print.js';
+import { appKitFacts, appPresets, storageClassPresets } from '../presets/registry.js';
+import type { PresetFlag } from '../presets/types.js';
+
+const SHORT: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+
+function flagDoc(f: PresetFlag) {
+  return { flag: f.flags.split(' ')[0], description: f.description, required: f.required ?? false, ...(f.defaultValue !== undefined ? { default: f.defaultValue } : {}), ...(f.choices ? { choices: f.choices } : {}) };
+}
+
+export function presetCatalog() {
+  return {
+    storageClasses: storageClassPresets().map((p) => ({
+      name: p.name,
+      description: p.description,
+      provisioner: p.provisioner,
+      defaultClassName: p.defaultClassName,
+      volumeBindingMode: p.bindingMode,
+      accessModes: [...p.capabilities.accessModes],
+      volumeModes: [...p.capabilities.volumeModes],
+      expansion: p.capabilities.expansion,
+      snapshots: p.capabilities.snapshots,
+      flags: p.flags.map(flagDoc),
+    })),
+    apps: appPresets().map((p) => ({ name: p.name, description: p.description, ...appKitFacts(p.name), flags: p.flags.map(flagDoc) })),
+  };
+}
+
+export async function listPresets(ctx: Context): Promise<void> {
+  const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
+  const catalog = presetCatalog();
+  if (format !== 'table') return ctx.out(formatData(catalog, format));
+  ctx.out('STORAGECLASS PRESETS\n');
+  ctx.out(
+    formatTable(
+      ['name', 'provisioner', 'access modes', 'expand', 'snapshot', 'description'],
+      catalog.storageClasses.map((s) => [s.name, s.provisioner, s.accessModes.map((m) => SHORT[m]).join(','), s.expansion ? 'yes' : 'no', s.snapshots ? 'yes' : 'no', s.description]),
+    ),
+  );
+  ctx.out('\nAPP KITS\n');
+  ctx.out(formatTable(['name', 'image', 'size', 'mount path', 'port', 'description'], catalog.apps.map((a) => [a.name, a.image, a.defaultSize, a.mountPath, a.port ? String(a.port) : '-', a.description])));
+}

@@ -1,0 +1,75 @@
+/**
+ * Presets are discovered from templates/: a preset ships when its template does, so
+ * `presets`, help and rendering cannot drift from what is in the package.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { UsageError } from '../errors.js';
+import { APP_PRESETS } from './apps.js';
+import { STORAGE_CLASS_PRESETS } from './storageclasses.js';
+import { templateNames, templatesDir, type TemplateKind } from './templates.js';
+import type { AppKitFacts, AppPreset, KubeObject, StorageClassPreset } from './types.js';
+
+export function loadTemplate(kind: TemplateKind, name: string): KubeObject[] {
+  const text = readFileSync(join(templatesDir(), kind, `${name}.yaml`), 'utf8');
+  return parseAllDocuments(text).map((doc) => {
+    if (doc.errors.length) throw new Error(`templates/${kind}/${name}.yaml: ${doc.errors[0]!.message}`);
+    return doc.toJS() as KubeObject;
+  });
+}
+
+function shipped<P extends { name: string }>(kind: TemplateKind, defs: readonly P[]): P[] {
+  const names = new Set(templateNames(kind));
+  return defs.filter((d) => names.has(d.name));
+}
+
+export function storageClassPresets(): StorageClassPreset[] {
+  return shipped('storageclass', STORAGE_CLASS_PRESETS);
+}
+
+export function appPresets(): AppPreset[] {
+  return shipped('app', APP_PRESETS);
+}
+
+function unknownPreset(kind: string, name: string, known: string[]): UsageError {
+  return new UsageError(`unknown ${kind} preset "${name}"; choose one of: ${[...known].sort().join(', ')}`, { hint: 'k8s-storage presets' });
+}
+
+export function storageClassPreset(name: string): StorageClassPreset {
+  const all = storageClassPresets();
+  const found = all.find((p) => p.name === name);
+  if (!found) throw unknownPreset('storageclass', name, all.map((p) => p.name));
+  return found;
+}
+
+export function appPreset(name: string): AppPreset {
+  const all = appPresets();
+  const found = all.find((p) => p.name === name);
+  if (!found) throw unknownPreset('app', name, all.map((p) => p.name));
+  return found;
+}
+
+interface Container {
+  image: string;
+  ports?: { containerPort: number }[];
+  volumeMounts?: { name: string; mountPath: string }[];
+  env?: { valueFrom?: { secretKeyRef?: { key: string } } }[];
+}
+
+/** Reads an app kit's image, size, mount path, port and credential keys off its template. */
+export function appKitFacts(name: string): AppKitFacts {
+  const objects = loadTemplate('app', name);
+  const pvc = objects.find((o) => o.kind === 'PersistentVolumeClaim') as { spec: { resources: { requests: { storage: string } } } } | undefined;
+  const deployment = objects.find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { containers: Container[] } } } } | undefined;
+  const container = deployment?.spec.template.spec.containers[0];
+  if (!pvc || !container) throw new Error(`templates/app/${name}.yaml needs a PersistentVolumeClaim and a Deployment`);
+  const port = container.ports?.[0]?.containerPort;
+  return {
+    image: container.image,
+    defaultSize: pvc.spec.resources.requests.storage,
+    mountPath: container.volumeMounts?.find((m) => m.name === 'data')?.mountPath ?? '',
+    ...(port === undefined ? {} : { port }),
+    secretKeys: (container.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef.key] : [])),
+  };
+}

@@ -1,0 +1,27 @@
+/** Runs the real, built CLI as a child process with an isolated HOME and no kubeconfig. */
+import { execa } from 'execa';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(REPO, 'bin', 'k8s-storage.js');
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+const isolatedHome = mkdtempSync(join(tmpdir(), 'k8s-storage-home-'));
+
+export async function runCli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const r = await execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    input: opts.input ?? '',
+    extendEnv: false,
+    env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: isolatedHome, NO_COLOR: '1', ...opts.env },
+  });
+  return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
