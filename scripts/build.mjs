@@ -1,11 +1,15 @@
-// Bundles src/ into dist/ with esbuild. One bundle with code splitting: `render` and
-// `--help` load a few small chunks instead of hundreds of files, which is most of what
-// makes the CLI start fast. Cluster libraries stay external and load only when used.
+// Bundles src/ into one CommonJS file, dist/cli.cjs, then writes its V8 code cache by
+// running the commands whose start-up matters (render, --help) once in this process.
+// src/ stays ESM; the bundle is CommonJS because Node 20 can code-cache only scripts.
+// Cluster libraries stay external and load only when a cluster command imports them.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const shim = (name) => fileURLToPath(new URL(`./shims/${name}`, import.meta.url));
+const root = new URL('..', import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+const shim = (name) => fileURLToPath(new URL(`scripts/shims/${name}`, root));
 
 /** Swaps two heavy dependencies of kubernetes-models for what it really uses (see shims/). */
 const slimValidation = {
@@ -16,27 +20,46 @@ const slimValidation = {
   },
 };
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-
+rmSync(new URL('dist', root), { recursive: true, force: true });
 await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.cjs',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20.19',
   minify: true,
-  keepNames: false,
   sourcemap: 'linked',
-  chunkNames: 'chunks/[name]-[hash]',
-  define: { __VERSION__: JSON.stringify(pkg.version) },
-  // Loaded only by cluster commands; bundling them would gain nothing and risk their
-  // dynamic requires.
+  define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__k8sModuleUrl' },
+  banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   external: ['@kubernetes/client-node', 'execa', 'ora'],
-  // Bundled CommonJS dependencies call require(); give ESM chunks one.
-  banner: { js: "import { createRequire as __k8sCreateRequire } from 'node:module'; const require = __k8sCreateRequire(import.meta.url);" },
   plugins: [slimValidation],
   logLevel: 'warning',
 });
+
+// These three are ESM-only: in a CommonJS bundle a static import of them becomes require(),
+// which Node 20 refuses at run time. Adapters must load them with `await import(...)`.
+const bundled = readFileSync(new URL('dist/cli.cjs', root), 'utf8');
+const required = [...bundled.matchAll(/require\("(@kubernetes\/client-node|execa|ora)"\)/g)].map((m) => m[1]);
+if (required.length) {
+  throw new Error(`static import of ${[...new Set(required)].join(', ')} in src/: use \`await import(...)\` inside the adapter (see scripts/build.mjs)`);
+}
+
+// Warm the cache: compile what these commands run, then save V8's code for next time.
+const { loadBundle } = createRequire(import.meta.url)('./load-bundle.cjs');
+const { cli, writeCache } = loadBundle({ useCache: false });
+const write = process.stdout.write;
+const writeErr = process.stderr.write;
+process.stdout.write = process.stderr.write = () => true;
+try {
+  for (const argv of [
+    ['render', 'pvc', 'data', '--size', '1Gi'],
+    ['--help'],
+  ]) {
+    await cli.main(['node', 'k8s-storage', ...argv]);
+  }
+} finally {
+  process.stdout.write = write;
+  process.stderr.write = writeErr;
+}
+writeCache();
