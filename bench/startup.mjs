@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../bin/k8s-storage.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/k8s-storage.cjs', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 31);
 const cases = {
   'node -e 0': ['-e', '0'],

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const BIN = join(REPO, 'bin', 'k8s-storage.js');
+export const BIN = join(REPO, 'bin', 'k8s-storage.cjs');
 
 export interface CliResult {
   exitCode: number;
