@@ -33,6 +33,20 @@ export function dnsLabelProblems(field: string, name: string, max = 63): string[
   return [];
 }
 
+/** The name part of a label key (after the optional `prefix/`), or a Longhorn group name. */
+export function isQualifiedName(text: string): boolean {
+  return text.length > 0 && text.length <= 63 && QUALIFIED_NAME.test(text);
+}
+
+/**
+ * Free text (a PVC or volume name) turned into the start of a DNS-1123 label of at most
+ * `max` characters, for generated names.
+ */
+export function toDnsLabelStem(text: string, max: number): string {
+  const cleaned = text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-+/, '');
+  return cleaned.slice(0, max).replace(/-+$/, '');
+}
+
 /** A label or annotation key: optional DNS subdomain prefix and '/', then a qualified name. */
 export function keyProblems(field: string, key: string): string[] {
   const slash = key.lastIndexOf('/');
@@ -42,7 +56,7 @@ export function keyProblems(field: string, key: string): string[] {
   if (prefix !== undefined && (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix))) {
     out.push(`${field}: the prefix "${prefix}" of key "${key}" must be a DNS subdomain such as example.com`);
   }
-  if (!name || name.length > 63 || !QUALIFIED_NAME.test(name)) {
+  if (!isQualifiedName(name)) {
     out.push(`${field}: key "${key}" is not valid: the name part must be 1-63 characters of letters, digits, '-', '_' and '.', starting and ending with a letter or digit`);
   }
   return out;
