@@ -7,7 +7,6 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Context, GlobalOptions } from './context.js';
 import { EXIT, K8sStorageError, UsageError } from './errors.js';
 import { Logger } from './output/log.js';
-import { APP_PRESETS } from './presets/apps.js';
 import { allStorageClassPresetFlags, STORAGE_CLASS_PRESETS } from './presets/storageclasses.js';
 import { templateNames } from './presets/templates.js';
 
@@ -91,68 +90,153 @@ export function buildProgram(rt: Runtime): Command {
     ),
   );
 
-  // ---- render: offline YAML for pipelines and git ----
+  // ---- render: offline YAML for pipelines and git; apply: the same, to the cluster ----
   const render = program.command('render').description('print Kubernetes YAML for a PVC, a StorageClass or an app kit (no cluster needed)');
+  const apply = program.command('apply').description('apply a PVC, a StorageClass or an app kit to the cluster (server-side apply), then check it');
 
-  addMetadataOptions(
-    addVolumeOptions(render.command('pvc').argument('<name>', 'claim name').description('render a PersistentVolumeClaim'), 'requested size, a Kubernetes quantity such as 10Gi (required)')
-      .option('--volume-mode <mode>', 'Filesystem (default) or Block'),
-  )
+  const pvcCommand = (parent: Command) =>
+    addMetadataOptions(
+      addVolumeOptions(parent.command('pvc').argument('<name>', 'claim name').description(`${parent.name()} a PersistentVolumeClaim`), 'requested size, a Kubernetes quantity such as 10Gi (required)')
+        .option('--volume-mode <mode>', 'Filesystem (default) or Block'),
+    );
+
+  const storageClassCommand = (parent: Command) => {
+    const cmd = addMetadataOptions(
+      parent
+        .command('storageclass')
+        .alias('sc')
+        .argument('<preset>', `backend: ${templateNames('storageclass').join(', ')}`)
+        .description(`${parent.name()} a StorageClass from a backend preset`)
+        .option('--name <name>', "class name (default: the backend's usual class name)")
+        .option('--default', 'make it the cluster default class (apply: and the only one)')
+        .option('--reclaim-policy <policy>', 'Delete or Retain (Retain keeps the data when the claim is deleted)')
+        .option('--binding-mode <mode>', 'Immediate or WaitForFirstConsumer')
+        .option('--param <key=value>', 'extra provisioner parameter; repeatable', collect),
+    );
+    for (const flag of allStorageClassPresetFlags()) {
+      const users = STORAGE_CLASS_PRESETS.filter((p) => p.flags.some((f) => f.key === flag.key)).map((p) => p.name);
+      const option = new Option(flag.flags, `${flag.description}${flag.required ? ' (required)' : ''}${flag.defaultValue ? ` [default: ${flag.defaultValue}]` : ''}`);
+      if (flag.choices) option.choices(flag.choices as string[]);
+      option.helpGroup(`Preset options (${users.join(', ')}):`);
+      cmd.addOption(option);
+    }
+    return cmd;
+  };
+
+  const appCommand = (parent: Command) =>
+    addMetadataOptions(
+      addVolumeOptions(
+        parent
+          .command('app')
+          .argument('<preset>', `app kit: ${templateNames('app').join(', ')}`)
+          .description(`${parent.name()} an app starter kit: Secret, PVC, Deployment (or StatefulSet) and Service`)
+          .option('--name <name>', 'app name used for every object (default: the kit name)'),
+        "volume size (default: the kit's size)",
+      )
+        .option('--statefulset', 'a StatefulSet with volumeClaimTemplates instead of a Deployment and a PVC')
+        .option('--existing-secret <name>', 'use this Secret for credentials instead of rendering one')
+        .option('--password-stdin', 'read the password for the rendered Secret from stdin')
+        .option('--image <ref>', "container image (default: the kit's tested image)")
+        .option('--mount-path <path>', 'where the uploads kit keeps files [default: /app/uploads]'),
+    );
+
+  /** Flags every apply subcommand shares. */
+  const applyOptions = (cmd: Command) =>
+    cmd
+      .option('--dry-run', 'print the plan and change nothing')
+      .option('--force-conflicts', 'take over fields that another tool manages (server-side apply --force)');
+
+  pvcCommand(render)
     .addHelpText('after', examples('k8s-storage render pvc postgres-pvc --size 10Gi --storage-class longhorn', 'k8s-storage render pvc shared --size 20Gi --access-mode RWX --storage-class longhorn -n web', 'k8s-storage render pvc data --size 1Gi -o json'))
     .action(async (name: string, _o, cmd: Command) => {
       const { renderPvc } = await import('./commands/render.js');
       await renderPvc(makeContext(cmd, rt), name, optsOf(cmd));
     });
-
-  const scCmd = addMetadataOptions(
-    render
-      .command('storageclass')
-      .alias('sc')
-      .argument('<preset>', `backend: ${templateNames('storageclass').join(', ')}`)
-      .description('render a StorageClass from a backend preset')
-      .option('--name <name>', "class name (default: the backend's usual class name)")
-      .option('--default', 'mark it the cluster default class')
-      .option('--reclaim-policy <policy>', 'Delete or Retain (Retain keeps the data when the claim is deleted)')
-      .option('--binding-mode <mode>', 'Immediate or WaitForFirstConsumer')
-      .option('--param <key=value>', 'extra provisioner parameter; repeatable', collect),
-  );
-  for (const preset of STORAGE_CLASS_PRESETS) {
-    for (const flag of preset.flags) {
-      if (scCmd.options.some((o) => o.attributeName() === flag.key)) continue;
-      const users = STORAGE_CLASS_PRESETS.filter((p) => p.flags.some((f) => f.key === flag.key)).map((p) => p.name);
-      const option = new Option(flag.flags, `${flag.description}${flag.required ? ' (required)' : ''}${flag.defaultValue ? ` [default: ${flag.defaultValue}]` : ''}`);
-      if (flag.choices) option.choices(flag.choices as string[]);
-      option.helpGroup(`Preset options (${users.join(', ')}):`);
-      scCmd.addOption(option);
-    }
-  }
-  void allStorageClassPresetFlags;
-  scCmd
+  storageClassCommand(render)
     .addHelpText('after', examples('k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage render storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --reclaim-policy Retain', 'k8s-storage render storageclass nfs --server 192.168.1.100 --share /exports/k8s'))
     .action(async (preset: string, _o, cmd: Command) => {
       const { renderStorageClass } = await import('./commands/render.js');
       await renderStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
     });
-
-  addMetadataOptions(
-    addVolumeOptions(
-      render
-        .command('app')
-        .argument('<preset>', `app kit: ${templateNames('app').join(', ')}`)
-        .description('render an app starter kit: Secret, PVC, Deployment (or StatefulSet) and Service')
-        .option('--name <name>', 'app name used for every object (default: the kit name)'),
-      "volume size (default: the kit's size)",
-    )
-      .option('--statefulset', 'a StatefulSet with volumeClaimTemplates instead of a Deployment and a PVC')
-      .option('--existing-secret <name>', 'use this Secret for credentials instead of rendering one')
-      .option('--password-stdin', 'read the password for the rendered Secret from stdin')
-      .option('--image <ref>', "container image (default: the kit's tested image)")
-      .option('--mount-path <path>', 'where the uploads kit keeps files [default: /app/uploads]'),
-  )
+  appCommand(render)
     .addHelpText('after', examples('k8s-storage render app postgres --storage-class longhorn --size 20Gi', 'k8s-storage render app redis --statefulset -n cache', 'k8s-storage render app uploads --image ghcr.io/me/web:1.2 --access-mode RWX --storage-class longhorn'))
     .action(async (preset: string, _o, cmd: Command) => {
       const { renderApp } = await import('./commands/render.js');
       await renderApp(makeContext(cmd, rt), preset, optsOf(cmd));
+    });
+
+  const waitOptions = (cmd: Command) => cmd.option('--wait', 'wait until the claims are Bound').option('--timeout <duration>', 'how long --wait waits', '2m');
+  waitOptions(applyOptions(pvcCommand(apply)))
+    .addHelpText('after', examples('k8s-storage apply pvc data --size 10Gi --storage-class longhorn --wait', 'k8s-storage apply pvc cache --size 1Gi -n web --dry-run'))
+    .action(async (name: string, _o, cmd: Command) => {
+      const { applyPvc } = await import('./commands/apply.js');
+      await applyPvc(makeContext(cmd, rt), name, optsOf(cmd));
+    });
+  applyOptions(storageClassCommand(apply))
+    .addHelpText('after', examples('k8s-storage apply storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage apply storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --default'))
+    .action(async (preset: string, _o, cmd: Command) => {
+      const { applyStorageClass } = await import('./commands/apply.js');
+      await applyStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
+    });
+  waitOptions(applyOptions(appCommand(apply)))
+    .addHelpText('after', examples('k8s-storage apply app postgres --storage-class longhorn -n shop --wait', 'k8s-storage apply app redis --statefulset --dry-run'))
+    .action(async (preset: string, _o, cmd: Command) => {
+      const { applyApp } = await import('./commands/apply.js');
+      await applyApp(makeContext(cmd, rt), preset, optsOf(cmd));
+    });
+
+  // ---- install / uninstall ----
+  const install = program.command('install').description('install a storage backend on the cluster');
+  const uninstall = program.command('uninstall').description('remove a storage backend (never its data unless asked)');
+
+  install
+    .command('hostpath')
+    .description('enable MicroK8s hostpath-storage (single-node clusters), wait for it and check it')
+    .option('--reclaim-policy <policy>', 'Delete or Retain for the microk8s-hostpath class (Retain keeps data when a claim is deleted)')
+    .option('--default-class', 'make microk8s-hostpath the default class (and the only one)')
+    .option('--no-default-class', 'do not make microk8s-hostpath the default class')
+    .option('--dir <path>', 'also create a class that keeps volumes under this host directory (pvDir); needs --name')
+    .option('--name <name>', 'name of the --dir class')
+    .option('--dry-run', 'print the plan and change nothing')
+    .addHelpText('after', examples('k8s-storage install hostpath', 'k8s-storage install hostpath --reclaim-policy Retain --default-class', 'k8s-storage install hostpath --dir /mnt/ssd --name hostpath-ssd', 'k8s-storage install hostpath --dry-run -o json'))
+    .action(async (_o, cmd: Command) => {
+      const { installHostpath } = await import('./commands/hostpath.js');
+      const opts = optsOf(cmd);
+      // Commander sets defaultClass=true by default once --no-default-class exists: keep "unset" unset.
+      if (cmd.getOptionValueSource('defaultClass') !== 'cli') delete opts.defaultClass;
+      await installHostpath(makeContext(cmd, rt), opts);
+    });
+
+  uninstall
+    .command('hostpath')
+    .description('disable MicroK8s hostpath-storage; the data stays on disk unless --destroy-data')
+    .option('--destroy-data', 'also delete every hostpath volume\'s data (asks for confirmation)')
+    .option('--yes', 'confirm --destroy-data without a prompt (needed when stdin is not a terminal)')
+    .option('--dry-run', 'print the plan and change nothing')
+    .addHelpText('after', examples('k8s-storage uninstall hostpath', 'k8s-storage uninstall hostpath --destroy-data', 'k8s-storage uninstall hostpath --destroy-data --yes   # in scripts'))
+    .action(async (_o, cmd: Command) => {
+      const { uninstallHostpath } = await import('./commands/hostpath.js');
+      await uninstallHostpath(makeContext(cmd, rt), optsOf(cmd));
+    });
+
+  program
+    .command('status')
+    .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
+    .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -o json | jq .pendingClaims'))
+    .action(async (_o, cmd: Command) => {
+      const { status } = await import('./commands/status.js');
+      await status(makeContext(cmd, rt));
+    });
+
+  program
+    .command('default-class')
+    .argument('<name>', 'StorageClass to make the default')
+    .description('make exactly one StorageClass the default')
+    .option('--dry-run', 'print the plan and change nothing')
+    .addHelpText('after', examples('k8s-storage default-class longhorn', 'k8s-storage default-class microk8s-hostpath --dry-run'))
+    .action(async (name: string, _o, cmd: Command) => {
+      const { defaultClass } = await import('./commands/default-class.js');
+      await defaultClass(makeContext(cmd, rt), name, optsOf(cmd));
     });
 
   program
@@ -174,7 +258,6 @@ export function buildProgram(rt: Runtime): Command {
       completion(makeContext(cmd, rt), program, shell);
     });
 
-  void APP_PRESETS;
   return program;
 }
 

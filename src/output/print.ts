@@ -8,7 +8,7 @@ import type { KubeObject } from '../presets/types.js';
  */
 const YAML_OPTIONS = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false } as const;
 
-export type OutputFormat = 'yaml' | 'json' | 'table' | 'name';
+export type OutputFormat = 'yaml' | 'json' | 'table' | 'name' | 'text';
 
 /** Multi-document YAML, like `kubectl get -o yaml` of several objects without the List. */
 export function objectsToYaml(objects: readonly unknown[]): string {

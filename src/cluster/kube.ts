@@ -1,0 +1,274 @@
+/**
+ * The Kubernetes API through @kubernetes/client-node: get, paginated list, server-side
+ * apply (field manager "k8s-storage"), delete, and waits that watch instead of polling.
+ * API errors become ClusterErrors that say why and what to do.
+ */
+import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import { ClusterError, Interrupted } from '../errors.js';
+import type { KubeObject } from '../presets/types.js';
+
+export const FIELD_MANAGER = 'k8s-storage';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Items per request; lists of any size cost ceil(n / pageSize) requests. */
+  pageSize?: number;
+}
+
+export const refOf = (o: KubeObject | KubernetesObject): ObjectRef => ({
+  apiVersion: o.apiVersion!,
+  kind: o.kind!,
+  name: o.metadata!.name!,
+  ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}),
+});
+
+export const describeRef = (r: ObjectRef) => `${r.kind}/${r.name}${r.namespace ? ` in ${r.namespace}` : ''}`;
+
+const NETWORK = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up|network|fetch failed/i;
+
+interface ApiErrorLike {
+  code?: number | string;
+  body?: unknown;
+  message?: string;
+  cause?: unknown;
+}
+
+function statusBody(err: ApiErrorLike): { message?: string; reason?: string } {
+  const body = err.body;
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as { message?: string; reason?: string };
+    } catch {
+      return { message: body };
+    }
+  }
+  return (body ?? {}) as { message?: string; reason?: string };
+}
+
+export function httpStatusOf(err: unknown): number | undefined {
+  const code = (err as ApiErrorLike)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function isNetworkError(err: unknown): boolean {
+  const e = err as ApiErrorLike;
+  const text = `${e?.message ?? ''} ${(e?.cause as ApiErrorLike)?.message ?? ''} ${String((e?.cause as ApiErrorLike)?.code ?? '')} ${String(e?.code ?? '')}`;
+  return httpStatusOf(err) === undefined && NETWORK.test(text);
+}
+
+export class KubeClient {
+  /** API requests made, for messages and the benchmark. */
+  requests = 0;
+  private objects: KubernetesObjectApi & { resourceOf(apiVersion: string, kind: string): Promise<{ name: string; namespaced: boolean } | undefined> };
+
+  private constructor(
+    readonly kc: KubeConfig,
+    readonly server: string,
+    objects: unknown,
+    private readonly k8s: typeof import('@kubernetes/client-node'),
+  ) {
+    this.objects = objects as typeof this.objects;
+  }
+
+  static async connect(kc: KubeConfig, server: string): Promise<KubeClient> {
+    const k8s = await import('@kubernetes/client-node');
+    // KubernetesObjectApi already discovers kinds; this exposes that lookup for watches.
+    class Objects extends k8s.KubernetesObjectApi {
+      resourceOf(apiVersion: string, kind: string) {
+        return this.resource(apiVersion, kind);
+      }
+    }
+    const objects = kc.makeApiClient(Objects);
+    (objects as unknown as { setDefaultNamespace(kc: KubeConfig): void }).setDefaultNamespace(kc);
+    return new KubeClient(kc, server, objects, k8s);
+  }
+
+  /** Turns client-node errors into messages an operator can act on. */
+  explain(err: unknown, what: string): Error {
+    if (err instanceof ClusterError || err instanceof Interrupted) return err;
+    if (isNetworkError(err)) {
+      return new ClusterError(`cannot reach the Kubernetes API at ${this.server} while ${what}: ${(err as Error).message}.`, {
+        hint: 'check the cluster is up (microk8s status --wait-ready) and that --kubeconfig/--context point at it',
+      });
+    }
+    const status = httpStatusOf(err);
+    const body = statusBody(err as ApiErrorLike);
+    if (status === 401) return new ClusterError(`the Kubernetes API refused our credentials while ${what}.`, { hint: 'refresh the kubeconfig (on MicroK8s: microk8s config > ~/.kube/config)' });
+    if (status === 403) {
+      return new ClusterError(`not allowed while ${what}: ${body.message ?? 'forbidden'}.`, {
+        hint: 'use a kubeconfig with more rights (on MicroK8s, microk8s config gives the admin user) or ask a cluster admin for an RBAC role',
+      });
+    }
+    if (status === 409) return new ClusterError(`conflict while ${what}: ${body.message ?? 'the object changed'}.`, { hint: 'rerun the command; to take over fields another tool set, add --force-conflicts' });
+    if (status !== undefined) return new ClusterError(`the Kubernetes API answered ${status} while ${what}: ${body.message ?? (err as Error).message}`);
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  /** Retries reads and applies (both idempotent) once or twice when a connection drops. */
+  private async call<T>(what: string, fn: () => Promise<T>, attempts = 3): Promise<T> {
+    for (let i = 1; ; i++) {
+      this.requests += 1;
+      try {
+        return await fn();
+      } catch (err) {
+        if (i < attempts && isNetworkError(err)) {
+          await new Promise((r) => setTimeout(r, 200 * i));
+          continue;
+        }
+        throw this.explain(err, what);
+      }
+    }
+  }
+
+  async version(): Promise<string> {
+    const api = this.kc.makeApiClient(this.k8s.VersionApi);
+    const info = await this.call('reading the server version', () => api.getCode());
+    return info.gitVersion;
+  }
+
+  async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    try {
+      return await this.call(`reading ${describeRef(ref)}`, () =>
+        this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }) as Promise<T>,
+      );
+    } catch (err) {
+      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every object of a kind, page by page (all namespaces unless one is given). */
+  async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<T[]> {
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call(`listing ${kind}`, () =>
+        this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector, opts.pageSize ?? 500, token),
+      );
+      items.push(...(page.items as unknown as T[]));
+      token = page.metadata?._continue || undefined;
+    } while (token);
+    return items;
+  }
+
+  /** Server-side apply: creates or updates, idempotent, owned by field manager k8s-storage. */
+  async apply<T extends KubeObject>(obj: T, opts: { force?: boolean } = {}): Promise<T> {
+    return this.call(`applying ${describeRef(refOf(obj))}`, () =>
+      this.objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, opts.force ?? false, this.k8s.PatchStrategy.ServerSideApply) as Promise<T>,
+    );
+  }
+
+  /** A JSON merge patch, for a single field such as an annotation. */
+  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: Record<string, unknown>): Promise<T> {
+    const body = { apiVersion: ref.apiVersion, kind: ref.kind, ...patch, metadata: { ...((patch.metadata as object) ?? {}), name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
+    return this.call(`patching ${describeRef(ref)}`, () =>
+      this.objects.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, this.k8s.PatchStrategy.MergePatch) as Promise<T>,
+    );
+  }
+
+  /** Deletes; false when it was already gone (reruns converge). */
+  async delete(ref: ObjectRef, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<boolean> {
+    try {
+      await this.call(`deleting ${describeRef(ref)}`, () =>
+        this.objects.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }, undefined, undefined, undefined, undefined, propagationPolicy),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return false;
+      throw err;
+    }
+  }
+
+  private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
+    const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
+    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`);
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    return `${base}${resource.namespaced && namespace ? `/namespaces/${namespace}` : ''}/${resource.name}`;
+  }
+
+  /**
+   * Resolves with the object once `ready` says so, reading the current state first and
+   * then following a watch, so it notices the change as it happens. `ready` returning a
+   * string (instead of false) means "not ready, and this is why" for the timeout message.
+   */
+  async waitFor<T extends KubeObject>(
+    ref: ObjectRef,
+    ready: (obj: T | undefined) => boolean | string,
+    opts: { timeoutMs: number; signal?: AbortSignal; what: string },
+  ): Promise<T | undefined> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const path = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
+    let lastReason = 'it never appeared';
+    for (;;) {
+      if (opts.signal?.aborted) throw new Interrupted(`interrupted while waiting for ${opts.what}`);
+      const list = await this.call(`reading ${describeRef(ref)}`, () =>
+        this.objects.list<KubernetesObject>(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, `metadata.name=${ref.name}`),
+      );
+      const current = list.items[0] as T | undefined;
+      const verdict = ready(current);
+      if (verdict === true) return current;
+      if (typeof verdict === 'string') lastReason = verdict;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new ClusterError(`timed out waiting for ${opts.what}: ${lastReason}.`);
+      const outcome = await this.watchOnce<T>(path, ref.name, list.metadata?.resourceVersion, ready, Math.min(remaining, 300_000), opts.signal);
+      if (outcome.done) return outcome.obj;
+      if (outcome.reason) lastReason = outcome.reason;
+    }
+  }
+
+  private watchOnce<T extends KubeObject>(
+    path: string,
+    name: string,
+    resourceVersion: string | undefined,
+    ready: (obj: T | undefined) => boolean | string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<{ done: boolean; obj?: T; reason?: string }> {
+    const watch = new this.k8s.Watch(this.kc);
+    this.requests += 1;
+    return new Promise((resolve, reject) => {
+      let controller: AbortController | undefined;
+      let settled = false;
+      let reason: string | undefined;
+      const finish = (value: { done: boolean; obj?: T; reason?: string } | Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        controller?.abort();
+        if (value instanceof Error) reject(value);
+        else resolve(value);
+      };
+      const onAbort = () => finish(new Interrupted('interrupted while waiting'));
+      const timer = setTimeout(() => finish({ done: false, ...(reason ? { reason } : {}) }), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      watch
+        .watch(
+          path,
+          { fieldSelector: `metadata.name=${name}`, allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}), timeoutSeconds: Math.ceil(timeoutMs / 1000) },
+          (phase, obj) => {
+            if (phase === 'BOOKMARK') return;
+            const verdict = ready(phase === 'DELETED' ? undefined : (obj as T));
+            if (verdict === true) finish({ done: true, obj: phase === 'DELETED' ? undefined : (obj as T) });
+            else if (typeof verdict === 'string') reason = verdict;
+          },
+          // The server ends watches now and then; the caller re-lists and watches again.
+          () => finish({ done: false, ...(reason ? { reason } : {}) }),
+        )
+        .then((c) => {
+          controller = c;
+          if (settled) c.abort();
+        })
+        .catch((err) => (isNetworkError(err) ? finish({ done: false, reason: 'the watch connection dropped' }) : finish(this.explain(err, 'watching'))));
+    });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The cluster as a command sees it: the Kubernetes API (opened on first use) and the
+ * local microk8s, with the facts planners need gathered in one place.
+ */
+import type { Context } from '../context.js';
+import { KubeClient } from './kube.js';
+import { loadKubeconfig } from './kubeconfig.js';
+import { microk8sCommands, microk8sUnavailable, parseMicrok8sStatus, type Microk8sState } from './microk8s.js';
+import { runTool } from './runner.js';
+
+export interface NodeInfo {
+  name: string;
+  ready: boolean;
+  microk8s: boolean;
+  controlPlane: boolean;
+  kubeletVersion: string;
+  osImage: string;
+  kernel: string;
+}
+
+export class ClusterSession {
+  private client?: Promise<KubeClient>;
+  private m8s?: Promise<Microk8sState>;
+  constructor(readonly ctx: Context) {}
+
+  kube(): Promise<KubeClient> {
+    this.client ??= (async () => {
+      const { kc, server, source } = await loadKubeconfig({ ...(this.ctx.global.kubeconfig ? { kubeconfig: this.ctx.global.kubeconfig } : {}), ...(this.ctx.global.context ? { context: this.ctx.global.context } : {}) }, { signal: this.ctx.signal });
+      this.ctx.log.debug(`kubeconfig: ${source}, API server ${server}`);
+      return KubeClient.connect(kc, server);
+    })();
+    return this.client;
+  }
+
+  /** `microk8s status`, read once per command. */
+  microk8s(): Promise<Microk8sState> {
+    this.m8s ??= runTool(microk8sCommands.status(), { signal: this.ctx.signal, timeoutMs: 60_000 }).then(parseMicrok8sStatus);
+    return this.m8s;
+  }
+
+  /** The running MicroK8s, or the error that says why there is none and how to fix it. */
+  async requireMicrok8s(): Promise<Extract<Microk8sState, { kind: 'running' }>> {
+    const state = await this.microk8s();
+    if (state.kind !== 'running') throw microk8sUnavailable(state);
+    return state;
+  }
+
+  async nodes(): Promise<NodeInfo[]> {
+    const kube = await this.kube();
+    const nodes = await kube.list<any>('v1', 'Node');
+    return nodes.map((n) => {
+      const labels: Record<string, string> = n.metadata.labels ?? {};
+      return {
+        name: n.metadata.name,
+        ready: (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
+        microk8s: 'node.kubernetes.io/microk8s-controlplane' in labels || 'node.kubernetes.io/microk8s-worker' in labels,
+        controlPlane: 'node.kubernetes.io/microk8s-controlplane' in labels || 'node-role.kubernetes.io/control-plane' in labels,
+        kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',
+        osImage: n.status?.nodeInfo?.osImage ?? '',
+        kernel: n.status?.nodeInfo?.kernelVersion ?? '',
+      };
+    });
+  }
+}

@@ -1,0 +1,83 @@
+/** `apply pvc|storageclass|app`: what `render` prints, applied to the cluster and checked. */
+import type { KubeClient } from '../cluster/kube.js';
+import { ClusterSession } from '../cluster/session.js';
+import type { Context } from '../context.js';
+import { parseDuration } from '../duration.js';
+import { UsageError } from '../errors.js';
+import { buildApp } from '../manifests/app.js';
+import { parseVolumeFlags } from '../manifests/common.js';
+import { buildPvc } from '../manifests/pvc.js';
+import { buildStorageClass } from '../manifests/storageclass.js';
+import { planApply } from '../plan/apply.js';
+import { defaultClassExpectations, defaultClassSteps, LONGHORN_CLASS_CONFIGMAP } from '../plan/default-class.js';
+import { isDefaultClass } from '../plan/expectations.js';
+import type { KubeObject, StorageClassObject } from '../presets/types.js';
+import { assertSchemaValid } from './render.js';
+import { runPlan } from './run-plan.js';
+
+function contextNamespace(kube: KubeClient): string {
+  return kube.kc.getContextObject(kube.kc.getCurrentContext())?.namespace ?? 'default';
+}
+
+/** Checks the claim flags against the class the cluster really has (offline checks know names only). */
+function classProblems(opts: Record<string, any>, classes: StorageClassObject[]): string[] {
+  const wanted: string | undefined = opts.storageClass;
+  const defaults = classes.filter(isDefaultClass);
+  const sc = wanted === undefined ? (defaults.length === 1 ? defaults[0] : undefined) : classes.find((c) => c.metadata.name === wanted);
+  if (wanted !== undefined && !sc) {
+    return [`--storage-class: StorageClass "${wanted}" does not exist; the cluster has: ${classes.map((c) => c.metadata.name).join(', ') || '(none)'}`];
+  }
+  return sc ? parseVolumeFlags({ ...opts, storageClass: sc.metadata.name }, sc.provisioner).problems : [];
+}
+
+async function applyObjects(ctx: Context, objects: KubeObject[], opts: Record<string, any>): Promise<void> {
+  await assertSchemaValid(objects);
+  const timeoutMs = parseDuration('--timeout', opts.timeout ?? '2m');
+  const session = new ClusterSession(ctx);
+  const kube = await session.kube();
+  const namespace = ctx.global.namespace ?? contextNamespace(kube);
+  const classes = await kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass');
+  const problems = objects.some((o) => o.kind !== 'StorageClass') ? classProblems(opts, classes) : [];
+  if (problems.length) throw new UsageError(problems);
+  const secrets = objects.filter((o) => o.kind === 'Secret');
+  const existing = await Promise.all(secrets.map((s) => kube.get({ apiVersion: 'v1', kind: 'Secret', name: s.metadata.name, namespace: s.metadata.namespace ?? namespace })));
+  const plan = planApply(objects, {
+    classes,
+    existingSecrets: new Set(existing.filter(Boolean).map((s) => `${s!.metadata.namespace}/${s!.metadata.name}`)),
+    claimsInUse: new Set(),
+    defaultNamespace: namespace,
+  }, { wait: opts.wait === true, timeoutMs, forceConflicts: opts.forceConflicts === true });
+  const done = await runPlan(ctx, session, plan, opts);
+  if (done) ctx.log.success(`applied ${objects.map((o) => `${o.kind.toLowerCase()}/${o.metadata.name}`).join(', ')}`);
+}
+
+export async function applyPvc(ctx: Context, name: string, opts: Record<string, any>): Promise<void> {
+  await applyObjects(ctx, [buildPvc({ ...opts, name })], opts);
+}
+
+export async function applyApp(ctx: Context, preset: string, opts: Record<string, any>): Promise<void> {
+  const password = opts.passwordStdin ? (await ctx.readStdin()).replace(/\r?\n$/, '') : undefined;
+  const app = buildApp({ ...opts, preset, ...(password !== undefined ? { password } : {}) });
+  await applyObjects(ctx, app.objects, opts);
+}
+
+export async function applyStorageClass(ctx: Context, preset: string, opts: Record<string, any>): Promise<void> {
+  const sc = buildStorageClass({ ...opts, preset });
+  const session = new ClusterSession(ctx);
+  await assertSchemaValid([sc]);
+  const kube = await session.kube();
+  const [classes, longhornClassConfigMap] = await Promise.all([kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass'), kube.get(LONGHORN_CLASS_CONFIGMAP)]);
+  const existing = classes.find((c) => c.metadata.name === sc.metadata.name);
+  const plan = planApply([sc], { classes, existingSecrets: new Set(), claimsInUse: new Set(), defaultNamespace: 'default' }, { wait: false, timeoutMs: 0, forceConflicts: opts.forceConflicts === true });
+  if (existing && (existing.provisioner !== sc.provisioner || (existing.reclaimPolicy ?? 'Delete') !== (sc.reclaimPolicy ?? 'Delete') || (existing.volumeBindingMode ?? 'Immediate') !== (sc.volumeBindingMode ?? 'Immediate') || JSON.stringify(existing.parameters ?? {}) !== JSON.stringify(sc.parameters ?? {}))) {
+    // Provisioner, parameters, reclaim policy and binding mode are immutable.
+    plan.steps.unshift({ kind: 'delete', title: `Replace StorageClass ${sc.metadata.name}: its provisioner, parameters and policies cannot be changed in place (existing volumes are not affected)`, refs: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name: sc.metadata.name }] });
+  }
+  if (opts.default) {
+    const after = [...classes.filter((c) => c.metadata.name !== sc.metadata.name), sc];
+    plan.steps.push(...defaultClassSteps(sc.metadata.name, { classes: after, ...(longhornClassConfigMap ? { longhornClassConfigMap } : {}) }));
+    plan.steps.push({ kind: 'verify', title: 'Check that exactly one class is the default', expect: defaultClassExpectations(sc.metadata.name, after) });
+  }
+  const done = await runPlan(ctx, session, plan, opts);
+  if (done) ctx.log.success(`applied storageclass/${sc.metadata.name}`);
+}

@@ -1,0 +1,50 @@
+/** `--dry-run`: the plan, for people (numbered steps) or machines (-o json|yaml). */
+import { describeRef } from '../cluster/kube.js';
+import { describeCommand } from '../cluster/runner.js';
+import type { Expectation, Plan, Step } from '../plan/types.js';
+import { formatData } from './print.js';
+
+function describeExpectation(e: Expectation): string {
+  switch (e.type) {
+    case 'exists':
+      return `${describeRef(e.ref)} exists${e.fields ? ` with ${JSON.stringify(e.fields)}` : ''}`;
+    case 'absent':
+      return `${describeRef(e.ref)} is gone`;
+    case 'ready':
+      return `${describeRef(e.ref)} is rolled out and ready`;
+    case 'pvc-bound':
+      return `${describeRef(e.ref)} is Bound`;
+    case 'default-class':
+      return `StorageClass ${e.name} is ${e.isDefault ? '' : 'not '}the default`;
+  }
+}
+
+function describeStep(s: Step): string[] {
+  switch (s.kind) {
+    case 'run':
+      return [`run: ${describeCommand(s.command)}${s.command.stdin !== undefined ? ` (answering ${JSON.stringify(s.command.stdin.trim())})` : ''}`, ...(s.verify ?? []).map((e) => `then check: ${describeExpectation(e)}`)];
+    case 'apply':
+      return s.objects.map((o) => `server-side apply ${describeRef({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) })}`);
+    case 'patch':
+      return [`merge-patch ${describeRef(s.ref)}: ${JSON.stringify(s.patch)}`];
+    case 'delete':
+      return s.refs.map((r) => `delete ${describeRef(r)}`);
+    case 'wait':
+      return [`wait up to ${Math.round(s.timeoutMs / 1000)}s until ${describeExpectation(s.until)}`];
+    case 'verify':
+      return s.expect.map((e) => `check: ${describeExpectation(e)}`);
+  }
+}
+
+export function formatPlan(plan: Plan, format: 'text' | 'json' | 'yaml'): string {
+  if (format !== 'text') return formatData({ dryRun: true, ...plan }, format);
+  const lines = [`Plan: ${plan.title} (dry run: nothing is changed)`];
+  for (const w of plan.warnings) lines.push(`warning: ${w}`);
+  for (const n of plan.notes) lines.push(`note: ${n}`);
+  if (!plan.steps.length) lines.push('No steps: nothing to do.');
+  plan.steps.forEach((s, i) => {
+    lines.push(`${i + 1}. ${s.title}`);
+    for (const d of describeStep(s)) lines.push(`     ${d}`);
+  });
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,44 @@
+/**
+ * Step progress on stderr: an ora spinner when stderr is a terminal, plain lines when it
+ * is not (CI logs, pipes), nothing with --quiet.
+ */
+import type { Logger } from './log.js';
+
+export interface Progress {
+  start(title: string): void;
+  succeed(text: string): void;
+  fail(text: string): void;
+  /** Updates the running step's text (for example what a wait is still waiting for). */
+  update(text: string): void;
+}
+
+export async function createProgress(log: Logger): Promise<Progress> {
+  const tty = process.stderr.isTTY === true;
+  if (log.quiet) return { start() {}, succeed() {}, fail: (t) => log.error(t), update() {} };
+  if (!tty) {
+    return {
+      start: (t) => log.info(`… ${t}`),
+      succeed: (t) => log.success(t),
+      fail: (t) => log.error(t),
+      update() {},
+    };
+  }
+  const { default: ora } = await import('ora');
+  let spinner: ReturnType<typeof ora> | undefined;
+  return {
+    start(t) {
+      spinner = ora({ text: t, stream: process.stderr, discardStdin: false, color: log.color ? 'cyan' : false as never }).start();
+    },
+    succeed(t) {
+      spinner?.succeed(t);
+      spinner = undefined;
+    },
+    fail(t) {
+      spinner?.fail(t);
+      spinner = undefined;
+    },
+    update(t) {
+      if (spinner) spinner.text = t;
+    },
+  };
+}

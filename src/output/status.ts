@@ -1,0 +1,23 @@
+/** `status -o table`: the report in kubectl-like sections. JSON/YAML print the report as is. */
+import type { StatusReport } from '../status/report.js';
+import { formatTable } from './print.js';
+
+export function formatStatusTable(r: StatusReport): string {
+  const out: string[] = [];
+  out.push(`Cluster: ${r.cluster.server}  Kubernetes ${r.cluster.version}  nodes ${r.cluster.readyNodes}/${r.cluster.nodes} ready${r.cluster.microk8s ? '  (MicroK8s)' : ''}\n`);
+  out.push('\nBACKENDS\n');
+  out.push(r.backends.length ? formatTable(['backend', 'provisioner', 'installed', 'healthy', 'classes', 'detail'], r.backends.map((b) => [b.name, b.provisioner, b.installed ? 'yes' : 'no', b.healthy ? 'yes' : 'no', b.classes.join(',') || '-', b.problem ?? b.workloads.map((w) => w.ref.split(' ')[0]).join(', ')])) : 'No storage backend found. Single node: k8s-storage install hostpath; several nodes: k8s-storage install longhorn\n');
+  out.push('\nSTORAGECLASSES\n');
+  out.push(r.storageClasses.length ? formatTable(['name', 'provisioner', 'reclaim', 'binding', 'expand'], r.storageClasses.map((c) => [`${c.name}${c.default ? ' (default)' : ''}`, c.provisioner, c.reclaimPolicy, c.volumeBindingMode, c.allowVolumeExpansion ? 'yes' : 'no'])) : 'none\n');
+  out.push(`\nCLAIMS (${r.claims.total})\n`);
+  if (r.claims.total) out.push(formatTable(['storageclass', 'phase', 'count'], r.claims.byClass.map((c) => [c.storageClass, c.phase, String(c.count)])));
+  out.push(`\nVOLUMES (${r.volumes.total}; ${r.volumesDeletedWithClaim.length} delete their data with their claim)\n`);
+  if (r.volumes.total) out.push(formatTable(['storageclass', 'phase', 'count'], r.volumes.byClass.map((c) => [c.storageClass, c.phase, String(c.count)])));
+  if (r.pendingClaims.length) {
+    out.push(`\nPENDING CLAIMS (${r.pendingClaims.length})\n`);
+    const shown = r.pendingClaims.slice(0, 20);
+    out.push(formatTable(['namespace', 'name', 'reason'], shown.map((p) => [p.namespace, p.name, p.reason])));
+    if (r.pendingClaims.length > shown.length) out.push(`... and ${r.pendingClaims.length - shown.length} more (-o json lists them all)\n`);
+  }
+  return out.join('');
+}

@@ -1,0 +1,115 @@
+/**
+ * Runs a Plan step by step with progress on stderr, and verifies each step by reading the
+ * state it should have produced. Ctrl-C stops between (or inside) steps and says what was
+ * done; every step is idempotent, so rerunning the command finishes the job.
+ */
+import type { KubeClient } from '../cluster/kube.js';
+import { describeCommand, runTool, type ToolCommand, type ToolResult } from '../cluster/runner.js';
+import { ClusterError, Interrupted } from '../errors.js';
+import type { Logger } from '../output/log.js';
+import { createProgress } from '../output/progress.js';
+import { check, expectationRef, judge } from './expectations.js';
+import type { Expectation, Plan, Step } from './types.js';
+
+export interface ExecutorDeps {
+  log: Logger;
+  signal: AbortSignal;
+  /** Opened on first use, so plans that only run tools need no API. */
+  kube: () => Promise<KubeClient>;
+  run?: (cmd: ToolCommand, opts: { signal: AbortSignal; timeoutMs?: number }) => Promise<ToolResult>;
+}
+
+export interface PlanResult {
+  done: string[];
+}
+
+async function verifyAll(kube: KubeClient, expectations: Expectation[]): Promise<string[]> {
+  const failures: string[] = [];
+  for (const exp of expectations) {
+    const verdict = await check(kube, exp);
+    if (verdict !== true) failures.push(verdict);
+  }
+  return failures;
+}
+
+async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }): Promise<void> {
+  const run = deps.run ?? runTool;
+  switch (step.kind) {
+    case 'run': {
+      deps.log.debug(`$ ${describeCommand(step.command)}`);
+      const r = await run(step.command, { signal: deps.signal, ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}) });
+      deps.log.debug(`${r.stdout}${r.stderr}`.trim());
+      const okExit = r.exitCode === 0 || (step.okExitCodes ?? []).includes(r.exitCode);
+      if (r.notFound) throw new ClusterError(`${step.command.file} is not installed or not on PATH.`);
+      if (step.verify?.length) {
+        // The state decides: microk8s exits 0 on failures and 1 on some successes.
+        const failures = await verifyAll(await deps.kube(), step.verify);
+        if (failures.length) {
+          const output = `${r.stderr}${r.stdout}`.trim().split('\n').slice(-3).join(' / ');
+          throw new ClusterError(`"${describeCommand(step.command)}" exited ${r.exitCode} but ${failures.join('; ')}.${output ? ` It said: ${output}` : ''}`);
+        }
+        return;
+      }
+      if (!okExit) throw new ClusterError(`"${describeCommand(step.command)}" failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
+      return;
+    }
+    case 'apply': {
+      const kube = await deps.kube();
+      for (const obj of step.objects) await kube.apply(obj, { force: step.forceConflicts ?? false });
+      return;
+    }
+    case 'patch':
+      await (await deps.kube()).mergePatch(step.ref, step.patch);
+      return;
+    case 'delete': {
+      const kube = await deps.kube();
+      for (const ref of step.refs) await kube.delete(ref);
+      return;
+    }
+    case 'wait': {
+      const kube = await deps.kube();
+      try {
+        await kube.waitFor(expectationRef(step.until), (obj) => {
+          const verdict = judge(step.until, obj as never);
+          if (verdict !== true) progress.update(`${step.title} (${verdict})`);
+          return verdict;
+        }, { timeoutMs: step.timeoutMs, signal: deps.signal, what: step.title.toLowerCase() });
+      } catch (err) {
+        if (err instanceof ClusterError && step.hint) throw new ClusterError(err.message, { hint: step.hint });
+        throw err;
+      }
+      return;
+    }
+    case 'verify': {
+      const failures = await verifyAll(await deps.kube(), step.expect);
+      if (failures.length) throw new ClusterError(`${step.title} failed: ${failures.join('; ')}.`, step.hint ? { hint: step.hint } : {});
+      return;
+    }
+  }
+}
+
+export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanResult> {
+  for (const w of plan.warnings) deps.log.warn(w);
+  for (const n of plan.notes) deps.log.info(n);
+  const progress = await createProgress(deps.log);
+  const done: string[] = [];
+  for (const step of plan.steps) {
+    if (deps.signal.aborted) throw interrupted(done, step.title);
+    progress.start(step.title);
+    try {
+      await runStep(step, deps, progress);
+    } catch (err) {
+      progress.fail(step.title);
+      if (err instanceof Interrupted || deps.signal.aborted) throw interrupted(done, step.title);
+      throw err;
+    }
+    progress.succeed(step.title);
+    done.push(step.title);
+  }
+  return { done };
+}
+
+function interrupted(done: string[], current: string): Interrupted {
+  const before = done.length ? `done before that: ${done.join('; ')}` : 'no earlier step had run';
+  return new Interrupted(`interrupted during "${current}" (${before}).`, { hint: 'rerun the same command to finish: every step is safe to repeat' });
+}

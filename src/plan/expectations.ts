@@ -1,0 +1,65 @@
+/** Reading the cluster to decide whether an Expectation holds, with the reason when not. */
+import { describeRef, type KubeClient } from '../cluster/kube.js';
+import type { KubeObject } from '../presets/types.js';
+import type { Expectation } from './types.js';
+
+type Obj = KubeObject & { spec?: any; status?: any; metadata: KubeObject['metadata'] & { generation?: number } };
+
+export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
+export const isDefaultClass = (sc: KubeObject | undefined) => sc?.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
+
+function subsetMismatch(actual: unknown, expected: unknown, path: string): string | undefined {
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    for (const [k, v] of Object.entries(expected)) {
+      const miss = subsetMismatch((actual as Record<string, unknown> | undefined)?.[k], v, path ? `${path}.${k}` : k);
+      if (miss) return miss;
+    }
+    return undefined;
+  }
+  return JSON.stringify(actual) === JSON.stringify(expected) ? undefined : `${path} is ${JSON.stringify(actual)}, not ${JSON.stringify(expected)}`;
+}
+
+/** Rolled out: the controller saw the latest spec and every replica is updated and ready. */
+export function workloadReadiness(o: Obj | undefined): true | string {
+  if (!o) return 'it does not exist yet';
+  const s = o.status ?? {};
+  if ((s.observedGeneration ?? 0) < (o.metadata.generation ?? 0)) return 'its controller has not seen the latest change yet';
+  if (o.kind === 'DaemonSet') {
+    const want = s.desiredNumberScheduled ?? 0;
+    if (want === 0) return 'no node runs it yet';
+    if ((s.updatedNumberScheduled ?? 0) < want || (s.numberReady ?? 0) < want) return `${s.numberReady ?? 0}/${want} pods ready`;
+    return true;
+  }
+  const want = o.spec?.replicas ?? 1;
+  const ready = s.readyReplicas ?? 0;
+  if ((s.updatedReplicas ?? (o.kind === 'StatefulSet' ? ready : 0)) < want || ready < want) return `${ready}/${want} replicas ready`;
+  if (o.kind === 'Deployment' && (s.availableReplicas ?? 0) < want) return `${s.availableReplicas ?? 0}/${want} replicas available`;
+  return true;
+}
+
+/** The verdict on one object for an expectation: true, or why not. */
+export function judge(exp: Expectation, obj: Obj | undefined): true | string {
+  switch (exp.type) {
+    case 'exists':
+      if (!obj) return `${describeRef(exp.ref)} does not exist`;
+      return (exp.fields && subsetMismatch(obj, exp.fields, '')) || true;
+    case 'absent':
+      return obj ? `${describeRef(exp.ref)} still exists` : true;
+    case 'ready':
+      return workloadReadiness(obj);
+    case 'pvc-bound':
+      if (!obj) return `${describeRef(exp.ref)} does not exist`;
+      return obj.status?.phase === 'Bound' ? true : `it is ${obj.status?.phase ?? 'Pending'}`;
+    case 'default-class':
+      if (!obj) return `StorageClass ${exp.name} does not exist`;
+      return isDefaultClass(obj) === exp.isDefault ? true : `StorageClass ${exp.name} is ${exp.isDefault ? 'not ' : ''}the default`;
+  }
+}
+
+export function expectationRef(exp: Expectation) {
+  return exp.type === 'default-class' ? { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name: exp.name } : exp.ref;
+}
+
+export async function check(kube: KubeClient, exp: Expectation): Promise<true | string> {
+  return judge(exp, await kube.get<Obj>(expectationRef(exp)));
+}
