@@ -1,0 +1,286 @@
+// Stand-ins for the cluster's controllers, so a test can decide which parts of the cluster
+// "work": workloads becoming ready, volumes being provisioned and bound.
+//
+// Each helper subscribes to the fake server's change feed and writes through the store, the
+// way a controller writes status through the API: watchers see MODIFIED events and
+// resourceVersions move on.
+
+const HOSTPATH_DIR = '/var/snap/microk8s/common/default-storage';
+
+/**
+ * @typedef {import('../apiserver.mjs').ChangeEvent} ChangeEvent
+ * @typedef {import('../apiserver.mjs').FakeStore} FakeStore
+ */
+
+/**
+ * @param {{ store: FakeStore, onChange: (fn: (ev: ChangeEvent) => void) => () => void }} api
+ */
+export function makeControllers(api) {
+  /** @type {Set<() => void>} */
+  const running = new Set();
+  /** @type {Set<ReturnType<typeof setTimeout>>} */
+  const timers = new Set();
+
+  /** @param {() => void} fn @param {number} ms */
+  const later = (fn, ms) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  /** @param {() => void} unsubscribe */
+  const register = (unsubscribe) => {
+    const stop = () => {
+      unsubscribe();
+      running.delete(stop);
+    };
+    running.add(stop);
+    return stop;
+  };
+
+  /**
+   * Deployments, StatefulSets and DaemonSets report ready `delayMs` after each change.
+   * @param {{ delayMs?: number, filter?: (obj: any) => boolean }} [opts]
+   * @returns {() => void} stop
+   */
+  function autoReadyWorkloads(opts = {}) {
+    const delayMs = opts.delayMs ?? 0;
+    const filter = opts.filter ?? (() => true);
+    const kinds = new Set(['deployments', 'statefulsets', 'daemonsets']);
+    /** @param {any} obj @param {string} resource */
+    const handle = (obj, resource) => {
+      if (!filter(obj) || isWorkloadReady(obj, resource, nodeCount())) return;
+      later(() => {
+        const ref = `apps/${resource}`;
+        const cur = api.store.get(ref, obj.metadata.name, obj.metadata.namespace);
+        if (!cur || cur.metadata.deletionTimestamp || !filter(cur)) return;
+        const status = readyStatus(cur, resource, nodeCount());
+        if (isWorkloadReady(cur, resource, nodeCount())) return;
+        api.store.update(ref, cur.metadata.name, cur.metadata.namespace, (o) => {
+          o.status = { ...(o.status ?? {}), ...status };
+        });
+      }, delayMs);
+    };
+    const nodeCount = () => api.store.list('nodes').length;
+    // Objects that already exist become ready too.
+    for (const r of kinds) for (const o of api.store.list(`apps/${r}`)) handle(o, r);
+    return register(
+      api.onChange((ev) => {
+        if (ev.type === 'DELETED' || ev.resource.group !== 'apps' || !kinds.has(ev.resource.resource)) return;
+        handle(ev.object, ev.resource.resource);
+      }),
+    );
+  }
+
+  /**
+   * PersistentVolumeClaims get a PersistentVolume and become Bound, like a dynamic
+   * provisioner plus the PV controller would do.
+   * @param {{ delayMs?: number, honorWaitForFirstConsumer?: boolean, workloadsCountAsConsumers?: boolean,
+   *           provisioners?: string[], nodeName?: string }} [opts]
+   * @returns {() => void} stop
+   */
+  function autoBindPvcs(opts = {}) {
+    const delayMs = opts.delayMs ?? 0;
+    const honorWffc = opts.honorWaitForFirstConsumer ?? true;
+    // The fake runs no pods, so by default a workload whose pod template mounts the claim
+    // counts as its first consumer; set false to demand a real Pod object.
+    const workloadsCount = opts.workloadsCountAsConsumers ?? true;
+
+    /** @param {any} pvc */
+    const findClass = (pvc) => {
+      const name = pvc.spec?.storageClassName;
+      if (name === '') return undefined; // explicit "no class": static binding only
+      if (name) return api.store.get('storageclasses', name);
+      return api.store
+        .list('storageclasses')
+        .filter((sc) => sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
+        .sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))[0];
+    };
+
+    /** @param {any} pvc */
+    const hasConsumer = (pvc) => {
+      const ns = pvc.metadata.namespace;
+      const claim = pvc.metadata.name;
+      /** @param {any} podSpec */
+      const mounts = (podSpec) => (podSpec?.volumes ?? []).some((v) => v?.persistentVolumeClaim?.claimName === claim);
+      if (api.store.list('pods', ns).some((p) => mounts(p.spec))) return true;
+      if (!workloadsCount) return false;
+      for (const r of ['apps/deployments', 'apps/daemonsets', 'batch/jobs', 'apps/replicasets']) {
+        if (api.store.list(r, ns).some((w) => mounts(w.spec?.template?.spec))) return true;
+      }
+      return api.store.list('apps/statefulsets', ns).some(
+        (s) =>
+          mounts(s.spec?.template?.spec) ||
+          (s.spec?.volumeClaimTemplates ?? []).some((t) => claim.startsWith(`${t.metadata?.name}-${s.metadata.name}-`)),
+      );
+    };
+
+    /** @param {any} pvc */
+    const tryBind = (pvc) => {
+      const cur = api.store.get('persistentvolumeclaims', pvc.metadata.name, pvc.metadata.namespace);
+      if (!cur || cur.spec?.volumeName || cur.status?.phase === 'Bound' || cur.metadata.deletionTimestamp) return;
+      const sc = findClass(cur);
+      if (!sc) return;
+      if (opts.provisioners && !opts.provisioners.includes(sc.provisioner)) return;
+      if (honorWffc && sc.volumeBindingMode === 'WaitForFirstConsumer' && !hasConsumer(cur)) return;
+      const node = opts.nodeName ?? api.store.list('nodes')[0]?.metadata.name ?? 'node-1';
+      const pvName = `pvc-${cur.metadata.uid}`;
+      const storage = cur.spec?.resources?.requests?.storage ?? '1Gi';
+      /** @type {any} */
+      const pvSpec = {
+        capacity: { storage },
+        accessModes: cur.spec?.accessModes ?? ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
+        storageClassName: sc.metadata.name,
+        volumeMode: cur.spec?.volumeMode ?? 'Filesystem',
+        claimRef: {
+          kind: 'PersistentVolumeClaim',
+          apiVersion: 'v1',
+          namespace: cur.metadata.namespace,
+          name: cur.metadata.name,
+          uid: cur.metadata.uid,
+          resourceVersion: cur.metadata.resourceVersion,
+        },
+      };
+      if (sc.provisioner === 'microk8s.io/hostpath') {
+        // The hostpath provisioner names the directory <namespace>-<pvc>-<pv> and pins the
+        // volume to the node that created it: the multi-node data-loss trap.
+        const dir = sc.parameters?.pvDir ?? HOSTPATH_DIR;
+        pvSpec.hostPath = { path: `${dir}/${cur.metadata.namespace}-${cur.metadata.name}-${pvName}`, type: 'DirectoryOrCreate' };
+        pvSpec.nodeAffinity = {
+          required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] },
+        };
+      } else {
+        pvSpec.csi = { driver: sc.provisioner, volumeHandle: pvName, fsType: sc.parameters?.fsType ?? 'ext4', volumeAttributes: { ...(sc.parameters ?? {}) } };
+      }
+      api.store.put({
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: {
+          name: pvName,
+          annotations: { 'pv.kubernetes.io/provisioned-by': sc.provisioner },
+          finalizers: ['kubernetes.io/pv-protection'],
+        },
+        spec: pvSpec,
+        status: { phase: 'Bound' },
+      });
+      api.store.update('persistentvolumeclaims', cur.metadata.name, cur.metadata.namespace, (o) => {
+        o.metadata.annotations = {
+          ...(o.metadata.annotations ?? {}),
+          'pv.kubernetes.io/bind-completed': 'yes',
+          'pv.kubernetes.io/bound-by-controller': 'yes',
+          'volume.beta.kubernetes.io/storage-provisioner': sc.provisioner,
+          'volume.kubernetes.io/storage-provisioner': sc.provisioner,
+          ...(sc.volumeBindingMode === 'WaitForFirstConsumer' ? { 'volume.kubernetes.io/selected-node': node } : {}),
+        };
+        o.spec = { ...(o.spec ?? {}), volumeName: pvName, storageClassName: o.spec?.storageClassName ?? sc.metadata.name };
+        o.status = { phase: 'Bound', accessModes: pvSpec.accessModes, capacity: { storage } };
+      });
+    };
+
+    /** @param {any} pvc */
+    const reclaim = (pvc) => {
+      const pvName = pvc.spec?.volumeName;
+      if (!pvName) return;
+      const pv = api.store.get('persistentvolumes', pvName);
+      if (!pv || pv.spec?.claimRef?.uid !== pvc.metadata.uid) return;
+      if ((pv.spec.persistentVolumeReclaimPolicy ?? 'Delete') === 'Delete') api.store.delete('persistentvolumes', pvName);
+      else api.store.update('persistentvolumes', pvName, undefined, (o) => {
+        o.status = { ...(o.status ?? {}), phase: 'Released' };
+      });
+    };
+
+    const retryPending = () => {
+      for (const pvc of api.store.list('persistentvolumeclaims')) {
+        if (!pvc.spec?.volumeName && pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
+      }
+    };
+    retryPending();
+    const consumers = new Set(['/pods', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'storage.k8s.io/storageclasses']);
+    return register(
+      api.onChange((ev) => {
+        const key = `${ev.resource.group}/${ev.resource.resource}`;
+        if (key === '/persistentvolumeclaims') {
+          if (ev.type === 'DELETED') reclaim(ev.object);
+          else later(() => tryBind(ev.object), delayMs);
+        } else if (consumers.has(key) && ev.type !== 'DELETED') {
+          retryPending();
+        }
+      }),
+    );
+  }
+
+  return {
+    autoReadyWorkloads,
+    autoBindPvcs,
+    /** Stop every controller started here and cancel pending timers. */
+    stopAll() {
+      for (const stop of [...running]) stop();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
+/**
+ * @param {any} obj
+ * @param {string} resource
+ * @param {number} nodes
+ */
+function readyStatus(obj, resource, nodes) {
+  const gen = obj.metadata.generation ?? 1;
+  if (resource === 'daemonsets') {
+    return {
+      observedGeneration: gen,
+      desiredNumberScheduled: nodes,
+      currentNumberScheduled: nodes,
+      numberReady: nodes,
+      updatedNumberScheduled: nodes,
+      numberAvailable: nodes,
+      numberMisscheduled: 0,
+    };
+  }
+  const replicas = obj.spec?.replicas ?? 1;
+  if (resource === 'statefulsets') {
+    return {
+      observedGeneration: gen,
+      replicas,
+      readyReplicas: replicas,
+      currentReplicas: replicas,
+      updatedReplicas: replicas,
+      availableReplicas: replicas,
+      currentRevision: `${obj.metadata.name}-fake`,
+      updateRevision: `${obj.metadata.name}-fake`,
+    };
+  }
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    observedGeneration: gen,
+    replicas,
+    readyReplicas: replicas,
+    availableReplicas: replicas,
+    updatedReplicas: replicas,
+    conditions: [
+      { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.', lastTransitionTime: now, lastUpdateTime: now },
+      { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${obj.metadata.name}-fake" has successfully progressed.`, lastTransitionTime: now, lastUpdateTime: now },
+    ],
+  };
+}
+
+/**
+ * The readiness test a careful client applies (observedGeneration caught up, all replicas
+ * updated, ready and available).
+ * @param {any} obj @param {string} resource @param {number} nodes
+ */
+export function isWorkloadReady(obj, resource, nodes) {
+  const s = obj.status ?? {};
+  if ((s.observedGeneration ?? 0) < (obj.metadata.generation ?? 1)) return false;
+  if (resource === 'daemonsets') {
+    return s.desiredNumberScheduled === nodes && s.numberReady === nodes && s.updatedNumberScheduled === nodes && s.numberAvailable === nodes;
+  }
+  const want = obj.spec?.replicas ?? 1;
+  if (resource === 'statefulsets') return s.readyReplicas === want && s.updatedReplicas === want && s.availableReplicas === want;
+  return s.readyReplicas === want && s.availableReplicas === want && s.updatedReplicas === want;
+}
