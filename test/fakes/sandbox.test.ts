@@ -65,9 +65,9 @@ describe('createSandbox', () => {
     expect(state.addons.dns!.status).toBe('enabled');
   });
 
-  it('runs the real CLI with node (bin/k8s-storage.js, resolved from the repository)', async () => {
+  it('runs the real CLI with node (bin/k8s-storage.cjs, resolved from the repository)', async () => {
     sb = await createSandbox({ microk8s: true });
-    expect(CLI_PATH).toBe(fileURLToPath(new URL('../../bin/k8s-storage.js', import.meta.url)));
+    expect(CLI_PATH).toBe(fileURLToPath(new URL('../../bin/k8s-storage.cjs', import.meta.url)));
     const r = await sb.run(['--version']);
     if (existsSync(CLI_PATH)) {
       // Once the CLI exists it must at least answer --version.

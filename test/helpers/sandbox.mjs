@@ -3,7 +3,7 @@
 // and optionally a fake API server with a kubeconfig pointing at it.
 //
 //   const sb = await createSandbox({ microk8s: { addons: {...} }, helm: true, api: true });
-//   const r = await sb.run(['install', 'hostpath']);       // node bin/k8s-storage.js install hostpath
+//   const r = await sb.run(['install', 'hostpath']);       // node bin/k8s-storage.cjs install hostpath
 //   expect(r.exitCode).toBe(0);
 //   expect(sb.readMicrok8sState().calls.at(-1).argv).toEqual([...]);
 //   await sb.cleanup();
@@ -246,7 +246,7 @@ export async function createSandbox(opts = {}) {
     return r;
   };
 
-  /** Run the real CLI: `node bin/k8s-storage.js ...args`. @param {string[]} args @param {RunOptions} [o] */
+  /** Run the real CLI: `node bin/k8s-storage.cjs ...args`. @param {string[]} args @param {RunOptions} [o] */
   const run = (args, o = {}) => exec(process.execPath, [o.program ?? CLI_PATH, ...args], o);
 
   /**
