@@ -4,7 +4,9 @@
  * `--version` and `render` must never load @kubernetes/client-node.
  */
 import { Command, CommanderError, Option } from 'commander';
-import type { Context, GlobalOptions } from './context.js';
+import { addMetadataOptions, addVolumeOptions, collect, examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
+import { registerLonghornCommands } from './cli-longhorn.js';
+import { registerNodeCommands } from './cli-nodes.js';
 import { EXIT, K8sStorageError, UsageError } from './errors.js';
 import { Logger } from './output/log.js';
 import { allStorageClassPresetFlags, STORAGE_CLASS_PRESETS } from './presets/storageclasses.js';
@@ -12,56 +14,6 @@ import { templateNames } from './presets/templates.js';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
-}
-
-interface Runtime {
-  ctx?: Context;
-  log: Logger;
-  controller: AbortController;
-}
-
-function makeContext(cmd: Command, rt: Runtime): Context {
-  const global = cmd.optsWithGlobals() as GlobalOptions;
-  const log = new Logger({ ...(global.quiet !== undefined ? { quiet: global.quiet } : {}), ...(global.verbose !== undefined ? { verbose: global.verbose } : {}), ...(global.color !== undefined ? { color: global.color } : {}) });
-  rt.log = log;
-  const ctx: Context = {
-    global,
-    log,
-    out: (text) => void process.stdout.write(text),
-    signal: rt.controller.signal,
-    stdinIsTTY: process.stdin.isTTY === true,
-    async readStdin() {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    },
-  };
-  rt.ctx = ctx;
-  return ctx;
-}
-
-/** Options of the command itself, with the global ones the user put after it. */
-function optsOf(cmd: Command): Record<string, any> {
-  return cmd.optsWithGlobals();
-}
-
-function addVolumeOptions(cmd: Command, sizeHelp: string): Command {
-  return cmd
-    .option('--size <quantity>', sizeHelp)
-    .option('--access-mode <mode>', 'RWO, ROX, RWX or RWOP (or the long names); repeatable', collect)
-    .option('--storage-class <name>', 'StorageClass of the claim (default: the cluster default class)');
-}
-
-function addMetadataOptions(cmd: Command): Command {
-  return cmd
-    .option('--label <key=value>', 'add a label; repeatable', collect)
-    .option('--annotation <key=value>', 'add an annotation; repeatable', collect);
-}
 
 export function buildProgram(rt: Runtime): Command {
   const program = new Command('k8s-storage')
@@ -247,6 +199,9 @@ export function buildProgram(rt: Runtime): Command {
       const { listPresets } = await import('./commands/presets.js');
       await listPresets(makeContext(cmd, rt));
     });
+
+  registerNodeCommands(program, rt);
+  registerLonghornCommands(program, rt, { install, uninstall, render });
 
   program
     .command('completion')

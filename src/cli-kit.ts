@@ -1,0 +1,58 @@
+/**
+ * What command definitions share: the context a command runs with, and option helpers.
+ * cli.ts and the cli-<area>.ts files (which only declare commands) use it; keep it light.
+ */
+import type { Command } from 'commander';
+import type { Context, GlobalOptions } from './context.js';
+import { Logger } from './output/log.js';
+
+export interface Runtime {
+  ctx?: Context;
+  log: Logger;
+  controller: AbortController;
+}
+
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+}
+
+export function makeContext(cmd: Command, rt: Runtime): Context {
+  const global = cmd.optsWithGlobals() as GlobalOptions;
+  const log = new Logger({ ...(global.quiet !== undefined ? { quiet: global.quiet } : {}), ...(global.verbose !== undefined ? { verbose: global.verbose } : {}), ...(global.color !== undefined ? { color: global.color } : {}) });
+  rt.log = log;
+  const ctx: Context = {
+    global,
+    log,
+    out: (text) => void process.stdout.write(text),
+    signal: rt.controller.signal,
+    stdinIsTTY: process.stdin.isTTY === true,
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+  rt.ctx = ctx;
+  return ctx;
+}
+
+/** Options of the command itself, with the global ones the user put after it. */
+export function optsOf(cmd: Command): Record<string, any> {
+  return cmd.optsWithGlobals();
+}
+
+export function addVolumeOptions(cmd: Command, sizeHelp: string): Command {
+  return cmd
+    .option('--size <quantity>', sizeHelp)
+    .option('--access-mode <mode>', 'RWO, ROX, RWX or RWOP (or the long names); repeatable', collect)
+    .option('--storage-class <name>', 'StorageClass of the claim (default: the cluster default class)');
+}
+
+export function addMetadataOptions(cmd: Command): Command {
+  return cmd
+    .option('--label <key=value>', 'add a label; repeatable', collect)
+    .option('--annotation <key=value>', 'add an annotation; repeatable', collect);
+}
+
