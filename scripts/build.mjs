@@ -3,7 +3,7 @@
 // src/ stays ESM; the bundle is CommonJS because Node 20 can code-cache only scripts.
 // Cluster libraries stay external and load only when a cluster command imports them.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -20,8 +20,10 @@ const slimValidation = {
   },
 };
 
-rmSync(new URL('dist', root), { recursive: true, force: true });
-await build({
+// Files are replaced by rename, never deleted first: a CLI started meanwhile (another
+// test run, a developer's shell) sees the old bundle or the new one, not none.
+const result = await build({
+  write: false,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/cli.cjs',
   bundle: true,
@@ -36,6 +38,12 @@ await build({
   plugins: [slimValidation],
   logLevel: 'warning',
 });
+mkdirSync(new URL('dist', root), { recursive: true });
+for (const file of result.outputFiles) {
+  const tmp = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(tmp, file.contents);
+  renameSync(tmp, file.path);
+}
 
 // These three are ESM-only: in a CommonJS bundle a static import of them becomes require(),
 // which Node 20 refuses at run time. Adapters must load them with `await import(...)`.

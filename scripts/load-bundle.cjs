@@ -35,7 +35,9 @@ function loadBundle({ useCache = true } = {}) {
     /** True when the cache was missing or made by another Node/V8: worth rewriting. */
     cacheStale: !cachedData || script.cachedDataRejected === true,
     writeCache() {
-      fs.writeFileSync(cacheFile, script.createCachedData());
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
     },
   };
 }
