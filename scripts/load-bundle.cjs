@@ -11,6 +11,12 @@ const Module = require('node:module');
 const bundle = path.join(__dirname, '..', 'dist', 'cli.cjs');
 const cacheFile = `${bundle}.cache`;
 
+// On Node 20 a vm.Script cannot import(): a callback needs --experimental-vm-modules and is
+// lost when the script comes from the code cache. The build rewrites the bundle's imports
+// of its ESM-only dependencies (client-node, execa, ora) to call this instead, and
+// import() works here, in an ordinary CommonJS module.
+globalThis.__k8sImport ??= (specifier) => import(specifier);
+
 function loadBundle({ useCache = true } = {}) {
   const source = fs.readFileSync(bundle, 'utf8');
   let cachedData;
@@ -24,8 +30,6 @@ function loadBundle({ useCache = true } = {}) {
   const script = new vm.Script(Module.wrap(source), {
     filename: bundle,
     cachedData,
-    // Lets the bundle import() its external ESM-only dependencies (execa, ora).
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const mod = { exports: {} };
   const localRequire = Module.createRequire(bundle);
