@@ -188,6 +188,19 @@ export class KubeClient {
     }
   }
 
+  /**
+   * Whether the API server serves this kind: false when its group or version is absent (a
+   * CRD-based product such as Longhorn not installed). One discovery request per group version.
+   */
+  async serves(apiVersion: string, kind: string): Promise<boolean> {
+    try {
+      return (await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind))) !== undefined;
+    } catch (err) {
+      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return false;
+      throw err;
+    }
+  }
+
   private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
     if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`);
@@ -250,6 +263,8 @@ export class KubeClient {
       };
       const onAbort = () => finish(new Interrupted('interrupted while waiting'));
       const timer = setTimeout(() => finish({ done: false, ...(reason ? { reason } : {}) }), timeoutMs);
+      // Ctrl-C may have come while we were listing: a listener added now would never fire.
+      if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       watch
         .watch(
