@@ -17,13 +17,14 @@ export abstract class K8sStorageError extends Error {
   readonly hint?: string;
   constructor(message: string, options?: { hint?: string; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     if (options?.hint) this.hint = options.hint;
   }
 }
 
 /** Bad usage or invalid input (exit 2). `problems` holds every problem found, not just the first. */
 export class UsageError extends K8sStorageError {
+  // Spelled out: the bundle is minified, so class names would read "$" in stack traces.
+  override readonly name = 'UsageError';
   readonly exitCode = EXIT.usage;
   readonly problems: string[];
   constructor(problems: string | string[], options?: { hint?: string }) {
@@ -35,16 +36,19 @@ export class UsageError extends K8sStorageError {
 
 /** Something went wrong at run time: a tool failed, the cluster answered badly (exit 1). */
 export class ClusterError extends K8sStorageError {
+  override readonly name = 'ClusterError';
   readonly exitCode = EXIT.failure;
 }
 
 /** A check ran and found problems (exit 3). The report has already been printed. */
 export class ChecksFailed extends K8sStorageError {
+  override readonly name = 'ChecksFailed';
   readonly exitCode = EXIT.checksFailed;
 }
 
 /** The user pressed Ctrl-C (exit 130). `done` says what had been completed. */
 export class Interrupted extends K8sStorageError {
+  override readonly name = 'Interrupted';
   readonly exitCode = EXIT.interrupted;
 }
 

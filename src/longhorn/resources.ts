@@ -66,6 +66,19 @@ export interface LonghornSnapshot {
     createSnapshot: boolean;
     labels: Record<string, string>;
   };
+  /** Written by Longhorn (SnapshotStatus); absent on what we build. */
+  status?: {
+    parent?: string;
+    markRemoved?: boolean;
+    userCreated?: boolean;
+    /** RFC 3339, set once the engine took the snapshot. */
+    creationTime?: string;
+    /** Bytes of data the snapshot holds (not the volume size). */
+    size?: number | string;
+    restoreSize?: number | string;
+    readyToUse?: boolean;
+    error?: string;
+  };
 }
 
 export interface SnapshotRequest {
@@ -109,6 +122,16 @@ export function buildSnapshot(req: SnapshotRequest): LonghornSnapshot {
 export const BACKUP_MODES = ['full', 'incremental'] as const;
 export type BackupMode = (typeof BACKUP_MODES)[number];
 
+/** Backup.status.state values (BackupState); Completed, Error and Unknown are final. */
+export const BACKUP_STATES = ['', 'Pending', 'InProgress', 'Completed', 'Error', 'Unknown'] as const;
+export const BACKUP_FINAL_STATES = ['Completed', 'Error', 'Unknown'] as const;
+
+/**
+ * The label naming a Backup's volume. Recent longhorn-manager webhooks derive it from the
+ * snapshot; older ones reject a Backup without it, so setting it works with both.
+ */
+export const BACKUP_VOLUME_LABEL = 'backup-volume';
+
 export interface LonghornBackup {
   apiVersion: typeof LONGHORN_API_VERSION;
   kind: 'Backup';
@@ -118,6 +141,19 @@ export interface LonghornBackup {
     labels: Record<string, string>;
     backupMode?: BackupMode;
   };
+  /** Written by Longhorn (BackupStatus); absent on what we build. */
+  status?: {
+    state?: (typeof BACKUP_STATES)[number];
+    progress?: number;
+    error?: string;
+    url?: string;
+    snapshotName?: string;
+    snapshotCreatedAt?: string;
+    backupCreatedAt?: string;
+    /** Bytes, as a string. */
+    size?: string;
+    volumeName?: string;
+  };
 }
 
 export interface BackupRequest {
@@ -126,6 +162,8 @@ export interface BackupRequest {
   labels?: Record<string, string>;
   /** Omitted: Longhorn's webhook fills in `incremental`. */
   mode?: BackupMode;
+  /** The snapshot's Longhorn volume: sets the `backup-volume` label older Longhorn requires. */
+  volume?: string;
 }
 
 export function backupProblems(req: BackupRequest): string[] {
@@ -133,6 +171,7 @@ export function backupProblems(req: BackupRequest): string[] {
     ...dnsSubdomainProblems('backup snapshot name', req.snapshotName),
     ...(req.name === undefined ? [] : dnsLabelProblems('backup name', req.name)),
     ...labelProblems('backup labels', req.labels ?? {}),
+    ...(req.volume === undefined ? [] : volumeNameProblems('backup volume', req.volume)),
   ];
   if (req.mode !== undefined && !(BACKUP_MODES as readonly string[]).includes(req.mode)) {
     problems.push(`backup mode: "${String(req.mode)}" is not one of ${BACKUP_MODES.join(', ')}`);
@@ -157,7 +196,7 @@ export function buildBackup(req: BackupRequest): LonghornBackup {
   return {
     apiVersion: LONGHORN_API_VERSION,
     kind: 'Backup',
-    metadata: meta(req.name ?? defaultBackupName(req.snapshotName)),
+    metadata: meta(req.name ?? defaultBackupName(req.snapshotName), req.volume === undefined ? undefined : { [BACKUP_VOLUME_LABEL]: req.volume }),
     spec,
   };
 }
@@ -478,7 +517,37 @@ export interface LonghornBackupTarget {
     credentialSecret: string;
     /** A Go duration (metav1.Duration), e.g. "300s". */
     pollInterval: string;
+    /** Asks Longhorn to check the target now: it syncs when this is later than status.lastSyncedAt. */
+    syncRequestedAt?: string;
   };
+  /** Written by Longhorn (BackupTargetStatus); absent on what we build. */
+  status?: {
+    available?: boolean;
+    /** Type `Unavailable`, status "True" with the reason in `message` when it cannot be reached. */
+    conditions?: LonghornCondition[];
+    lastSyncedAt?: string | null;
+    backupVolumeCount?: number;
+  };
+}
+
+/** Longhorn's own Condition type (v1beta2 Condition), used by Node, disks and BackupTarget. */
+export interface LonghornCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown' | string;
+  reason?: string;
+  message?: string;
+  lastProbeTime?: string;
+  lastTransitionTime?: string;
+}
+
+/** Seconds in a Go duration as metav1.Duration serialises it ("5m0s", "300s", "1h0m0s"); undefined if unreadable. */
+export function goDurationSeconds(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (text === '0') return 0;
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) return undefined;
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6, ns: 1e-9 };
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]!]!, 0);
 }
 
 export interface BackupTargetRequest {

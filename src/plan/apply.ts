@@ -13,6 +13,8 @@ export interface ApplyFacts {
   existingSecrets: Set<string>;
   /** Claims some pod already mounts, as namespace/name. */
   claimsInUse: Set<string>;
+  /** Namespaces the objects go to that do not exist yet: created first, as helm --create-namespace does. */
+  missingNamespaces: string[];
   defaultNamespace: string;
 }
 
@@ -62,6 +64,13 @@ export function planApply(objects: Obj[], facts: ApplyFacts, opts: ApplyOptions)
     }
     return true;
   });
+  if (facts.missingNamespaces.length) {
+    plan.steps.push({
+      kind: 'apply',
+      title: `Create namespace ${facts.missingNamespaces.join(', ')}`,
+      objects: facts.missingNamespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    });
+  }
   if (toApply.length) plan.steps.push({ kind: 'apply', title: `Apply ${toApply.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`, objects: toApply, forceConflicts: opts.forceConflicts });
 
   const defaults = facts.classes.filter(isDefaultClass);

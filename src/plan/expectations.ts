@@ -19,6 +19,10 @@ function subsetMismatch(actual: unknown, expected: unknown, path: string): strin
   return JSON.stringify(actual) === JSON.stringify(expected) ? undefined : `${path} is ${JSON.stringify(actual)}, not ${JSON.stringify(expected)}`;
 }
 
+function fieldAt(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
 /** Rolled out: the controller saw the latest spec and every replica is updated and ready. */
 export function workloadReadiness(o: Obj | undefined): true | string {
   if (!o) return 'it does not exist yet';
@@ -40,9 +44,14 @@ export function workloadReadiness(o: Obj | undefined): true | string {
 /** The verdict on one object for an expectation: true, or why not. */
 export function judge(exp: Expectation, obj: Obj | undefined): true | string {
   switch (exp.type) {
-    case 'exists':
+    case 'exists': {
       if (!obj) return `${describeRef(exp.ref)} does not exist`;
-      return (exp.fields && subsetMismatch(obj, exp.fields, '')) || true;
+      if (exp.stopIf?.some((final) => subsetMismatch(obj, final, '') === undefined)) return true;
+      const miss = exp.fields && subsetMismatch(obj, exp.fields, '');
+      if (!miss) return true;
+      const why = exp.explain ? fieldAt(obj, exp.explain) : undefined;
+      return why === undefined || why === '' ? miss : `${miss} (${exp.explain}: ${JSON.stringify(why)})`;
+    }
     case 'absent':
       return obj ? `${describeRef(exp.ref)} still exists` : true;
     case 'ready':

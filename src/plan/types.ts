@@ -8,7 +8,19 @@ import type { KubeObject } from '../presets/types.js';
 
 /** A cluster state the executor reads after a step, because exit codes prove little. */
 export type Expectation =
-  | { type: 'exists'; ref: ObjectRef; fields?: Record<string, unknown> }
+  | {
+      type: 'exists';
+      ref: ObjectRef;
+      fields?: Record<string, unknown>;
+      /**
+       * Final states that will not change by themselves (a Longhorn backup in Error): they end
+       * a wait early, as if the expectation held. Only for waits followed by a verify step
+       * without stopIf, which then reports the failure.
+       */
+      stopIf?: Record<string, unknown>[];
+      /** Dotted path of a field that says why `fields` do not match (e.g. `status.error`), quoted in the failure. */
+      explain?: string;
+    }
   | { type: 'absent'; ref: ObjectRef }
   /** Deployment, DaemonSet or StatefulSet rolled out with every replica ready. */
   | { type: 'ready'; ref: ObjectRef }

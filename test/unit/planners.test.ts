@@ -137,13 +137,19 @@ describe('planDefaultClass', () => {
 
 describe('planApply', () => {
   const pvc = (name: string, className?: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { ...(className ? { storageClassName: className } : {}), accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
-  const base = { existingSecrets: new Set<string>(), claimsInUse: new Set<string>(), defaultNamespace: 'team' };
+  const base = { existingSecrets: new Set<string>(), claimsInUse: new Set<string>(), missingNamespaces: [] as string[], defaultNamespace: 'team' };
   const opts = { wait: true, timeoutMs: 60_000, forceConflicts: false };
 
   it('applies into the default namespace and waits for Bound on an Immediate class', () => {
     const p = planApply([pvc('data', 'longhorn')], { ...base, classes: [sc('longhorn', 'driver.longhorn.io', false, { volumeBindingMode: 'Immediate' }) as any] }, opts);
     expect((p.steps[0] as Extract<Step, { kind: 'apply' }>).objects[0]!.metadata.namespace).toBe('team');
     expect(p.steps[1]).toMatchObject({ kind: 'wait', until: { type: 'pvc-bound', ref: { name: 'data', namespace: 'team' } } });
+  });
+
+  it('creates a missing namespace first, as helm --create-namespace does', () => {
+    const p = planApply([pvc('data', 'a')], { ...base, missingNamespaces: ['team'], classes: [sc('a', 'x') as any] }, { ...opts, wait: false });
+    expect((p.steps[0] as Extract<Step, { kind: 'apply' }>).objects).toEqual([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } }]);
+    expect(p.steps[1]!.title).toBe('Apply PersistentVolumeClaim/data');
   });
 
   it('does not wait forever on WaitForFirstConsumer without a pod: says why', () => {

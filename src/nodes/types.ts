@@ -1,0 +1,94 @@
+/**
+ * Node preparation as data: what the node agent (agent/node-agent.sh) reports for one
+ * node, and the report `nodes check|prepare` prints for all of them. The agent's JSON is
+ * documented in agent/README.md; the report's in README.md ("Nodes and doctor").
+ */
+
+export const NODE_TARGETS = ['longhorn', 'nfs', 'hostpath'] as const;
+export type NodeTarget = (typeof NODE_TARGETS)[number];
+
+export type AgentMode = 'check' | 'prepare';
+export type Severity = 'ok' | 'warning' | 'error';
+
+/** One finding: the agent's `checks[]` entries, and the cluster-level checks, share it. */
+export interface NodeFinding {
+  id: string;
+  status: Severity;
+  message: string;
+  /** One line, usually a command; "" exactly when status is ok. */
+  remedy: string;
+}
+
+export interface AgentAction {
+  description: string;
+  command: string[];
+  exitCode: number;
+  output: string;
+}
+
+/** The agent's JSON document (schemaVersion 1). Unknown fields are kept as they are. */
+export interface AgentReport {
+  schemaVersion: number;
+  node: string;
+  mode: AgentMode;
+  target: NodeTarget;
+  os: { id: string; versionId: string; prettyName: string; idLike: string; packageManager: string | null };
+  kernel: string;
+  microk8s: boolean;
+  kubeletRootDir: string | null;
+  dataPath: string;
+  checks: NodeFinding[];
+  actions: AgentAction[];
+  rebootRequired: boolean;
+  kubeletRestartRequired: boolean;
+  summary: { ok: number; warning: number; error: number };
+}
+
+/** How one node's agent run ended, before any cluster-level judgement. */
+export type AgentOutcome =
+  | { name: string; reported: true; report: AgentReport; exitCode?: number }
+  | { name: string; reported: false; reason: string };
+
+/** A node in the report: the agent's report plus what we add, or why there is none. */
+export type NodeResult =
+  | (AgentReport & {
+      /** The Kubernetes node name (DaemonSet) or the agent's hostname (--local). */
+      name: string;
+      reported: true;
+      status: Severity;
+      /** The command that restarts this node's kubelet, when kubeletRestartRequired. */
+      kubeletRestartCommand?: string;
+    })
+  | {
+      name: string;
+      reported: false;
+      status: 'error';
+      reason: string;
+      /** One `reported` error finding, so consumers can treat every node alike. */
+      checks: NodeFinding[];
+      summary: { ok: number; warning: number; error: number };
+    };
+
+export interface NodeCheckReport {
+  schemaVersion: 1;
+  kind: 'NodeCheckReport';
+  mode: AgentMode;
+  target: NodeTarget;
+  /** How the nodes were reached. */
+  via: 'daemonset' | 'local';
+  nodes: NodeResult[];
+  /** What no single node can tell: unique hostnames, nodes that never reported. */
+  cluster: { checks: NodeFinding[] };
+  summary: {
+    /** Each node counts once: in ok, warning, error (it reported errors) or notReported. */
+    nodes: number;
+    ok: number;
+    warning: number;
+    error: number;
+    notReported: number;
+    /** The worst status of any node or cluster check. */
+    status: Severity;
+    rebootRequired: string[];
+    kubeletRestartRequired: string[];
+  };
+}

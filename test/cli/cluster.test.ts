@@ -1,0 +1,222 @@
+/**
+ * apply, status and default-class against the fake API server, plus the faults an
+ * operator meets: API down, a connection reset mid-step, a 409, RBAC forbidden.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSandbox } from '../helpers/sandbox.mjs';
+
+type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+const sc = (name: string, provisioner: string, opts: { default?: boolean; binding?: string } = {}) => ({
+  apiVersion: 'storage.k8s.io/v1',
+  kind: 'StorageClass',
+  metadata: { name, annotations: { 'storageclass.kubernetes.io/is-default-class': String(opts.default ?? false) } },
+  provisioner,
+  volumeBindingMode: opts.binding ?? 'Immediate',
+});
+
+async function cluster(classes = [sc('longhorn', 'driver.longhorn.io', { default: true }), sc('microk8s-hostpath', 'microk8s.io/hostpath', { binding: 'WaitForFirstConsumer' })]) {
+  sb = await createSandbox({ api: { nodes: 1 } });
+  for (const c of classes) sb.api!.store.put(c);
+  return sb;
+}
+
+describe('apply pvc', () => {
+  it('server-side applies into the namespace with field manager k8s-storage, then waits until Bound', async () => {
+    const s = await cluster();
+    s.api!.controllers.autoBindPvcs({ delayMs: 200 });
+    const r = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--storage-class', 'longhorn', '-n', 'shop', '--wait']);
+    expect(r.stderr).toContain('Wait for PVC data to be Bound');
+    expect(r.exitCode).toBe(0);
+    expect(s.api!.store.get('persistentvolumeclaims', 'data', 'shop')).toMatchObject({ status: { phase: 'Bound' }, spec: { storageClassName: 'longhorn' } });
+    const applies = s.api!.requestsMatching({ verb: 'patch', resource: 'persistentvolumeclaims' });
+    expect(applies.map((a: any) => [a.contentType, a.fieldManager])).toEqual([['application/apply-patch+yaml', 'k8s-storage']]);
+  });
+
+  it('rerunning changes nothing and does not fail', async () => {
+    const s = await cluster();
+    expect((await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-n', 'shop'])).exitCode).toBe(0);
+    const rv = s.api!.store.get('persistentvolumeclaims', 'data', 'shop').metadata.resourceVersion;
+    expect((await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-n', 'shop'])).exitCode).toBe(0);
+    expect(s.api!.store.get('persistentvolumeclaims', 'data', 'shop').metadata.resourceVersion).toBe(rv);
+  });
+
+  it('says a WaitForFirstConsumer claim stays Pending until a pod uses it, instead of waiting forever', async () => {
+    const s = await cluster();
+    const r = await s.run(['apply', 'pvc', 'data', '--size', '1Gi', '--storage-class', 'microk8s-hostpath', '--wait']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toMatch(/binds only when a pod uses the claim \(WaitForFirstConsumer\).*Not waiting/);
+  });
+
+  it('checks the flags against the class the cluster really has', async () => {
+    const s = await cluster([sc('fast', 'microk8s.io/hostpath')]);
+    const r = await s.run(['apply', 'pvc', 'data', '--size', '1Gi', '--storage-class', 'fast', '--access-mode', 'RWX']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('class "fast" cannot serve it: hostpath data lives in a directory on one node');
+    const missing = await s.run(['apply', 'pvc', 'data', '--size', '1Gi', '--storage-class', 'nope']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('StorageClass "nope" does not exist; the cluster has: fast');
+    expect(s.api!.store.count('persistentvolumeclaims')).toBe(0);
+  });
+
+  it('a wait that times out says what it waited for and how to look', async () => {
+    const s = await cluster();
+    const r = await s.run(['apply', 'pvc', 'data', '--size', '1Gi', '--wait', '--timeout', '1s']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/timed out waiting for wait for pvc data to be bound: it is Pending/i);
+    expect(r.stderr).toContain('hint: kubectl -n default describe pvc data');
+  });
+});
+
+describe('apply app and storageclass', () => {
+  it('an app kit lands wired; a rerun keeps the Secret (and so the database password)', async () => {
+    const s = await cluster();
+    s.api!.controllers.autoBindPvcs({ delayMs: 50 });
+    const r = await s.run(['apply', 'app', 'postgres', '-n', 'shop', '--wait']);
+    expect(r.exitCode).toBe(0);
+    const secret = s.api!.store.get('secrets', 'postgres-credentials', 'shop');
+    const password = secret.data?.password ?? secret.stringData?.password;
+    expect(password).toBeTruthy();
+    expect(s.api!.store.get('deployments.apps', 'postgres', 'shop')).toBeDefined();
+    const again = await s.run(['apply', 'app', 'postgres', '-n', 'shop']);
+    expect(again.exitCode).toBe(0);
+    expect(again.stderr).toContain('Secret postgres-credentials already exists: keeping its password');
+    const after = s.api!.store.get('secrets', 'postgres-credentials', 'shop');
+    expect(after.data?.password ?? after.stringData?.password).toBe(password);
+  });
+
+  it('apply storageclass --default leaves exactly one default', async () => {
+    const s = await cluster();
+    const r = await s.run(['apply', 'storageclass', 'longhorn', '--name', 'longhorn-2replicas', '--replicas', '2', '--default']);
+    expect(r.exitCode).toBe(0);
+    const defaults = s.api!.store.list('storageclasses').filter((c: any) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true').map((c: any) => c.metadata.name);
+    expect(defaults).toEqual(['longhorn-2replicas']);
+    expect(s.api!.store.get('storageclasses', 'longhorn-2replicas').parameters.numberOfReplicas).toBe('2');
+  });
+
+  it('changing an immutable field replaces the class instead of failing', async () => {
+    const s = await cluster();
+    expect((await s.run(['apply', 'storageclass', 'longhorn', '--name', 'replicated', '--replicas', '2'])).exitCode).toBe(0);
+    const r = await s.run(['apply', 'storageclass', 'longhorn', '--name', 'replicated', '--replicas', '3']);
+    expect(r.exitCode).toBe(0);
+    expect(s.api!.store.get('storageclasses', 'replicated').parameters.numberOfReplicas).toBe('3');
+  });
+});
+
+describe('default-class', () => {
+  it('makes exactly one class the default; a rerun has nothing to do', async () => {
+    const s = await cluster([sc('a', 'x', { default: true }), sc('b', 'y', { default: true }), sc('c', 'z')]);
+    const r = await s.run(['default-class', 'c']);
+    expect(r.exitCode).toBe(0);
+    const flags = Object.fromEntries(s.api!.store.list('storageclasses').map((c: any) => [c.metadata.name, c.metadata.annotations['storageclass.kubernetes.io/is-default-class']]));
+    expect(flags).toEqual({ a: 'false', b: 'false', c: 'true' });
+    const again = await s.run(['default-class', 'c']);
+    expect(again.stderr).toContain('already the only default');
+  });
+
+  it('an unknown class is a usage error listing the classes', async () => {
+    const s = await cluster([sc('a', 'x')]);
+    const r = await s.run(['default-class', 'zzz']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('the cluster has: a');
+  });
+});
+
+describe('status', () => {
+  it('-o json: classes with the default marked, claims by class and phase, pending reasons, warnings', async () => {
+    const s = await cluster([sc('a', 'x', { default: true }), sc('b', 'microk8s.io/hostpath', { default: true })]);
+    s.api!.store.put({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'p', namespace: 'n' }, spec: { storageClassName: 'missing', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Pending' } });
+    const r = await s.run(['status', '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.defaultClasses).toEqual(['a', 'b']);
+    expect(report.pendingClaims).toEqual([{ namespace: 'n', name: 'p', storageClass: 'missing', reason: 'StorageClass missing does not exist' }]);
+    expect(report.warnings.join('\n')).toContain('2 StorageClasses are the default');
+    expect(report.backends.find((b: any) => b.name === 'hostpath')).toMatchObject({ installed: false, healthy: false });
+  });
+
+  it('the table goes to stdout, warnings to stderr', async () => {
+    const s = await cluster([sc('a', 'x', { default: true }), sc('b', 'y', { default: true })]);
+    const r = await s.run(['status']);
+    expect(r.stdout).toMatch(/STORAGECLASSES\nNAME\s+PROVISIONER/);
+    expect(r.stdout).toContain('a (default)');
+    expect(r.stdout).not.toContain('warning:');
+    expect(r.stderr).toContain('warning: 2 StorageClasses are the default');
+  });
+
+  it('lists thousands of claims page by page: requests grow with pages, not objects', async () => {
+    const s = await cluster();
+    const claims = Array.from({ length: 1200 }, (_, i) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `c${i}`, namespace: `ns${i % 7}` }, spec: { storageClassName: 'longhorn', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Bound' } }));
+    s.api!.store.seed(claims);
+    s.api!.clearRequests();
+    const r = await s.run(['status', '-o', 'json']);
+    expect(JSON.parse(r.stdout).claims.total).toBe(1200);
+    expect(s.api!.requestsMatching({ verb: 'list', resource: 'persistentvolumeclaims' })).toHaveLength(3); // 500 + 500 + 200
+  });
+});
+
+describe('faults', () => {
+  it('API down: a short error naming the server and the fix, exit 1', async () => {
+    const s = await cluster();
+    await s.api!.down();
+    const r = await s.run(['status']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/cannot reach the Kubernetes API at http:\/\/127\.0\.0\.1:\d+/);
+    expect(r.stderr).toContain('hint: check the cluster is up');
+    expect(r.stdout).toBe('');
+  });
+
+  it('a connection reset mid-apply is retried and the apply lands', async () => {
+    const s = await cluster();
+    s.api!.faults.reset({ verb: 'patch', resource: 'persistentvolumeclaims' }, 1);
+    const r = await s.run(['apply', 'pvc', 'data', '--size', '1Gi']);
+    expect(r.exitCode).toBe(0);
+    expect(s.api!.store.get('persistentvolumeclaims', 'data', 'default')).toBeDefined();
+  });
+
+  it('409 on apply: says so with --force-conflicts; rerunning with it converges', async () => {
+    const s = await cluster();
+    s.api!.faults.conflictOnApply({ resource: 'persistentvolumeclaims' }, 1);
+    const r = await s.run(['apply', 'pvc', 'data', '--size', '1Gi']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('conflict while applying PersistentVolumeClaim/data');
+    expect(r.stderr).toContain('--force-conflicts');
+    const again = await s.run(['apply', 'pvc', 'data', '--size', '1Gi', '--force-conflicts']);
+    expect(again.exitCode).toBe(0);
+  });
+
+  it('RBAC forbidden: names what was refused and how to get rights', async () => {
+    const s = await cluster();
+    s.api!.faults.forbid({ verb: 'list', resource: 'persistentvolumes' });
+    const r = await s.run(['status']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/not allowed while listing PersistentVolume: persistentvolumes is forbidden/);
+    expect(r.stderr).toContain('microk8s config gives the admin user');
+  });
+
+  it('no kubeconfig anywhere and no microk8s: says where it looked', async () => {
+    sb = await createSandbox({});
+    const r = await sb.run(['status']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('no kubeconfig found: not in --kubeconfig, $KUBECONFIG or ~/.kube/config, and microk8s is not installed.');
+  });
+
+  it('falls back to `microk8s config` when there is no kubeconfig file', async () => {
+    sb = await createSandbox({ microk8s: true, api: { nodes: 1 }, kubeconfig: false });
+    const r = await sb.run(['status', '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    expect(sb.readMicrok8sState().calls.map((c: any) => c.argv[0])).toContain('config');
+  });
+
+  it('--context picks a context, and an unknown one is refused with the list', async () => {
+    const s = await cluster();
+    const r = await s.run(['status', '--context', 'nope']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--context: "nope" is not in .*; its contexts are: /);
+  });
+});
