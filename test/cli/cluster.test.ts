@@ -181,7 +181,7 @@ describe('faults', () => {
 
   it('409 on apply: says so with --force-conflicts; rerunning with it converges', async () => {
     const s = await cluster();
-    s.api!.faults.conflictOnApply({ resource: 'persistentvolumeclaims' }, 1);
+    s.api!.faults.conflictOnApply({ resource: 'persistentvolumeclaims', times: 1 });
     const r = await s.run(['apply', 'pvc', 'data', '--size', '1Gi']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('conflict while applying PersistentVolumeClaim/data');

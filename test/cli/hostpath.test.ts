@@ -144,7 +144,7 @@ describe('uninstall hostpath', () => {
     expect(r.stderr).toContain('shop/db');
     expect(r.stderr).toContain('the data is still on disk');
     const disable = s.readMicrok8sState().calls.find((c: any) => c.argv[0] === 'disable');
-    expect(disable.argv).toEqual(['disable', 'hostpath-storage']);
+    expect(disable!.argv).toEqual(['disable', 'hostpath-storage']);
     expect(s.readMicrok8sState().hostpathDataRemoved).not.toBe(true);
     expect(s.api!.store.get('storageclasses', HOSTPATH_SC)).toBeUndefined();
     expect(s.api!.store.get('deployments.apps', 'hostpath-provisioner', 'kube-system')).toBeUndefined();
@@ -164,7 +164,7 @@ describe('uninstall hostpath', () => {
     const r = await s.run(['uninstall', 'hostpath', '--destroy-data', '--yes']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/lose their data: shop\/db/);
-    expect(s.readMicrok8sState().calls.find((c: any) => c.argv[0] === 'disable').argv).toEqual(['disable', 'hostpath-storage:destroy-storage']);
+    expect(s.readMicrok8sState().calls.find((c: any) => c.argv[0] === 'disable')!.argv).toEqual(['disable', 'hostpath-storage:destroy-storage']);
     expect(s.readMicrok8sState().hostpathDataRemoved).toBe(true);
   });
 
