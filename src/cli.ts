@@ -15,8 +15,14 @@ import { templateNames } from './presets/templates.js';
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-export function buildProgram(rt: Runtime): Command {
-  const program = new Command('k8s-storage')
+/** `kubectl storage ...` runs us as kubectl-storage: help should say what the user typed. */
+function programName(argv: string[]): string {
+  const invoked = (argv[1] ?? '').split('/').pop() ?? '';
+  return invoked.startsWith('kubectl-') ? `kubectl ${invoked.slice('kubectl-'.length)}` : 'k8s-storage';
+}
+
+export function buildProgram(rt: Runtime, argv: string[] = process.argv): Command {
+  const program = new Command(programName(argv))
     .description('Persistent storage for MicroK8s clusters: hostpath, Longhorn, StorageClass/PVC/app presets, node preflight.')
     .version(VERSION, '--version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
@@ -246,7 +252,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    await buildProgram(rt).parseAsync(argv);
+    await buildProgram(rt, argv).parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
     return report(err, rt.log);

@@ -207,6 +207,16 @@ describe('help, version, completion', () => {
     if (cmd.length !== 1 || cmd[0] !== 'render') expect(r.stdout).toContain('Examples:');
   });
 
+  it('linked as kubectl-storage, it is a kubectl plugin and its help says `kubectl storage`', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plugin-'));
+    const { symlinkSync } = await import('node:fs');
+    symlinkSync(join(REPO, 'bin', 'k8s-storage.cjs'), join(dir, 'kubectl-storage'));
+    const r = await execa(process.execPath, [join(dir, 'kubectl-storage'), 'render', 'pvc', '--help'], { reject: false });
+    expect(r.stdout).toContain('Usage: kubectl storage render pvc');
+    const rendered = await execa(process.execPath, [join(dir, 'kubectl-storage'), 'render', 'pvc', 'x', '--size', '1Gi'], { reject: false });
+    expect(rendered.stdout).toContain('kind: PersistentVolumeClaim');
+  });
+
   it('render storageclass --help groups preset flags and lists presets', async () => {
     const r = await runCli(['render', 'storageclass', '--help']);
     r.stdout = r.stdout.replace(/\s+/g, ' ');
