@@ -2,6 +2,7 @@
  * The one place that runs external programs. Adapters describe a command as data
  * ({ file, args, stdin }); dry runs and --verbose print that same data. No shell strings.
  */
+import { access, constants } from 'node:fs/promises';
 import { Interrupted } from '../errors.js';
 
 export interface ToolCommand {
@@ -54,7 +55,6 @@ export async function runTool(cmd: ToolCommand, opts: RunOptions = {}): Promise<
 
 /** Whether a program is on PATH, without running it. */
 export async function onPath(file: string, path = process.env.PATH ?? ''): Promise<boolean> {
-  const { access, constants } = await import('node:fs/promises');
   for (const dir of path.split(':').filter(Boolean)) {
     try {
       await access(`${dir}/${file}`, constants.X_OK);
