@@ -251,6 +251,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     rt.controller.abort();
   };
   process.on('SIGINT', onSigint);
+  // `k8s-storage ... | head`: the reader went away; that is not an error of ours.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  });
   try {
     await buildProgram(rt, argv).parseAsync(argv);
     return EXIT.ok;

@@ -149,11 +149,21 @@ export class KubeClient {
   /** Every object of a kind, page by page (all namespaces unless one is given). */
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<T[]> {
     const items: T[] = [];
+    const limit = opts.pageSize ?? 500;
     let token: string | undefined;
     do {
       const page = await this.call(`listing ${kind}`, () =>
-        this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector, opts.pageSize ?? 500, token),
+        this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector, limit, token),
       );
+      // client-node reads custom resource lists as generic objects whose metadata is an
+      // ObjectMeta: the continue token is dropped. A full page of one may hide more items, so
+      // read them all in one request without a limit (lists of built-in kinds keep paging).
+      if (!token && !(page.metadata instanceof this.k8s.V1ListMeta) && page.items.length >= limit) {
+        const whole = await this.call(`listing ${kind}`, () =>
+          this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector),
+        );
+        return whole.items as unknown as T[];
+      }
       items.push(...(page.items as unknown as T[]));
       token = page.metadata?._continue || undefined;
     } while (token);
@@ -201,6 +211,14 @@ export class KubeClient {
     }
   }
 
+  /** The log of one container of a pod (GET .../pods/NAME/log?container=C), as text. */
+  async podLog(ref: { namespace: string; name: string; container: string }): Promise<string> {
+    const core = this.kc.makeApiClient(this.k8s.CoreV1Api);
+    return this.call(`reading the log of container ${ref.container} of pod ${ref.name} in ${ref.namespace}`, () =>
+      core.readNamespacedPodLog({ name: ref.name, namespace: ref.namespace, container: ref.container }),
+    );
+  }
+
   private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
     if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`);
@@ -226,7 +244,10 @@ export class KubeClient {
       const list = await this.call(`reading ${describeRef(ref)}`, () =>
         this.objects.list<KubernetesObject>(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, `metadata.name=${ref.name}`),
       );
-      const current = list.items[0] as T | undefined;
+      // List items of built-in kinds come without kind/apiVersion (as from a real server);
+      // readiness depends on the kind, and the ref knows it.
+      const item = list.items[0];
+      const current = (item ? { ...item, apiVersion: item.apiVersion ?? ref.apiVersion, kind: item.kind ?? ref.kind } : undefined) as T | undefined;
       const verdict = ready(current);
       if (verdict === true) return current;
       if (typeof verdict === 'string') lastReason = verdict;

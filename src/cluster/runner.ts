@@ -2,7 +2,8 @@
  * The one place that runs external programs. Adapters describe a command as data
  * ({ file, args, stdin }); dry runs and --verbose print that same data. No shell strings.
  */
-import { access, constants } from 'node:fs/promises';
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import { Interrupted } from '../errors.js';
 
 export interface ToolCommand {
@@ -53,15 +54,14 @@ export async function runTool(cmd: ToolCommand, opts: RunOptions = {}): Promise<
   };
 }
 
-/** Whether a program is on PATH, without running it. */
-export async function onPath(file: string, path = process.env.PATH ?? ''): Promise<boolean> {
-  for (const dir of path.split(':').filter(Boolean)) {
+/** Whether a program is on PATH, without running it (synchronous: it is a few stat calls). */
+export function onPath(file: string, path = process.env.PATH ?? ''): boolean {
+  return path.split(':').filter(Boolean).some((dir) => {
     try {
-      await access(`${dir}/${file}`, constants.X_OK);
+      accessSync(join(dir, file), constants.X_OK);
       return true;
     } catch {
-      // not in this directory
+      return false;
     }
-  }
-  return false;
+  });
 }

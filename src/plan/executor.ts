@@ -73,7 +73,7 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
           const verdict = judge(step.until, obj as never);
           if (verdict !== true) progress.update(`${step.title} (${verdict})`);
           return verdict;
-        }, { timeoutMs: step.timeoutMs, signal: deps.signal, what: step.title.toLowerCase() });
+        }, { timeoutMs: step.timeoutMs, signal: deps.signal, what: step.title.replace(/^Wait (for|until) /i, '') });
       } catch (err) {
         if (err instanceof ClusterError && step.hint) throw new ClusterError(err.message, { hint: step.hint });
         throw err;

@@ -68,7 +68,7 @@ describe('apply pvc', () => {
     const s = await cluster();
     const r = await s.run(['apply', 'pvc', 'data', '--size', '1Gi', '--wait', '--timeout', '1s']);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/timed out waiting for wait for pvc data to be bound: it is Pending/i);
+    expect(r.stderr).toMatch(/timed out waiting for PVC data to be Bound: it is Pending/);
     expect(r.stderr).toContain('hint: kubectl -n default describe pvc data');
   });
 });
