@@ -43,6 +43,7 @@ import {
   formatPath,
 } from './lib/merge.mjs';
 import { makeControllers } from './lib/controllers.mjs';
+import { makeDaemonSetControllers } from './lib/daemonset-controller.mjs';
 
 /** @typedef {import('./lib/resources.mjs').ResourceDef} ResourceDef */
 /** @typedef {import('./lib/merge.mjs').FieldPath} FieldPath */
@@ -191,6 +192,8 @@ export async function startFakeApiServer(opts = {}) {
   /** @type {ResourceDef[]} */
   const registry = builtinResources();
   for (const g of opts.hiddenGroups ?? []) for (const d of registry) if (d.group === g) d.hidden = true;
+  // pods/log: served from podLogStore below (written by lib/daemonset-controller.mjs or a test).
+  registry.find((d) => d.group === '' && d.resource === 'pods')?.subresources.push('log');
 
   /** @param {string} group @param {string} version @param {string} resource */
   const findDef = (group, version, resource) =>
@@ -1164,6 +1167,45 @@ export async function startFakeApiServer(opts = {}) {
     }
   };
 
+  // ------------------------------------------------------------------ pod logs
+  /** @type {Map<string, string>} "ns/pod/container" -> log text */
+  const podLogs = new Map();
+  const podLogStore = {
+    /** @param {string} ns @param {string} pod @param {string} container @param {string} text */
+    set(ns, pod, container, text) {
+      podLogs.set(`${ns}/${pod}/${container}`, text);
+    },
+    /** @param {string} ns @param {string} pod @param {string} container */
+    get(ns, pod, container) {
+      return podLogs.get(`${ns}/${pod}/${container}`);
+    },
+    /** @param {string} ns @param {string} pod */
+    deletePod(ns, pod) {
+      for (const k of [...podLogs.keys()]) if (k.startsWith(`${ns}/${pod}/`)) podLogs.delete(k);
+    },
+  };
+
+  /** GET pods/NAME/log?container=C, with the real server's refusals. @param {any} pod @param {string|null} container */
+  const podLog = (pod, container) => {
+    const name = pod.metadata.name;
+    const containers = (pod.spec?.containers ?? []).map((/** @type {any} */ c) => c.name);
+    const inits = (pod.spec?.initContainers ?? []).map((/** @type {any} */ c) => c.name);
+    let c = container;
+    if (!c) {
+      if (containers.length + inits.length !== 1) {
+        throw new ApiError(400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`);
+      }
+      c = containers[0] ?? inits[0];
+    }
+    if (!containers.includes(c) && !inits.includes(c)) throw new ApiError(400, 'BadRequest', `container ${c} is not valid for pod ${name}`);
+    const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    const st = statuses.find((/** @type {any} */ s) => s.name === c);
+    if (!st || (st.state?.waiting && !podLogs.has(`${pod.metadata.namespace}/${name}/${c}`))) {
+      throw new ApiError(400, 'BadRequest', `container "${c}" in pod "${name}" is waiting to start: ${st?.state?.waiting?.reason ?? 'ContainerCreating'}`);
+    }
+    return podLogs.get(`${pod.metadata.namespace}/${name}/${c}`) ?? '';
+  };
+
   // ------------------------------------------------------------------ request handling
   /** @type {RequestRecord[]} */
   const requests = [];
@@ -1267,7 +1309,7 @@ export async function startFakeApiServer(opts = {}) {
         singularName: '',
         namespaced: d.namespaced,
         kind: s === 'scale' ? 'Scale' : d.kind,
-        verbs: s === 'finalize' ? ['update'] : ['get', 'patch', 'update'],
+        verbs: s === 'finalize' ? ['update'] : s === 'log' ? ['get'] : ['get', 'patch', 'update'],
         ...(s === 'scale' ? { group: 'autoscaling', version: 'v1' } : {}),
       })),
     ]);
@@ -1426,6 +1468,7 @@ export async function startFakeApiServer(opts = {}) {
       const obj = getRaw(d, ns, /** @type {string} */ (r.name));
       if (!obj) throw notFound(d, /** @type {string} */ (r.name));
       if (sub === 'scale') return send(res, 200, toScale(d, obj));
+      if (sub === 'log') return send(res, 200, podLog(obj, q.get('container')));
       return send(res, 200, obj);
     }
     if (verb === 'list') return send(res, 200, listResponse(d, ns, q));
@@ -1748,7 +1791,16 @@ export async function startFakeApiServer(opts = {}) {
     for (const s of [...sockets]) s.destroy();
   };
 
-  const controllers = makeControllers({ store, onChange: (fn) => api.onChange(fn) });
+  const baseControllers = makeControllers({ store, onChange: (fn) => api.onChange(fn) });
+  const daemonSetControllers = makeDaemonSetControllers({ store, onChange: (fn) => api.onChange(fn), podLogs: podLogStore });
+  const controllers = {
+    ...baseControllers,
+    ...daemonSetControllers,
+    stopAll() {
+      baseControllers.stopAll();
+      daemonSetControllers.stopAll();
+    },
+  };
 
   const api = {
     url,
@@ -1758,6 +1810,8 @@ export async function startFakeApiServer(opts = {}) {
     requests,
     faults,
     controllers,
+    /** Container logs served by GET .../pods/NAME/log?container=C. */
+    podLogs: podLogStore,
     /** Definitions of the served resources (mutable: see registerResource/hideGroup). */
     resources: registry,
     /**

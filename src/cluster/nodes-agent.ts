@@ -1,0 +1,216 @@
+/**
+ * Reaching nodes with the node agent (agent/node-agent.sh): through the cluster, as a
+ * short-lived privileged DaemonSet whose init containers' logs carry the reports; or on
+ * this machine (--local). The objects and the log format are built and read by the pure
+ * code in src/nodes/; this adapter creates, watches and always deletes.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ClusterError, Interrupted } from '../errors.js';
+import {
+  AGENT_CONTAINER,
+  AGENT_SELECTOR,
+  agentPodNode,
+  agentPodState,
+  isStaleLeftover,
+  parseAgentOutput,
+  RUN_LABEL,
+  type AgentObjects,
+} from '../nodes/daemonset.js';
+import { sudoProblem } from '../nodes/local.js';
+import type { AgentOutcome } from '../nodes/types.js';
+import type { KubeObject } from '../presets/types.js';
+import { describeRef, refOf, type KubeClient, type ObjectRef } from './kube.js';
+import { describeCommand, runTool, type ToolCommand } from './runner.js';
+
+let scriptPath: string | undefined;
+
+/** agent/node-agent.sh next to package.json, found from this module in src/ or dist/. */
+export function agentScriptPath(): string {
+  if (scriptPath) return scriptPath;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'agent', 'node-agent.sh');
+    if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) return (scriptPath = candidate);
+    const parent = dirname(dir);
+    if (parent === dir) throw new ClusterError('agent/node-agent.sh not found next to package.json: the installation is incomplete', { hint: 'reinstall k8s-storage' });
+    dir = parent;
+  }
+}
+
+export async function readAgentScript(): Promise<string> {
+  return readFile(agentScriptPath(), 'utf8');
+}
+
+/** What the adapter has to say while it works; the command decides how to show it. */
+export interface AgentRunEvents {
+  progress?(text: string): void;
+  leftoversRemoved?(refs: string[]): void;
+  otherRunsActive?(refs: string[]): void;
+  started?(daemonSet: string): void;
+  cleanupStarted?(): void;
+  cleanupFailed?(message: string): void;
+}
+
+export interface DaemonSetRun {
+  runId: string;
+  objects: AgentObjects;
+  /** Nodes that must report; the others' pods (if any) are ignored. */
+  expected: string[];
+  timeoutMs: number;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return `${Math.round(ms / 100) / 10}s`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Interrupted('interrupted while waiting for the node agents'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Deletes agent objects of earlier runs that are over: runs interrupted so hard (kill -9,
+ * lost connection) that they could not clean up. Objects of a run that may still be going
+ * on (its expiry has not passed) are left to it.
+ */
+export async function removeLeftovers(kube: KubeClient, namespace: string, nowMs: number, events: AgentRunEvents = {}): Promise<void> {
+  const [daemonSets, configMaps] = await Promise.all([
+    kube.list<KubeObject>('apps/v1', 'DaemonSet', { namespace, labelSelector: AGENT_SELECTOR }),
+    kube.list<KubeObject>('v1', 'ConfigMap', { namespace, labelSelector: AGENT_SELECTOR }),
+  ]);
+  const found = [
+    ...daemonSets.map((o) => ({ ...o, apiVersion: 'apps/v1', kind: 'DaemonSet' })),
+    ...configMaps.map((o) => ({ ...o, apiVersion: 'v1', kind: 'ConfigMap' })),
+  ];
+  const stale = found.filter((o) => isStaleLeftover(o, nowMs));
+  const live = found.filter((o) => !isStaleLeftover(o, nowMs));
+  for (const o of stale) await kube.delete(refOf(o));
+  if (stale.length) events.leftoversRemoved?.(stale.map((o) => describeRef(refOf(o))));
+  if (live.length) events.otherRunsActive?.(live.map((o) => describeRef(refOf(o))));
+}
+
+/**
+ * Creates the ConfigMap and the DaemonSet, collects one report per expected node until
+ * they are all in or the timeout passes, and deletes both objects whatever happens
+ * (success, failure, Ctrl-C). Nodes without a report come back as `reported: false`.
+ */
+export async function runAgentDaemonSet(kube: KubeClient, run: DaemonSetRun, signal: AbortSignal, events: AgentRunEvents = {}): Promise<AgentOutcome[]> {
+  const namespace = run.objects.daemonSet.metadata.namespace!;
+  const owned: ObjectRef[] = [refOf(run.objects.daemonSet), refOf(run.objects.configMap)];
+  try {
+    if (signal.aborted) throw new Interrupted('interrupted before the node agents started');
+    await removeLeftovers(kube, namespace, Date.now(), events);
+    // Created when missing, left as it is otherwise: applying it would need rights on
+    // namespaces that an existing one does not.
+    if (!(await kube.get(refOf(run.objects.namespace)))) await kube.apply(run.objects.namespace);
+    if (signal.aborted) throw new Interrupted('interrupted before the node agents started');
+    await kube.apply(run.objects.configMap);
+    if (signal.aborted) throw new Interrupted('interrupted before the node agents started');
+    await kube.apply(run.objects.daemonSet);
+    events.started?.(describeRef(refOf(run.objects.daemonSet)));
+    return await collectReports(kube, run, namespace, signal, events);
+  } finally {
+    // Runs after Ctrl-C too: these calls do not listen to the aborted signal.
+    events.cleanupStarted?.();
+    const failed: string[] = [];
+    for (const ref of owned) {
+      try {
+        await kube.delete(ref);
+      } catch (err) {
+        failed.push(`${describeRef(ref)}: ${(err as Error).message}`);
+      }
+    }
+    if (failed.length) {
+      events.cleanupFailed?.(`could not delete ${failed.join('; ')}. Remove them with: kubectl -n ${namespace} delete daemonset,configmap -l ${RUN_LABEL}=${run.runId}`);
+    }
+  }
+}
+
+async function collectReports(kube: KubeClient, run: DaemonSetRun, namespace: string, signal: AbortSignal, events: AgentRunEvents): Promise<AgentOutcome[]> {
+  const expected = new Set(run.expected);
+  const outcomes = new Map<string, AgentOutcome>();
+  const lastState = new Map<string, string>();
+  const deadline = Date.now() + run.timeoutMs;
+  // Pods on many nodes, each needing a log read once done: a list per poll is the cheap
+  // way to follow them. Start fast (small clusters answer in a second), then back off.
+  let pollMs = 250;
+  for (;;) {
+    if (signal.aborted) throw new Interrupted('interrupted while waiting for the node agents');
+    const pods = await kube.list<KubeObject & { spec?: any; status?: any }>('v1', 'Pod', { namespace, labelSelector: `${RUN_LABEL}=${run.runId}` });
+    const finished: { pod: string; node: string }[] = [];
+    for (const pod of pods) {
+      const node = agentPodNode(pod);
+      if (!node || !expected.has(node) || outcomes.has(node)) continue;
+      const state = agentPodState(pod);
+      if (state.done) finished.push({ pod: pod.metadata.name, node });
+      else lastState.set(node, state.detail);
+    }
+    await Promise.all(
+      finished.map(async ({ pod, node }) => {
+        try {
+          const parsed = parseAgentOutput(await kube.podLog({ namespace, name: pod, container: AGENT_CONTAINER }));
+          outcomes.set(
+            node,
+            parsed.report
+              ? { name: node, reported: true, report: parsed.report, ...(parsed.exitCode !== undefined ? { exitCode: parsed.exitCode } : {}) }
+              : { name: node, reported: false, reason: parsed.problem ?? 'the node agent printed no report' },
+          );
+        } catch (err) {
+          // Refused is final (RBAC on pods/log); anything else may pass (container starting).
+          if (err instanceof Interrupted || (err instanceof ClusterError && /^not allowed while/.test(err.message))) throw err;
+          lastState.set(node, `its log cannot be read yet: ${(err as Error).message}`);
+        }
+      }),
+    );
+    if (outcomes.size >= expected.size) break;
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const waiting = run.expected.filter((n) => !outcomes.has(n));
+    events.progress?.(`Waiting for ${waiting.length} of ${expected.size} node(s): ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', ...' : ''}`);
+    await sleep(Math.min(pollMs, left), signal);
+    pollMs = Math.min(2000, Math.round(pollMs * 1.5));
+  }
+  const noPod = lastState.size === 0 && outcomes.size === 0
+    ? `no agent pod was created at all: Pod Security admission or a policy engine may reject privileged pods in namespace ${namespace} (kubectl -n ${namespace} get events)`
+    : 'no agent pod was created for it';
+  return run.expected.map(
+    (n) =>
+      outcomes.get(n) ?? {
+        name: n,
+        reported: false,
+        reason: `did not report within ${formatDuration(run.timeoutMs)}: ${lastState.get(n) ?? noPod}`,
+      },
+  );
+}
+
+/** Runs the agent on this machine; sudo trouble is an error, an agent without a report is an outcome. */
+export async function runLocalAgent(cmd: ToolCommand, opts: { signal: AbortSignal; timeoutMs: number; rerun: string }): Promise<{ outcome: AgentOutcome; stderr: string }> {
+  const started = Date.now();
+  const r = await runTool(cmd, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+  const sudo = sudoProblem(cmd, r, opts.rerun);
+  if (sudo) throw sudo;
+  if (r.notFound) throw new ClusterError(`${cmd.file} is not installed or not on PATH.`);
+  const parsed = parseAgentOutput(r.stdout);
+  if (parsed.report) return { outcome: { name: parsed.report.node, reported: true, report: parsed.report, exitCode: r.exitCode }, stderr: r.stderr };
+  const late = Date.now() - started >= opts.timeoutMs;
+  const said = r.stderr.trim().split('\n').slice(-2).join(' / ');
+  const reason = late
+    ? `"${describeCommand(cmd)}" did not finish within ${formatDuration(opts.timeoutMs)}`
+    : `"${describeCommand(cmd)}" exited ${r.exitCode} without a report${said ? `: ${said}` : ''}`;
+  return { outcome: { name: hostname(), reported: false, reason }, stderr: r.stderr };
+}
