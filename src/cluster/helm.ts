@@ -64,11 +64,12 @@ export interface HelmUpgradeRequest {
   rollbackOnFailure?: boolean;
 }
 
+
 /** Finds Helm without running anything: `helm` on PATH first, then `microk8s helm3`. */
 export async function locateHelm(opts: { kubeconfig?: string; context?: string; path?: string } = {}): Promise<HelmBinary | undefined> {
   const globalArgs = [...(opts.kubeconfig ? ['--kubeconfig', opts.kubeconfig] : []), ...(opts.context ? ['--kube-context', opts.context] : [])];
-  if (await onPath('helm', opts.path)) return { file: 'helm', prefix: [], name: 'helm', globalArgs };
-  if (await onPath(MICROK8S, opts.path)) return { file: MICROK8S, prefix: ['helm3'], name: 'microk8s helm3', globalArgs };
+  if (onPath('helm', opts.path)) return { file: 'helm', prefix: [], name: 'helm', globalArgs };
+  if (onPath(MICROK8S, opts.path)) return { file: MICROK8S, prefix: ['helm3'], name: 'microk8s helm3', globalArgs };
   return undefined;
 }
 

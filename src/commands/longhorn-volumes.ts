@@ -13,6 +13,9 @@ export const LONGHORN_PROVISIONER = 'driver.longhorn.io';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 
+/** A Longhorn resource type as KubeClient reads it. */
+export type Kube<T> = T & KubeObject;
+
 /** A claim whose data lives in a Longhorn volume. */
 export interface LonghornClaim {
   namespace: string;
@@ -84,7 +87,7 @@ export async function resolveClaim(kube: KubeClient, namespace: string, name: st
   const pv = pvc.spec?.volumeName ? await kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolume', name: pvc.spec.volumeName }) : undefined;
   const volume = longhornVolumeOfClaim(pvc, pv);
   await requireLonghorn(kube);
-  const volumeObject = await kube.get<LonghornVolume & KubeObject>(longhornRef('Volume', volume));
+  const volumeObject = await kube.get<Kube<LonghornVolume>>(longhornRef('Volume', volume));
   if (!volumeObject) {
     throw new ClusterError(`Longhorn has no volume ${volume} for PersistentVolumeClaim ${namespace}/${name}: it may still be creating it, or the volume was deleted in Longhorn.`, {
       hint: `kubectl -n ${LONGHORN_NAMESPACE} get volumes.longhorn.io`,

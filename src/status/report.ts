@@ -8,6 +8,7 @@ import type { ObjectRef } from '../cluster/kube.js';
 import { isDefaultClass, workloadReadiness } from '../plan/expectations.js';
 import { STORAGE_CLASS_PRESETS } from '../presets/storageclasses.js';
 import type { KubeObject } from '../presets/types.js';
+import { analyzeLonghorn, type LonghornObjects, type LonghornStatus } from './longhorn.js';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 
@@ -33,6 +34,8 @@ export interface ClusterObjects {
   volumes: Obj[];
   /** Workloads found, keyed "Kind/namespace/name"; absent ones are missing. */
   workloads: Map<string, Obj>;
+  /** Longhorn's objects; absent when the cluster does not serve longhorn.io. */
+  longhorn?: LonghornObjects;
 }
 
 export interface BackendStatus {
@@ -55,6 +58,8 @@ export interface StatusReport {
   /** PVs whose reclaim policy deletes the data when their claim is deleted. */
   volumesDeletedWithClaim: { name: string; claim: string; storageClass: string }[];
   pendingClaims: { namespace: string; name: string; storageClass: string; reason: string }[];
+  /** Only when Longhorn is installed; its problems are in `warnings` too, prefixed "longhorn: ". */
+  longhorn?: LonghornStatus;
   warnings: string[];
 }
 
@@ -130,6 +135,9 @@ export function buildStatusReport(objs: ClusterObjects): StatusReport {
     warnings.push(`${hostpathBound.length} hostpath volume(s) on a ${objs.nodes.length}-node cluster: each lives on one node and is lost to pods moved elsewhere. Consider: k8s-storage install longhorn`);
   }
 
+  const longhorn = objs.longhorn ? analyzeLonghorn(objs.longhorn, { classes: objs.classes }) : undefined;
+  if (longhorn) warnings.push(...longhorn.warnings.map((w) => `longhorn: ${w}`));
+
   const pendingClaims = objs.claims
     .filter((c) => (c.status?.phase ?? 'Pending') === 'Pending')
     .map((c) => ({ namespace: c.metadata.namespace ?? '', name: c.metadata.name, storageClass: c.spec?.storageClassName ?? '', reason: pendingReason(c, objs, defaults, backends) }));
@@ -152,6 +160,7 @@ export function buildStatusReport(objs: ClusterObjects): StatusReport {
       .filter((v) => (v.spec?.persistentVolumeReclaimPolicy ?? 'Delete') === 'Delete')
       .map((v) => ({ name: v.metadata.name, claim: v.spec?.claimRef ? `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` : '', storageClass: v.spec?.storageClassName ?? '' })),
     pendingClaims,
+    ...(longhorn ? { longhorn } : {}),
     warnings,
   };
 }

@@ -1,0 +1,309 @@
+/** `install longhorn`: Helm chart with values built from the cluster's facts, then wait until volumes can be made. */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detectHelm, HELM_MISSING, helmProblem, helmStatus, locateHelm, type HelmBinary, type HelmRelease, type HelmTool } from '../cluster/helm.js';
+import type { KubeClient } from '../cluster/kube.js';
+import { runTool, type ToolCommand, type ToolResult } from '../cluster/runner.js';
+import { ClusterSession } from '../cluster/session.js';
+import { outputFormat, type Context } from '../context.js';
+import { parseDuration } from '../duration.js';
+import { ChecksFailed, Interrupted, UsageError } from '../errors.js';
+import { LONGHORN_CHART } from '../longhorn/chart.js';
+import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount } from '../longhorn/compose.js';
+import { buildUiAuthSecret, generatePassword, htpasswdProblems, UI_AUTH_SECRET_KEY, verifyHtpasswd } from '../longhorn/ui-auth.js';
+import { DEFAULT_UI_AUTH_SECRET, parseSetFlag, renderLonghornValuesYaml, validateLonghornInstallOptions } from '../longhorn/values.js';
+import { formatPlan } from '../output/plan.js';
+import { formatData } from '../output/print.js';
+import { LONGHORN_CLASS_CONFIGMAP } from '../plan/default-class.js';
+import { executePlan } from '../plan/executor.js';
+import {
+  chartProblems,
+  chartSourceOf,
+  chartVersionFor,
+  decideDefaultClass,
+  installPreview,
+  judgeInstallOutcome,
+  LONGHORN_CLASS,
+  LONGHORN_NAMESPACE,
+  LONGHORN_NAMESPACE_REF,
+  LONGHORN_RELEASE,
+  planLonghornInstall,
+  releaseBlocker,
+} from '../plan/longhorn.js';
+import { parseNodeRunOptions } from '../nodes/options.js';
+import { nodeReportVerdict } from '../nodes/report.js';
+import type { KubeObject } from '../presets/types.js';
+import { readUserValuesFiles, valueOptionsOf } from './longhorn-values.js';
+import { collectNodeReport } from './nodes.js';
+
+export const DEFAULT_LONGHORN_TIMEOUT = '10m';
+export const DEFAULT_UI_USER = 'admin';
+/** What a dry run calls the temporary files it would write. */
+const DRY_RUN_VALUES_FILE = 'k8s-storage-longhorn-values.yaml';
+
+// ---------------------------------------------------------------------------------------------
+// Shared with `uninstall longhorn`
+
+/**
+ * Where Helm's temporary inputs go: a private directory removed afterwards. A dry run names the
+ * files without writing anything.
+ */
+export class HelmWorkdir {
+  private dir?: string;
+  constructor(readonly dryRun: boolean) {}
+
+  async path(name: string): Promise<string> {
+    if (this.dryRun) return name;
+    this.dir ??= await mkdtemp(join(tmpdir(), 'k8s-storage-'));
+    return join(this.dir, name);
+  }
+
+  async write(name: string, content: string): Promise<string> {
+    const file = await this.path(name);
+    if (!this.dryRun) await writeFile(file, content, { mode: 0o600 });
+    return file;
+  }
+
+  async cleanup(): Promise<void> {
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+  }
+}
+
+/**
+ * Helm, pointed at the cluster k8s-storage talks to: --kubeconfig/--context are handed on, and
+ * when the cluster came from `microk8s config` (no kubeconfig file anywhere) a standalone helm
+ * gets a private copy of it (`microk8s helm3` already knows its cluster).
+ */
+export async function prepareHelm(ctx: Context, kube: KubeClient, workdir: HelmWorkdir): Promise<HelmTool> {
+  const g = ctx.global;
+  const bin = await locateHelm({ ...(g.kubeconfig ? { kubeconfig: g.kubeconfig } : {}), ...(g.context ? { context: g.context } : {}) });
+  if (!bin) throw HELM_MISSING;
+  const noKubeconfigFile = !g.kubeconfig && !process.env.KUBECONFIG && !existsSync(join(homedir(), '.kube', 'config'));
+  if (noKubeconfigFile && bin.file === 'helm') {
+    const file = await workdir.write('kubeconfig', kube.kc.exportConfig());
+    bin.globalArgs.push('--kubeconfig', file);
+  }
+  const tool = await detectHelm(bin, { signal: ctx.signal });
+  ctx.log.debug(`helm: ${tool.name} ${tool.version}`);
+  return tool;
+}
+
+/** Runs a plan's commands; a failing Helm command says why in Helm's own terms. */
+export function helmAwareRun(helm: HelmBinary, after?: Map<ToolCommand, (r: ToolResult) => Promise<ToolResult>>) {
+  return async (cmd: ToolCommand, o: { signal: AbortSignal; timeoutMs?: number }): Promise<ToolResult> => {
+    const r = await runTool(cmd, o);
+    const check = after?.get(cmd);
+    if (check && !r.notFound) return check(r);
+    if (!r.notFound && r.exitCode !== 0 && cmd.file === helm.file) throw helmProblem(r, helm, `running ${[helm.name, ...cmd.args.slice(helm.prefix.length, helm.prefix.length + 2)].join(' ')}`);
+    return r;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preflight
+
+export type PreflightResult = { ok: true; warnings: number } | { ok: false; message: string; hint: string; findings: string[] };
+
+/**
+ * Node checks before Helm runs: what `nodes check --for longhorn` reports (open-iscsi,
+ * nfs-common, iscsid, kernel modules, multipathd, disk at the data path, memory), run through
+ * the same agent DaemonSet. A node in error stops the install: Longhorn would start and then
+ * fail to attach volumes there.
+ */
+export async function preflight(ctx: Context, session: ClusterSession, opts: { dataPath?: string }): Promise<PreflightResult> {
+  const report = await collectNodeReport(ctx, parseNodeRunOptions('check', { for: 'longhorn', ...(opts.dataPath !== undefined ? { dataPath: opts.dataPath } : {}) }), session);
+  const verdict = nodeReportVerdict(report);
+  if (!verdict) return { ok: true, warnings: report.summary.warning };
+  const findings = report.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'error').map((c) => `${n.name}: ${c.message}${c.remedy ? ` (fix: ${c.remedy})` : ''}`));
+  return { ok: false, message: verdict.message, hint: verdict.hint, findings };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function stripOneNewline(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command
+
+interface UiAuthDecision {
+  secret?: KubeObject;
+  note?: string;
+  /** A password we made up: shown once, before anything runs. */
+  generated?: { user: string; password: string };
+}
+
+async function decideUiAuth(kube: KubeClient, o: { user: string; secretName: string; password?: string; dryRun: boolean }): Promise<UiAuthDecision> {
+  const existing = await kube.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', name: o.secretName, namespace: LONGHORN_NAMESPACE });
+  const where = `Secret ${LONGHORN_NAMESPACE}/${o.secretName}`;
+  if (existing) {
+    const lines = Buffer.from(existing.data?.[UI_AUTH_SECRET_KEY] ?? '', 'base64').toString('utf8').split('\n').filter(Boolean);
+    if (o.password === undefined) return { note: `Keeping the existing UI login in ${where}; its password is unchanged (to set a new one, pass --password-stdin).` };
+    if (lines.some((l) => l.startsWith(`${o.user}:`) && verifyHtpasswd(l, o.password!))) return { note: `The UI login in ${where} already has this user and password.` };
+  }
+  const password = o.password ?? (o.dryRun ? 'dry-run-placeholder' : generatePassword());
+  const secret = buildUiAuthSecret({ name: o.secretName, namespace: LONGHORN_NAMESPACE, user: o.user, password, cost: o.dryRun ? 4 : undefined });
+  if (o.dryRun) (secret as { stringData: Record<string, string> }).stringData[UI_AUTH_SECRET_KEY] = `${o.user}:<bcrypt hash of the ${o.password === undefined ? 'generated' : 'given'} password>`;
+  return {
+    secret: secret as unknown as KubeObject,
+    ...(existing ? { note: `Replacing the UI login in ${where} with the password from stdin.` } : {}),
+    ...(o.password === undefined && !o.dryRun ? { generated: { user: o.user, password } } : {}),
+  };
+}
+
+async function readRelease(helm: HelmTool, ctx: Context): Promise<HelmRelease | undefined> {
+  return helmStatus(helm, LONGHORN_RELEASE, LONGHORN_NAMESPACE, { signal: ctx.signal });
+}
+
+export async function installLonghorn(ctx: Context, opts: Record<string, any>): Promise<void> {
+  const dryRun = opts.dryRun === true;
+  const format = dryRun ? outputFormat(ctx, ['text', 'json', 'yaml'] as const, 'text') : undefined;
+
+  // Everything that can be checked without the cluster, all at once.
+  const problems: string[] = [];
+  const valueOptions = valueOptionsOf(opts, problems);
+  let timeoutMs = 0;
+  const timeout: string = opts.timeout ?? DEFAULT_LONGHORN_TIMEOUT;
+  try {
+    timeoutMs = parseDuration('--timeout', timeout);
+  } catch (err) {
+    problems.push(...(err as UsageError).problems);
+  }
+  const userFiles = readUserValuesFiles(opts.values ?? []);
+  problems.push(...userFiles.problems);
+  const isLocalChart = opts.chart !== undefined && existsSync(opts.chart);
+  problems.push(...chartProblems(opts.chart, isLocalChart));
+  if (opts.chart !== undefined && isLocalChart && opts.version !== undefined) problems.push(`--version: not used with a local --chart (${opts.chart} is the version installed)`);
+  problems.push(...validateLonghornInstallOptions({ microk8s: true, ...valueOptions }), ...(opts.set ?? []).flatMap((flag: string) => parseSetFlag(flag).problems));
+  const ingress = (valueOptions.ui ?? 'port-forward') === 'ingress';
+  if (opts.passwordStdin && !ingress) problems.push('--password-stdin: the UI login is only used with --ui ingress');
+  const user: string = opts.uiUser ?? DEFAULT_UI_USER;
+  if (opts.uiUser !== undefined && !ingress) problems.push('--ui-user: the UI login is only used with --ui ingress');
+  let password: string | undefined;
+  if (opts.passwordStdin && ingress) {
+    password = stripOneNewline(await ctx.readStdin());
+    problems.push(...htpasswdProblems(user, password));
+  }
+  if (problems.length) throw new UsageError(problems);
+
+  const session = new ClusterSession(ctx);
+  const kube = await session.kube();
+  const workdir = new HelmWorkdir(dryRun);
+  try {
+    const [nodes, classes, longhornClassConfigMap, namespace, local] = await Promise.all([
+      session.nodes(),
+      kube.list('storage.k8s.io/v1', 'StorageClass'),
+      kube.get(LONGHORN_CLASS_CONFIGMAP),
+      kube.get(LONGHORN_NAMESPACE_REF),
+      session.microk8s().catch(() => undefined),
+    ]);
+    const helm = await prepareHelm(ctx, kube, workdir);
+    const release = await readRelease(helm, ctx);
+    const blocker = releaseBlocker(release, helm.name);
+    if (blocker) throw blocker;
+
+    // The target cluster's own nodes say whether it is MicroK8s (a local microk8s may not be the
+    // cluster the kubeconfig points at); the local one decides only when no node is visible.
+    const microk8s: boolean = opts.microk8s ?? (nodes.length ? nodes.some((n) => n.microk8s) : local?.kind === 'running');
+    ctx.log.debug(`cluster: ${nodes.length} node(s), MicroK8s: ${microk8s}, Helm release: ${release ? `${release.status} revision ${release.revision}` : 'none'}`);
+
+    if (!opts.skipPreflight && !dryRun) {
+      const pre = await preflight(ctx, session, { ...(valueOptions.dataPath !== undefined ? { dataPath: valueOptions.dataPath } : {}) });
+      if (!pre.ok) {
+        throw new ChecksFailed(`preflight: ${pre.message}${pre.findings.length ? `\n${pre.findings.map((f) => `  - ${f}`).join('\n')}` : ''}\nNothing was installed.`, {
+          hint: `${pre.hint}; or install anyway with --skip-preflight`,
+        });
+      }
+      if (pre.warnings) ctx.log.warn(`preflight: ${pre.warnings} node(s) have warnings for Longhorn; k8s-storage nodes check shows them.`);
+    }
+
+    const defaultDecision = decideDefaultClass(opts.defaultClass, classes);
+    const composed = composeLonghornValues({ ...valueOptions, microk8s, nodeCount: Math.max(1, nodes.length), defaultClass: defaultDecision.defaultClass }, userFiles.files, opts.set ?? []);
+    const chartSource = chartSourceOf(opts.chart, isLocalChart);
+    const version = chartVersionFor(opts.version, chartSource, release);
+
+    const uiAuth = ingress
+      ? await decideUiAuth(kube, { user, secretName: valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET, ...(password !== undefined ? { password } : {}), dryRun })
+      : undefined;
+
+    const valuesFile = await workdir.write(dryRun ? DRY_RUN_VALUES_FILE : 'longhorn-values.yaml', renderLonghornValuesYaml(composed.ours, version ?? LONGHORN_CHART.defaultVersion));
+    const install = planLonghornInstall(
+      { helm, classes, ...(longhornClassConfigMap ? { longhornClassConfigMap } : {}), ...(release ? { release } : {}), namespaceExists: namespace !== undefined },
+      {
+        chart: opts.chart ?? LONGHORN_CHART.chartRef,
+        chartSource,
+        ...(version ? { version } : {}),
+        valuesFile,
+        userValuesFiles: opts.values ?? [],
+        sets: opts.set ?? [],
+        timeout,
+        timeoutMs,
+        wait: opts.wait !== false,
+        composed,
+        ...(uiAuth ? { uiAuth } : {}),
+      },
+    );
+    if (defaultDecision.note) install.plan.notes.unshift(defaultDecision.note);
+
+    if (dryRun) {
+      const preview = installPreview(install, composed, valuesFile);
+      if (format === 'text') {
+        const userGiven = (opts.values ?? []).length + (opts.set ?? []).length > 0;
+        ctx.out(formatPlan(install.plan, 'text'));
+        ctx.out(`\nValues file ${valuesFile} (written to a private temporary directory, given to Helm first):\n${renderLonghornValuesYaml(composed.ours, version ?? LONGHORN_CHART.defaultVersion)}`);
+        if (userGiven) ctx.out(`\nValues Helm ends up with, after your -f files and --set flags:\n${formatData(composed.merged, 'yaml')}`);
+      } else {
+        ctx.out(formatData({ dryRun: true, ...install.plan, ...preview }, format!));
+      }
+      return;
+    }
+
+    if (uiAuth?.generated) {
+      ctx.log.write(`Longhorn UI login: user ${uiAuth.generated.user}, password ${uiAuth.generated.password}`);
+      ctx.log.write(`  (shown only this once; Secret ${LONGHORN_NAMESPACE}/${valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET} keeps only its bcrypt hash)`);
+    }
+
+    const checks = new Map<ToolCommand, (r: ToolResult) => Promise<ToolResult>>([
+      [
+        install.helmCommand,
+        async (r) => {
+          // Helm exits 0 with a failed release and 1 after a rollback: the recorded release decides.
+          const after = await readRelease(helm, ctx);
+          const verdict = judgeInstallOutcome(r, release, after, { ...(version ? { version } : {}), helmName: helm.name });
+          if (verdict !== true) throw verdict;
+          return { ...r, exitCode: 0 };
+        },
+      ],
+    ]);
+    try {
+      await executePlan(install.plan, { log: ctx.log, signal: ctx.signal, kube: () => session.kube(), run: helmAwareRun(helm, checks) });
+    } catch (err) {
+      if (err instanceof Interrupted) {
+        // Ctrl-C inside Helm leaves the release pending, and the rerun the message suggests would be refused.
+        const after = await helmStatus(helm, LONGHORN_RELEASE, LONGHORN_NAMESPACE, { timeoutMs: 20_000 }).catch(() => undefined);
+        const stuck = releaseBlocker(after, helm.name);
+        if (stuck) throw new Interrupted(`${err.message} ${stuck.message}`, { hint: stuck.hint! });
+      }
+      throw err;
+    }
+
+    const replicas = effectiveReplicaCount(composed.merged);
+    const isDefault = effectiveDefaultClass(composed.merged);
+    const after = await readRelease(helm, ctx);
+    const what = `Longhorn ${after?.chartVersion ?? version ?? ''}`.trim();
+    if (opts.wait === false) ctx.log.success(`${what} is installed (not waited for): StorageClass ${LONGHORN_CLASS} appears once longhorn-manager runs; k8s-storage status shows when it is ready.`);
+    else ctx.log.success(`${what} is ready: StorageClass ${LONGHORN_CLASS}${isDefault ? ' (the default)' : ''} with ${replicas} replica${replicas === 1 ? '' : 's'} per volume.`);
+    const ui = valueOptions.ui ?? 'port-forward';
+    if (ui === 'ingress') ctx.log.info(`UI: http://${valueOptions.host}/ (login ${user}; put TLS in front before using it outside a trusted network)`);
+    else if (ui === 'port-forward') ctx.log.info('UI: k8s-storage ui   (forwards http://127.0.0.1:8080 to it)');
+    else ctx.log.info(`UI: the ${ui === 'nodeport' ? 'NodePort' : 'LoadBalancer'} Service ${LONGHORN_NAMESPACE}/longhorn-frontend (kubectl -n ${LONGHORN_NAMESPACE} get svc longhorn-frontend)`);
+    ctx.log.info(`The ${LONGHORN_CLASS} class follows the chart values (Longhorn undoes hand edits): rerun install longhorn to change it; for other settings add a class, e.g. k8s-storage apply storageclass longhorn --name longhorn-2replicas --replicas 2`);
+  } finally {
+    await workdir.cleanup();
+  }
+}

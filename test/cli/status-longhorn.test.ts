@@ -1,0 +1,100 @@
+/**
+ * `status` with Longhorn: the real CLI against the fake API server. Longhorn present: its
+ * section in JSON and in the table, its problems among the warnings, a fixed number of
+ * requests. Longhorn absent (the group not served): status as before.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSandbox } from '../helpers/sandbox.mjs';
+import { longhornNode, longhornSetting, longhornVolume } from '../fakes/lib/longhorn-data-controller.mjs';
+
+type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+const NS = 'longhorn-system';
+
+async function twoNodeLonghorn(volumes = [longhornVolume('pvc-1', { namespace: 'shop', pvc: 'db', replicas: 3, robustness: 'degraded' }), longhornVolume('pvc-2', { namespace: 'shop', pvc: 'cache', replicas: 2 })]) {
+  sb = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
+  sb.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'driver.longhorn.io', parameters: { numberOfReplicas: '2' } });
+  for (const n of [longhornNode('node-1'), longhornNode('node-2', { available: 20 * 2 ** 30 })]) sb.api!.store.put(n);
+  for (const s of [longhornSetting('default-replica-count', '2'), longhornSetting('storage-over-provisioning-percentage', '100'), longhornSetting('storage-minimal-available-percentage', '25')]) sb.api!.store.put(s);
+  sb.api!.store.seed(volumes);
+  sb.api!.store.put({ apiVersion: 'longhorn.io/v1beta2', kind: 'BackupTarget', metadata: { name: 'default', namespace: NS }, spec: { backupTargetURL: 'nfs://nas:/backups', credentialSecret: '', pollInterval: '5m0s' }, status: { available: false, conditions: [{ type: 'Unavailable', status: 'True', reason: 'Unavailable', message: 'mount: connection refused' }] } });
+  return sb;
+}
+
+describe('status with Longhorn', () => {
+  it('-o json: robustness counts, a "stays Degraded" warning for 3 replicas on 2 nodes, disks, backup target', async () => {
+    const s = await twoNodeLonghorn();
+    const r = await s.run(['status', '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.longhorn.volumes).toEqual({ total: 2, healthy: 1, degraded: 1, faulted: 0, unknown: 0, detached: 0 });
+    expect(report.longhorn.problemVolumes).toEqual([{ name: 'pvc-1', claim: 'shop/db', robustness: 'degraded', state: 'attached', replicas: 3 }]);
+    expect(report.longhorn.replicaNodes).toBe(2);
+    expect(report.longhorn.replicasAboveNodes).toEqual([{ name: 'pvc-1', claim: 'shop/db', replicas: 3 }]);
+    expect(report.longhorn.nodes.map((n: any) => [n.name, n.freePercent])).toEqual([['node-1', 80], ['node-2', 20]]);
+    expect(report.longhorn.backupTarget).toEqual({ url: 'nfs://nas:/backups', state: 'unavailable', message: 'mount: connection refused' });
+    const warnings = report.warnings.join('\n');
+    expect(warnings).toMatch(/longhorn: 1 volume\(s\) ask for 3 replicas but only 2 Longhorn nodes can hold one: they stay Degraded \(shop\/db\)/);
+    expect(warnings).toContain('longhorn: Longhorn node node-2 has 20% free disk space');
+    expect(warnings).toContain('longhorn: Longhorn cannot reach the backup target nfs://nas:/backups: mount: connection refused');
+  });
+
+  it('the table has a LONGHORN section; warnings go to stderr', async () => {
+    const s = await twoNodeLonghorn();
+    const r = await s.run(['status']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('LONGHORN (2 volumes: 1 healthy, 1 degraded, 0 faulted, 0 unknown)');
+    expect(r.stdout).toMatch(/NODE\s+READY\s+REPLICAS\s+DISKS\s+CAPACITY\s+FREE\s+SCHEDULED/);
+    expect(r.stdout).toMatch(/node-2\s+yes\s+yes\s+1\/1\s+100Gi\s+20Gi \(20%\)\s+10Gi/);
+    expect(r.stdout).toMatch(/pvc-1\s+shop\/db\s+degraded\s+attached\s+3/);
+    expect(r.stdout).toContain('Backup target: nfs://nas:/backups  UNREACHABLE: mount: connection refused');
+    expect(r.stderr).toContain('warning: longhorn: 1 volume(s) ask for 3 replicas');
+  });
+
+  it('reads Longhorn with a fixed number of requests however many volumes, and gets them all', async () => {
+    const many = Array.from({ length: 1200 }, (_, i) => longhornVolume(`pvc-${i}`, { namespace: 'shop', pvc: `c${i}`, replicas: 2 }));
+    const s = await twoNodeLonghorn(many);
+    s.api!.clearRequests();
+    const r = await s.run(['status', '-o', 'json']);
+    expect(JSON.parse(r.stdout).longhorn.volumes.total).toBe(1200);
+    const lh = s.api!.requests.filter((q: any) => q.group === 'longhorn.io');
+    const count = (verb: string, resource: string) => lh.filter((q: any) => q.verb === verb && q.resource === resource).length;
+    // client-node drops the continue token of custom resource lists: a full first page is
+    // followed by one unpaginated list, so two requests however many volumes there are.
+    expect(count('list', 'volumes')).toBe(2);
+    expect(count('list', 'nodes')).toBe(1);
+    expect(count('list', 'settings')).toBe(1);
+    expect(count('get', 'backuptargets')).toBe(1);
+    expect(lh.filter((q: any) => q.verb !== 'list' && q.verb !== 'get' && q.resource)).toEqual([]);
+  });
+
+  it('Longhorn absent: status works as before, no longhorn key, no Longhorn requests beyond discovery', async () => {
+    sb = await createSandbox({ api: { hiddenGroups: ['longhorn.io'] } });
+    sb.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'microk8s-hostpath', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'microk8s.io/hostpath' });
+    const r = await sb.run(['status', '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect('longhorn' in report).toBe(false);
+    expect(report.warnings.join('\n')).not.toContain('longhorn:');
+    expect(report.storageClasses.map((c: any) => c.name)).toEqual(['microk8s-hostpath']);
+    expect(sb.api!.requests.filter((q: any) => q.group === 'longhorn.io' && q.resource)).toEqual([]);
+    const table = await sb.run(['status']);
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout).not.toContain('LONGHORN');
+  });
+
+  it('Longhorn objects the user may not read: a warning, the rest of status intact', async () => {
+    const s = await twoNodeLonghorn();
+    s.api!.faults.forbid({ verb: 'list', resource: 'volumes', group: 'longhorn.io' });
+    const r = await s.run(['status', '-o', 'json']);
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.warnings.join('\n')).toMatch(/longhorn: could not read Longhorn's state: not allowed while listing Volume/);
+    expect(report.storageClasses).toHaveLength(1);
+  });
+});
