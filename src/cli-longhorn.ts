@@ -38,32 +38,8 @@ function addValueOptions(cmd: Command): Command {
     .addOption(group(new Option('--auth-secret <name>', 'Secret holding the UI login [default: longhorn-ui-auth]'), ui));
 }
 
-/**
- * `install longhorn --version 1.12.1` names the chart version, but commander hands every
- * `--version` to the program (which prints k8s-storage's own version and exits), wherever it
- * appears. For the two commands that take a chart version, the program's option stands aside.
- */
-function yieldVersionFlag(program: Command, argv: readonly string[]): void {
-  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter(Boolean) as string[]));
-  const operands: string[] = [];
-  for (let i = 2; i < argv.length && operands.length < 2; i++) {
-    const a = argv[i]!;
-    if (a === '--version' || a.startsWith('--version=')) return;
-    if (a.startsWith('-')) {
-      if (takesValue.has(a)) i++;
-      continue;
-    }
-    operands.push(a);
-  }
-  const [parent, sub] = operands;
-  if (!((parent === 'install' && sub === 'longhorn') || (parent === 'render' && sub === 'longhorn-values'))) return;
-  const mutable = program as unknown as { options: { long?: string }[] };
-  mutable.options = mutable.options.filter((o) => o.long !== '--version');
-}
-
 export function registerLonghornCommands(program: Command, rt: Runtime, parents: ParentCommands): void {
   const { install, uninstall, render } = parents;
-  yieldVersionFlag(program, process.argv);
 
   addValueOptions(
     install

@@ -21,10 +21,20 @@ function programName(argv: string[]): string {
   return invoked.startsWith('kubectl-') ? `kubectl ${invoked.slice('kubectl-'.length)}` : 'k8s-storage';
 }
 
+/** The first word of argv that is not an option or an option's value: the command. */
+function firstOperand(program: Command, argv: readonly string[]): string | undefined {
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f))));
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-')) return arg;
+    if (takesValue.has(arg)) i++;
+  }
+  return undefined;
+}
+
 export function buildProgram(rt: Runtime, argv: string[] = process.argv): Command {
   const program = new Command(programName(argv))
     .description('Persistent storage for MicroK8s clusters: hostpath, Longhorn, StorageClass/PVC/app presets, node preflight.')
-    .version(VERSION, '--version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then `microk8s config`)')
     .option('--context <name>', 'kubeconfig context to use')
@@ -37,6 +47,11 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, 'error: ')) });
+
+  // Commander gives every --version to the program, wherever it stands. Commands such as
+  // `install longhorn --version 1.12.1` take a version of their own, so the program's
+  // --version (the CLI's) exists only when no command is given.
+  if (firstOperand(program, argv) === undefined) program.version(VERSION, '--version', 'print the version');
 
   program.addHelpText(
     'after',
