@@ -21,7 +21,7 @@ import {
 import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../manifests/names.js';
 import { formatData, formatTable } from '../output/print.js';
 import { checkedSince, credentialSecretCommand, planBackupCreate, planBackupTargetSet, reachabilityOf, type Reachability } from '../plan/longhorn-data.js';
-import { claimNamespace, claimOfVolume, longhornRef, requireLonghorn, resolveClaim, type Kube } from './longhorn-volumes.js';
+import { claimNamespace, claimOfVolume, listScope, longhornRef, requireLonghorn, resolveClaim, type Kube } from './longhorn-volumes.js';
 import { runPlan } from './run-plan.js';
 import { formatBytes, waitFlags } from './snapshot.js';
 
@@ -227,11 +227,7 @@ export function backupRows(backups: (LonghornBackup & { metadata: { creationTime
 
 export async function backupList(ctx: Context, pvc: string | undefined): Promise<void> {
   const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
-  const session = new ClusterSession(ctx);
-  const kube = await session.kube();
-  let volume: string | undefined;
-  if (pvc) volume = (await resolveClaim(kube, claimNamespace(ctx, kube), pvc)).volume;
-  else await requireLonghorn(kube);
+  const { kube, volume } = await listScope(ctx, pvc);
   const list = <T>(kind: string) => kube.list<Kube<T>>(LONGHORN_API_VERSION, kind, { namespace: LONGHORN_NAMESPACE });
   const [backups, volumes, snapshots] = await Promise.all([list<LonghornBackup>('Backup'), list<LonghornVolume>('Volume'), list<LonghornSnapshot>('Snapshot')]);
   const rows = backupRows(backups, volumes, snapshots).filter((r) => !volume || r.volume === volume);

@@ -4,6 +4,7 @@
  * exactly why there is none: no such claim, not Bound yet, not on Longhorn, no Longhorn.
  */
 import type { KubeClient } from '../cluster/kube.js';
+import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
 import { ClusterError, UsageError } from '../errors.js';
 import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornVolume } from '../longhorn/resources.js';
@@ -100,4 +101,17 @@ export async function resolveClaim(kube: KubeClient, namespace: string, name: st
 export function claimOfVolume(v: LonghornVolume | undefined): string | undefined {
   const k = v?.status?.kubernetesStatus;
   return k?.pvcName ? `${k.namespace ?? ''}/${k.pvcName}` : undefined;
+}
+
+/**
+ * What a list command shows: one claim's Longhorn volume when a PVC is named, else all of
+ * Longhorn's (which must then be installed).
+ */
+export async function listScope(ctx: Context, pvc: string | undefined): Promise<{ kube: KubeClient; volume?: string }> {
+  const kube = await new ClusterSession(ctx).kube();
+  if (!pvc) {
+    await requireLonghorn(kube);
+    return { kube };
+  }
+  return { kube, volume: (await resolveClaim(kube, claimNamespace(ctx, kube), pvc)).volume };
 }

@@ -8,7 +8,7 @@ import { defaultSnapshotName, LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type Lon
 import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../manifests/names.js';
 import { formatData, formatTable } from '../output/print.js';
 import { planSnapshotCreate, planSnapshotDelete } from '../plan/longhorn-data.js';
-import { claimNamespace, claimOfVolume, longhornRef, requireLonghorn, resolveClaim, type Kube } from './longhorn-volumes.js';
+import { claimNamespace, claimOfVolume, listScope, longhornRef, resolveClaim, type Kube } from './longhorn-volumes.js';
 import { runPlan } from './run-plan.js';
 
 type Snapshot = LonghornSnapshot & { metadata: { creationTimestamp?: string } };
@@ -99,11 +99,7 @@ export function snapshotRows(snapshots: Snapshot[], volumes: LonghornVolume[]): 
 
 export async function snapshotList(ctx: Context, pvc: string | undefined): Promise<void> {
   const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
-  const session = new ClusterSession(ctx);
-  const kube = await session.kube();
-  let volume: string | undefined;
-  if (pvc) volume = (await resolveClaim(kube, claimNamespace(ctx, kube), pvc)).volume;
-  else await requireLonghorn(kube);
+  const { kube, volume } = await listScope(ctx, pvc);
   const [snapshots, volumes] = await Promise.all([
     kube.list<Kube<Snapshot>>(LONGHORN_API_VERSION, 'Snapshot', { namespace: LONGHORN_NAMESPACE }),
     kube.list<Kube<LonghornVolume>>(LONGHORN_API_VERSION, 'Volume', { namespace: LONGHORN_NAMESPACE }),
