@@ -1,9 +1,7 @@
 /** Command definitions for node preparation and diagnosis: `nodes check|prepare`, `doctor`. */
 import type { Command } from 'commander';
 import { collect, examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
-
-// Kept here (not imported from src/nodes/) so --help loads nothing more than commander.
-const DEFAULT_IMAGE = 'busybox:1.36';
+import { DEFAULT_AGENT_IMAGE } from './nodes/options.js';
 
 function nodeRunOptions(cmd: Command): Command {
   return cmd
@@ -11,7 +9,7 @@ function nodeRunOptions(cmd: Command): Command {
     .option('--node <name>', 'only this node; repeatable (default: every Linux node)', collect)
     .option('--node-selector <key=value>', 'only nodes with this label; repeatable', collect)
     .option('--local', 'run on this machine instead of through the cluster (single-node MicroK8s; no cluster needed)')
-    .option('--image <ref>', `image of the agent pods; it needs sh and nsenter (air-gapped clusters: your registry's copy) [default: ${DEFAULT_IMAGE}]`)
+    .option('--image <ref>', `image of the agent pods; it needs sh and nsenter (air-gapped clusters: your registry's copy) [default: ${DEFAULT_AGENT_IMAGE}]`)
     .option('--timeout <duration>', 'how long to wait for every node to report', '5m')
     .option('--data-path <path>', 'where the disk check measures free space (default: /var/lib/longhorn for longhorn)')
     .option('--min-disk-gib <n>', 'minimum free disk at the data path, in GiB [default: 10]')
@@ -61,7 +59,7 @@ export function registerNodeCommands(program: Command, rt: Runtime): void {
     .command('doctor')
     .description('the whole storage picture: MicroK8s, default classes, backends, claims and nodes; each problem with the command that fixes it')
     .option('--skip-nodes', 'do not run the node check (no DaemonSet is created)')
-    .option('--image <ref>', `image of the node agent pods [default: ${DEFAULT_IMAGE}]`)
+    .option('--image <ref>', `image of the node agent pods [default: ${DEFAULT_AGENT_IMAGE}]`)
     .option('--timeout <duration>', 'how long the node check waits for every node', '2m')
     .addHelpText('after', examples('k8s-storage doctor', 'k8s-storage doctor --skip-nodes -o json | jq .findings'))
     .action(async (_o, cmd: Command) => {
