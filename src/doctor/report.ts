@@ -86,9 +86,17 @@ function describeWorkload(ref: string): string | undefined {
   return m ? `kubectl -n ${m[3]} describe ${m[1]} ${m[2]}` : undefined;
 }
 
-/** The class to make the default: Longhorn when it is there (data survives a node), else hostpath, else the first. */
-function preferredDefault(names: string[]): string {
-  return names.find((n) => n === 'longhorn') ?? names.find((n) => n === 'microk8s-hostpath') ?? names[0] ?? 'NAME';
+/**
+ * The class to make the default: one whose provisioner is running (a default nobody
+ * provisions leaves claims Pending), Longhorn before hostpath (its data survives a node),
+ * else the first.
+ */
+function preferredDefault(names: string[], s: StatusReport): string {
+  const provisioner = new Map(s.storageClasses.map((c) => [c.name, c.provisioner]));
+  const healthy = new Set(s.backends.filter((b) => b.healthy).map((b) => b.provisioner));
+  const working = names.filter((n) => healthy.has(provisioner.get(n) ?? ''));
+  const pick = (list: string[]) => list.find((n) => n === 'longhorn') ?? list.find((n) => n === 'microk8s-hostpath') ?? list[0];
+  return pick(working) ?? pick(names) ?? 'NAME';
 }
 
 /** "... Fix: k8s-storage default-class NAME" -> the command. */
@@ -106,13 +114,13 @@ function storageFindings(s: StatusReport): DoctorFinding[] {
   if (!classes.length) {
     out.push({ severity: 'warning', area: 'storageclasses', message: 'no StorageClass exists: claims cannot be provisioned', fix: s.cluster.nodes > 1 ? 'k8s-storage install longhorn' : 'k8s-storage install hostpath' });
   } else if (s.defaultClasses.length === 0) {
-    out.push({ severity: 'warning', area: 'storageclasses', message: 'no StorageClass is the default: claims without storageClassName stay Pending', fix: `k8s-storage default-class ${preferredDefault(classes)}` });
+    out.push({ severity: 'warning', area: 'storageclasses', message: 'no StorageClass is the default: claims without storageClassName stay Pending', fix: `k8s-storage default-class ${preferredDefault(classes, s)}` });
   } else if (s.defaultClasses.length > 1) {
     out.push({
       severity: 'error',
       area: 'storageclasses',
       message: `${s.defaultClasses.length} StorageClasses are the default (${s.defaultClasses.join(', ')}): a claim without storageClassName lands on either`,
-      fix: `k8s-storage default-class ${preferredDefault(s.defaultClasses)}`,
+      fix: `k8s-storage default-class ${preferredDefault(s.defaultClasses, s)}`,
     });
   }
 

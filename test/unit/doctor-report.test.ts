@@ -68,6 +68,18 @@ describe('doctor report', () => {
     ['no class on 3 nodes', { storageClasses: [], defaultClasses: [], backends: [], cluster: { ...status().cluster, nodes: 3, readyNodes: 3 } }, [['warning', 'storageclasses', 'no StorageClass exists: claims cannot be provisioned', 'k8s-storage install longhorn']]],
     ['a node not ready', { cluster: { ...status().cluster, nodes: 2, readyNodes: 1 } }, [['warning', 'cluster', '1 of 2 node(s) are not Ready: volumes on them cannot be used', expect.any(String)]]],
     [
+      'two defaults, Longhorn not running: the fix names the class that works',
+      {
+        storageClasses: [{ ...sc('longhorn'), provisioner: 'driver.longhorn.io' }, { ...sc('microk8s-hostpath'), provisioner: 'microk8s.io/hostpath' }],
+        defaultClasses: ['longhorn', 'microk8s-hostpath'],
+        backends: [backend('hostpath', { provisioner: 'microk8s.io/hostpath' }), backend('longhorn', { provisioner: 'driver.longhorn.io', installed: false, healthy: false, problem: 'its provisioner is not running' })],
+      },
+      [
+        ['error', 'storageclasses', expect.stringContaining('2 StorageClasses are the default'), 'k8s-storage default-class microk8s-hostpath'],
+        ['error', 'backends', 'longhorn: its provisioner is not running', 'k8s-storage install longhorn'],
+      ],
+    ],
+    [
       'a backend class without its provisioner',
       { backends: [backend('longhorn', { installed: false, healthy: false, problem: 'StorageClass longhorn uses driver.longhorn.io, but its provisioner is not running' })], warnings: ['longhorn: StorageClass longhorn uses driver.longhorn.io, but its provisioner is not running'] },
       [['error', 'backends', 'longhorn: StorageClass longhorn uses driver.longhorn.io, but its provisioner is not running', 'k8s-storage install longhorn']],
