@@ -10,7 +10,18 @@ export interface Runtime {
   ctx?: Context;
   log: Logger;
   controller: AbortController;
+  /** Whether to declare this top-level command in this run (see TOP_LEVEL_COMMANDS). */
+  wants: (command: string) => boolean;
 }
+
+/**
+ * Every top-level command (and alias). Only the invoked one is declared at start-up; a
+ * test checks this list against the full program.
+ */
+export const TOP_LEVEL_COMMANDS: readonly string[] = [
+  'render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion',
+  'nodes', 'doctor', 'ui', 'snapshot', 'backup', 'schedule',
+];
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

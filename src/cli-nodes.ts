@@ -18,52 +18,56 @@ function nodeRunOptions(cmd: Command): Command {
 }
 
 export function registerNodeCommands(program: Command, rt: Runtime): void {
-  const nodes = program
-    .command('nodes')
-    .description('check nodes for Longhorn, NFS or hostpath storage, and prepare them (packages, iscsid, kernel modules)');
+  if (rt.wants('nodes')) {
+    const nodes = program
+      .command('nodes')
+      .description('check nodes for Longhorn, NFS or hostpath storage, and prepare them (packages, iscsid, kernel modules)');
 
-  nodeRunOptions(nodes.command('check'))
-    .description('report, per node, what Longhorn/NFS/hostpath storage needs and what is missing (exit 3 when a node is not ready)')
-    .addHelpText(
-      'after',
-      examples(
-        'k8s-storage nodes check',
-        'k8s-storage nodes check --for nfs -o json | jq .summary',
-        'k8s-storage nodes check --node worker-1 --node worker-2',
-        'k8s-storage nodes check --local --for hostpath',
-        'k8s-storage nodes check --image registry.local/busybox:1.36 --dry-run',
-      ),
-    )
-    .action(async (_o, cmd: Command) => {
-      const { nodesCommand } = await import('./commands/nodes.js');
-      await nodesCommand(makeContext(cmd, rt), 'check', optsOf(cmd));
-    });
+    nodeRunOptions(nodes.command('check'))
+      .description('report, per node, what Longhorn/NFS/hostpath storage needs and what is missing (exit 3 when a node is not ready)')
+      .addHelpText(
+        'after',
+        examples(
+          'k8s-storage nodes check',
+          'k8s-storage nodes check --for nfs -o json | jq .summary',
+          'k8s-storage nodes check --node worker-1 --node worker-2',
+          'k8s-storage nodes check --local --for hostpath',
+          'k8s-storage nodes check --image registry.local/busybox:1.36 --dry-run',
+        ),
+      )
+      .action(async (_o, cmd: Command) => {
+        const { nodesCommand } = await import('./commands/nodes.js');
+        await nodesCommand(makeContext(cmd, rt), 'check', optsOf(cmd));
+      });
 
-  nodeRunOptions(nodes.command('prepare'))
-    .description('install exactly the missing packages, enable iscsid, load and persist kernel modules (never upgrades, never reboots), then report')
-    .addHelpText(
-      'after',
-      examples(
-        'k8s-storage nodes prepare',
-        'k8s-storage nodes prepare --for nfs --node-selector node-role.kubernetes.io/worker=',
-        'sudo k8s-storage nodes prepare --local',
-        'k8s-storage nodes prepare --timeout 15m -o json',
-      ),
-    )
-    .action(async (_o, cmd: Command) => {
-      const { nodesCommand } = await import('./commands/nodes.js');
-      await nodesCommand(makeContext(cmd, rt), 'prepare', optsOf(cmd));
-    });
+    nodeRunOptions(nodes.command('prepare'))
+      .description('install exactly the missing packages, enable iscsid, load and persist kernel modules (never upgrades, never reboots), then report')
+      .addHelpText(
+        'after',
+        examples(
+          'k8s-storage nodes prepare',
+          'k8s-storage nodes prepare --for nfs --node-selector node-role.kubernetes.io/worker=',
+          'sudo k8s-storage nodes prepare --local',
+          'k8s-storage nodes prepare --timeout 15m -o json',
+        ),
+      )
+      .action(async (_o, cmd: Command) => {
+        const { nodesCommand } = await import('./commands/nodes.js');
+        await nodesCommand(makeContext(cmd, rt), 'prepare', optsOf(cmd));
+      });
+  }
 
-  program
-    .command('doctor')
-    .description('the whole storage picture: MicroK8s, default classes, backends, claims and nodes; each problem with the command that fixes it')
-    .option('--skip-nodes', 'do not run the node check (no DaemonSet is created)')
-    .option('--image <ref>', `image of the node agent pods [default: ${DEFAULT_AGENT_IMAGE}]`)
-    .option('--timeout <duration>', 'how long the node check waits for every node', '2m')
-    .addHelpText('after', examples('k8s-storage doctor', 'k8s-storage doctor --skip-nodes -o json | jq .findings'))
-    .action(async (_o, cmd: Command) => {
-      const { doctor } = await import('./commands/doctor.js');
-      await doctor(makeContext(cmd, rt), optsOf(cmd));
-    });
+  if (rt.wants('doctor')) {
+    program
+      .command('doctor')
+      .description('the whole storage picture: MicroK8s, default classes, backends, claims and nodes; each problem with the command that fixes it')
+      .option('--skip-nodes', 'do not run the node check (no DaemonSet is created)')
+      .option('--image <ref>', `image of the node agent pods [default: ${DEFAULT_AGENT_IMAGE}]`)
+      .option('--timeout <duration>', 'how long the node check waits for every node', '2m')
+      .addHelpText('after', examples('k8s-storage doctor', 'k8s-storage doctor --skip-nodes -o json | jq .findings'))
+      .action(async (_o, cmd: Command) => {
+        const { doctor } = await import('./commands/doctor.js');
+        await doctor(makeContext(cmd, rt), optsOf(cmd));
+      });
+  }
 }

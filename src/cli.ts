@@ -4,7 +4,7 @@
  * `--version` and `render` must never load @kubernetes/client-node.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { addMetadataOptions, addVolumeOptions, collect, examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
+import { addMetadataOptions, addVolumeOptions, collect, examples, makeContext, optsOf, TOP_LEVEL_COMMANDS, type Runtime } from './cli-kit.js';
 import { registerLonghornCommands } from './cli-longhorn.js';
 import { registerNodeCommands } from './cli-nodes.js';
 import { EXIT, K8sStorageError, UsageError } from './errors.js';
@@ -51,7 +51,11 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   // Commander gives every --version to the program, wherever it stands. Commands such as
   // `install longhorn --version 1.12.1` take a version of their own, so the program's
   // --version (the CLI's) exists only when no command is given.
-  if (firstOperand(program, argv) === undefined) program.version(VERSION, '--version', 'print the version');
+  const command = firstOperand(program, argv);
+  if (command === undefined) program.version(VERSION, '--version', 'print the version');
+  // Building every command costs about 10 ms at start-up: build only the one invoked, or
+  // all of them for top-level help, completion, or a word we do not know (for suggestions).
+  rt.wants = (name) => command === undefined || command === name || command === 'completion' || command === 'help' || !TOP_LEVEL_COMMANDS.includes(command);
 
   program.addHelpText(
     'after',
@@ -64,8 +68,8 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   );
 
   // ---- render: offline YAML for pipelines and git; apply: the same, to the cluster ----
-  const render = program.command('render').description('print Kubernetes YAML for a PVC, a StorageClass or an app kit (no cluster needed)');
-  const apply = program.command('apply').description('apply a PVC, a StorageClass or an app kit to the cluster (server-side apply), then check it');
+  const render = rt.wants('render') ? program.command('render').description('print Kubernetes YAML for a PVC, a StorageClass or an app kit (no cluster needed)') : undefined;
+  const apply = rt.wants('apply') ? program.command('apply').description('apply a PVC, a StorageClass or an app kit to the cluster (server-side apply), then check it') : undefined;
 
   const pvcCommand = (parent: Command) =>
     addMetadataOptions(
@@ -119,120 +123,136 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
       .option('--dry-run', 'print the plan and change nothing')
       .option('--force-conflicts', 'take over fields that another tool manages (server-side apply --force)');
 
-  pvcCommand(render)
-    .addHelpText('after', examples('k8s-storage render pvc postgres-pvc --size 10Gi --storage-class longhorn', 'k8s-storage render pvc shared --size 20Gi --access-mode RWX --storage-class longhorn -n web', 'k8s-storage render pvc data --size 1Gi -o json'))
-    .action(async (name: string, _o, cmd: Command) => {
-      const { renderPvc } = await import('./commands/render.js');
-      await renderPvc(makeContext(cmd, rt), name, optsOf(cmd));
-    });
-  storageClassCommand(render)
-    .addHelpText('after', examples('k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage render storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --reclaim-policy Retain', 'k8s-storage render storageclass nfs --server 192.168.1.100 --share /exports/k8s'))
-    .action(async (preset: string, _o, cmd: Command) => {
-      const { renderStorageClass } = await import('./commands/render.js');
-      await renderStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
-    });
-  appCommand(render)
-    .addHelpText('after', examples('k8s-storage render app postgres --storage-class longhorn --size 20Gi', 'k8s-storage render app redis --statefulset -n cache', 'k8s-storage render app uploads --image ghcr.io/me/web:1.2 --access-mode RWX --storage-class longhorn'))
-    .action(async (preset: string, _o, cmd: Command) => {
-      const { renderApp } = await import('./commands/render.js');
-      await renderApp(makeContext(cmd, rt), preset, optsOf(cmd));
-    });
+  if (render) {
+    pvcCommand(render)
+      .addHelpText('after', examples('k8s-storage render pvc postgres-pvc --size 10Gi --storage-class longhorn', 'k8s-storage render pvc shared --size 20Gi --access-mode RWX --storage-class longhorn -n web', 'k8s-storage render pvc data --size 1Gi -o json'))
+      .action(async (name: string, _o, cmd: Command) => {
+        const { renderPvc } = await import('./commands/render.js');
+        await renderPvc(makeContext(cmd, rt), name, optsOf(cmd));
+      });
+    storageClassCommand(render)
+      .addHelpText('after', examples('k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage render storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --reclaim-policy Retain', 'k8s-storage render storageclass nfs --server 192.168.1.100 --share /exports/k8s'))
+      .action(async (preset: string, _o, cmd: Command) => {
+        const { renderStorageClass } = await import('./commands/render.js');
+        await renderStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
+      });
+    appCommand(render)
+      .addHelpText('after', examples('k8s-storage render app postgres --storage-class longhorn --size 20Gi', 'k8s-storage render app redis --statefulset -n cache', 'k8s-storage render app uploads --image ghcr.io/me/web:1.2 --access-mode RWX --storage-class longhorn'))
+      .action(async (preset: string, _o, cmd: Command) => {
+        const { renderApp } = await import('./commands/render.js');
+        await renderApp(makeContext(cmd, rt), preset, optsOf(cmd));
+      });
+  }
 
-  const waitOptions = (cmd: Command) => cmd.option('--wait', 'wait until the claims are Bound').option('--timeout <duration>', 'how long --wait waits', '2m');
-  waitOptions(applyOptions(pvcCommand(apply)))
-    .addHelpText('after', examples('k8s-storage apply pvc data --size 10Gi --storage-class longhorn --wait', 'k8s-storage apply pvc cache --size 1Gi -n web --dry-run'))
-    .action(async (name: string, _o, cmd: Command) => {
-      const { applyPvc } = await import('./commands/apply.js');
-      await applyPvc(makeContext(cmd, rt), name, optsOf(cmd));
-    });
-  applyOptions(storageClassCommand(apply))
-    .addHelpText('after', examples('k8s-storage apply storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage apply storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --default'))
-    .action(async (preset: string, _o, cmd: Command) => {
-      const { applyStorageClass } = await import('./commands/apply.js');
-      await applyStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
-    });
-  waitOptions(applyOptions(appCommand(apply)))
-    .addHelpText('after', examples('k8s-storage apply app postgres --storage-class longhorn -n shop --wait', 'k8s-storage apply app redis --statefulset --dry-run'))
-    .action(async (preset: string, _o, cmd: Command) => {
-      const { applyApp } = await import('./commands/apply.js');
-      await applyApp(makeContext(cmd, rt), preset, optsOf(cmd));
-    });
+  if (apply) {
+    const waitOptions = (cmd: Command) => cmd.option('--wait', 'wait until the claims are Bound').option('--timeout <duration>', 'how long --wait waits', '2m');
+    waitOptions(applyOptions(pvcCommand(apply)))
+      .addHelpText('after', examples('k8s-storage apply pvc data --size 10Gi --storage-class longhorn --wait', 'k8s-storage apply pvc cache --size 1Gi -n web --dry-run'))
+      .action(async (name: string, _o, cmd: Command) => {
+        const { applyPvc } = await import('./commands/apply.js');
+        await applyPvc(makeContext(cmd, rt), name, optsOf(cmd));
+      });
+    applyOptions(storageClassCommand(apply))
+      .addHelpText('after', examples('k8s-storage apply storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage apply storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --default'))
+      .action(async (preset: string, _o, cmd: Command) => {
+        const { applyStorageClass } = await import('./commands/apply.js');
+        await applyStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
+      });
+    waitOptions(applyOptions(appCommand(apply)))
+      .addHelpText('after', examples('k8s-storage apply app postgres --storage-class longhorn -n shop --wait', 'k8s-storage apply app redis --statefulset --dry-run'))
+      .action(async (preset: string, _o, cmd: Command) => {
+        const { applyApp } = await import('./commands/apply.js');
+        await applyApp(makeContext(cmd, rt), preset, optsOf(cmd));
+      });
+  }
 
   // ---- install / uninstall ----
-  const install = program.command('install').description('install a storage backend on the cluster');
-  const uninstall = program.command('uninstall').description('remove a storage backend (never its data unless asked)');
+  const install = rt.wants('install') ? program.command('install').description('install a storage backend on the cluster') : undefined;
+  const uninstall = rt.wants('uninstall') ? program.command('uninstall').description('remove a storage backend (never its data unless asked)') : undefined;
 
-  install
-    .command('hostpath')
-    .description('enable MicroK8s hostpath-storage (single-node clusters), wait for it and check it')
-    .option('--reclaim-policy <policy>', 'Delete or Retain for the microk8s-hostpath class (Retain keeps data when a claim is deleted)')
-    .option('--default-class', 'make microk8s-hostpath the default class (and the only one)')
-    .option('--no-default-class', 'do not make microk8s-hostpath the default class')
-    .option('--dir <path>', 'also create a class that keeps volumes under this host directory (pvDir); needs --name')
-    .option('--name <name>', 'name of the --dir class')
-    .option('--dry-run', 'print the plan and change nothing')
-    .addHelpText('after', examples('k8s-storage install hostpath', 'k8s-storage install hostpath --reclaim-policy Retain --default-class', 'k8s-storage install hostpath --dir /mnt/ssd --name hostpath-ssd', 'k8s-storage install hostpath --dry-run -o json'))
-    .action(async (_o, cmd: Command) => {
-      const { installHostpath } = await import('./commands/hostpath.js');
-      const opts = optsOf(cmd);
-      // Commander sets defaultClass=true by default once --no-default-class exists: keep "unset" unset.
-      if (cmd.getOptionValueSource('defaultClass') !== 'cli') delete opts.defaultClass;
-      await installHostpath(makeContext(cmd, rt), opts);
-    });
+  if (install) {
+    install
+      .command('hostpath')
+      .description('enable MicroK8s hostpath-storage (single-node clusters), wait for it and check it')
+      .option('--reclaim-policy <policy>', 'Delete or Retain for the microk8s-hostpath class (Retain keeps data when a claim is deleted)')
+      .option('--default-class', 'make microk8s-hostpath the default class (and the only one)')
+      .option('--no-default-class', 'do not make microk8s-hostpath the default class')
+      .option('--dir <path>', 'also create a class that keeps volumes under this host directory (pvDir); needs --name')
+      .option('--name <name>', 'name of the --dir class')
+      .option('--dry-run', 'print the plan and change nothing')
+      .addHelpText('after', examples('k8s-storage install hostpath', 'k8s-storage install hostpath --reclaim-policy Retain --default-class', 'k8s-storage install hostpath --dir /mnt/ssd --name hostpath-ssd', 'k8s-storage install hostpath --dry-run -o json'))
+      .action(async (_o, cmd: Command) => {
+        const { installHostpath } = await import('./commands/hostpath.js');
+        const opts = optsOf(cmd);
+        // Commander sets defaultClass=true by default once --no-default-class exists: keep "unset" unset.
+        if (cmd.getOptionValueSource('defaultClass') !== 'cli') delete opts.defaultClass;
+        await installHostpath(makeContext(cmd, rt), opts);
+      });
+  }
 
-  uninstall
-    .command('hostpath')
-    .description('disable MicroK8s hostpath-storage; the data stays on disk unless --destroy-data')
-    .option('--destroy-data', 'also delete every hostpath volume\'s data (asks for confirmation)')
-    .option('--yes', 'confirm --destroy-data without a prompt (needed when stdin is not a terminal)')
-    .option('--dry-run', 'print the plan and change nothing')
-    .addHelpText('after', examples('k8s-storage uninstall hostpath', 'k8s-storage uninstall hostpath --destroy-data', 'k8s-storage uninstall hostpath --destroy-data --yes   # in scripts'))
-    .action(async (_o, cmd: Command) => {
-      const { uninstallHostpath } = await import('./commands/hostpath.js');
-      await uninstallHostpath(makeContext(cmd, rt), optsOf(cmd));
-    });
+  if (uninstall) {
+    uninstall
+      .command('hostpath')
+      .description('disable MicroK8s hostpath-storage; the data stays on disk unless --destroy-data')
+      .option('--destroy-data', 'also delete every hostpath volume\'s data (asks for confirmation)')
+      .option('--yes', 'confirm --destroy-data without a prompt (needed when stdin is not a terminal)')
+      .option('--dry-run', 'print the plan and change nothing')
+      .addHelpText('after', examples('k8s-storage uninstall hostpath', 'k8s-storage uninstall hostpath --destroy-data', 'k8s-storage uninstall hostpath --destroy-data --yes   # in scripts'))
+      .action(async (_o, cmd: Command) => {
+        const { uninstallHostpath } = await import('./commands/hostpath.js');
+        await uninstallHostpath(makeContext(cmd, rt), optsOf(cmd));
+      });
+  }
 
-  program
-    .command('status')
-    .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
-    .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -o json | jq .pendingClaims'))
-    .action(async (_o, cmd: Command) => {
-      const { status } = await import('./commands/status.js');
-      await status(makeContext(cmd, rt));
-    });
+  if (rt.wants('status')) {
+    program
+      .command('status')
+      .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
+      .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -o json | jq .pendingClaims'))
+      .action(async (_o, cmd: Command) => {
+        const { status } = await import('./commands/status.js');
+        await status(makeContext(cmd, rt));
+      });
+  }
 
-  program
-    .command('default-class')
-    .argument('<name>', 'StorageClass to make the default')
-    .description('make exactly one StorageClass the default')
-    .option('--dry-run', 'print the plan and change nothing')
-    .addHelpText('after', examples('k8s-storage default-class longhorn', 'k8s-storage default-class microk8s-hostpath --dry-run'))
-    .action(async (name: string, _o, cmd: Command) => {
-      const { defaultClass } = await import('./commands/default-class.js');
-      await defaultClass(makeContext(cmd, rt), name, optsOf(cmd));
-    });
+  if (rt.wants('default-class')) {
+    program
+      .command('default-class')
+      .argument('<name>', 'StorageClass to make the default')
+      .description('make exactly one StorageClass the default')
+      .option('--dry-run', 'print the plan and change nothing')
+      .addHelpText('after', examples('k8s-storage default-class longhorn', 'k8s-storage default-class microk8s-hostpath --dry-run'))
+      .action(async (name: string, _o, cmd: Command) => {
+        const { defaultClass } = await import('./commands/default-class.js');
+        await defaultClass(makeContext(cmd, rt), name, optsOf(cmd));
+      });
+  }
 
-  program
-    .command('presets')
-    .description('list StorageClass backends and app kits with their defaults and capabilities')
-    .addHelpText('after', examples('k8s-storage presets', 'k8s-storage presets -o json'))
-    .action(async (_o, cmd: Command) => {
-      const { listPresets } = await import('./commands/presets.js');
-      await listPresets(makeContext(cmd, rt));
-    });
+  if (rt.wants('presets')) {
+    program
+      .command('presets')
+      .description('list StorageClass backends and app kits with their defaults and capabilities')
+      .addHelpText('after', examples('k8s-storage presets', 'k8s-storage presets -o json'))
+      .action(async (_o, cmd: Command) => {
+        const { listPresets } = await import('./commands/presets.js');
+        await listPresets(makeContext(cmd, rt));
+      });
+  }
 
   registerNodeCommands(program, rt);
   registerLonghornCommands(program, rt, { install, uninstall, render });
 
-  program
-    .command('completion')
-    .argument('<shell>', 'bash, zsh or fish')
-    .description('print a shell completion script')
-    .addHelpText('after', examples('source <(k8s-storage completion bash)', 'k8s-storage completion zsh > "${fpath[1]}/_k8s-storage"', 'k8s-storage completion fish > ~/.config/fish/completions/k8s-storage.fish'))
-    .action(async (shell: string, _o, cmd: Command) => {
-      const { completion } = await import('./commands/completion.js');
-      completion(makeContext(cmd, rt), program, shell);
-    });
+  if (rt.wants('completion')) {
+    program
+      .command('completion')
+      .argument('<shell>', 'bash, zsh or fish')
+      .description('print a shell completion script')
+      .addHelpText('after', examples('source <(k8s-storage completion bash)', 'k8s-storage completion zsh > "${fpath[1]}/_k8s-storage"', 'k8s-storage completion fish > ~/.config/fish/completions/k8s-storage.fish'))
+      .action(async (shell: string, _o, cmd: Command) => {
+        const { completion } = await import('./commands/completion.js');
+        completion(makeContext(cmd, rt), program, shell);
+      });
+  }
 
   return program;
 }
@@ -257,7 +277,7 @@ function report(err: unknown, log: Logger): number {
 
 /** Runs the CLI and returns the exit code; bin/k8s-storage.js exits with it. */
 export async function main(argv: string[] = process.argv): Promise<number> {
-  const rt: Runtime = { log: new Logger({ verbose: argv.includes('-v') || argv.includes('--verbose') }), controller: new AbortController() };
+  const rt: Runtime = { log: new Logger({ verbose: argv.includes('-v') || argv.includes('--verbose') }), controller: new AbortController(), wants: () => true };
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { TOP_LEVEL_COMMANDS } from '../../src/cli-kit.js';
+import { buildProgram } from '../../src/cli.js';
+import { Logger } from '../../src/output/log.js';
+
+const runtime = () => ({ log: new Logger(), controller: new AbortController(), wants: () => true });
+
+describe('the command tree', () => {
+  it('TOP_LEVEL_COMMANDS lists every top-level command, so start-up can declare only the invoked one', () => {
+    const program = buildProgram(runtime(), ['node', 'k8s-storage']);
+    expect(program.commands.map((c) => c.name()).sort()).toEqual([...TOP_LEVEL_COMMANDS].sort());
+  });
+
+  it.each([
+    [['render', 'pvc', 'x'], ['render']],
+    [['-n', 'shop', 'apply', 'pvc', 'x'], ['apply']],
+    [['--kubeconfig', 'status', 'status'], ['status']],
+    [['snapshot', 'list'], ['snapshot']],
+  ])('%j declares only %j', (args, expected) => {
+    const rt = runtime();
+    const program = buildProgram(rt, ['node', 'k8s-storage', ...args]);
+    expect(program.commands.map((c) => c.name())).toEqual(expected);
+  });
+
+  it.each([[[]], [['--help']], [['completion', 'bash']], [['rendr']]])('%j declares everything (help, completion, suggestions)', (args) => {
+    const program = buildProgram(runtime(), ['node', 'k8s-storage', ...args]);
+    expect(program.commands).toHaveLength(TOP_LEVEL_COMMANDS.length);
+  });
+});
