@@ -148,27 +148,46 @@ export class KubeClient {
 
   /** Every object of a kind, page by page (all namespaces unless one is given). */
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<T[]> {
-    const items: T[] = [];
     const limit = opts.pageSize ?? 500;
-    let token: string | undefined;
-    do {
+    const first = await this.call(`listing ${kind}`, () =>
+      this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector, limit),
+    );
+    // client-node reads a custom resource list's metadata as an ObjectMeta, which drops the
+    // continue token: page those through CustomObjectsApi, which returns the JSON as sent.
+    if (!(first.metadata instanceof this.k8s.V1ListMeta)) {
+      return first.items.length < limit ? (first.items as unknown as T[]) : this.listCustom<T>(apiVersion, kind, opts, limit);
+    }
+    const items = first.items as unknown as T[];
+    for (let token = first.metadata._continue; token; ) {
       const page = await this.call(`listing ${kind}`, () =>
         this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector, limit, token),
       );
-      // client-node reads custom resource lists as generic objects whose metadata is an
-      // ObjectMeta: the continue token is dropped. A full page of one may hide more items, so
-      // read them all in one request without a limit (lists of built-in kinds keep paging).
-      if (!token && !(page.metadata instanceof this.k8s.V1ListMeta) && page.items.length >= limit) {
-        const whole = await this.call(`listing ${kind}`, () =>
-          this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector),
-        );
-        return whole.items as unknown as T[];
-      }
       items.push(...(page.items as unknown as T[]));
       token = page.metadata?._continue || undefined;
+    }
+    return items;
+  }
+
+  private async listCustom<T extends KubeObject>(apiVersion: string, kind: string, opts: ListOptions, limit: number): Promise<T[]> {
+    const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
+    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`);
+    const [group = '', version = ''] = apiVersion.split('/');
+    const api = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
+    const query = { group, version, plural: resource.name, limit, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}), ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}) };
+    const items: T[] = [];
+    let token: string | undefined;
+    do {
+      const page: { items: T[]; metadata?: { continue?: string } } = await this.call(`listing ${kind}`, () =>
+        resource.namespaced && opts.namespace
+          ? api.listNamespacedCustomObject({ ...query, namespace: opts.namespace, ...(token ? { _continue: token } : {}) })
+          : api.listClusterCustomObject({ ...query, ...(token ? { _continue: token } : {}) }),
+      );
+      items.push(...page.items);
+      token = page.metadata?.continue || undefined;
     } while (token);
     return items;
   }
+
 
   /** Server-side apply: creates or updates, idempotent, owned by field manager k8s-storage. */
   async apply<T extends KubeObject>(obj: T, opts: { force?: boolean } = {}): Promise<T> {

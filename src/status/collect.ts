@@ -1,7 +1,7 @@
 /**
  * Reads what `status` needs with a fixed number of requests: one paginated list per kind
  * and one GET per known backend workload, however many claims the cluster holds; with
- * Longhorn installed, also its volumes, nodes and settings (one list each) and its backup target.
+ * Longhorn installed, also its volumes, nodes and settings (one paginated list each) and its backup target.
  */
 import type { ClusterSession } from '../cluster/session.js';
 import { collectLonghorn } from './longhorn.js';
