@@ -7,7 +7,6 @@ import type { Context, GlobalOptions } from './context.js';
 import { Logger } from './output/log.js';
 
 export interface Runtime {
-  ctx?: Context;
   log: Logger;
   controller: AbortController;
   /** Whether to declare this top-level command in this run (see TOP_LEVEL_COMMANDS). */
@@ -45,7 +44,6 @@ export function makeContext(cmd: Command, rt: Runtime): Context {
       return Buffer.concat(chunks).toString('utf8');
     },
   };
-  rt.ctx = ctx;
   return ctx;
 }
 

@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { addMetadataOptions, addVolumeOptions, collect, examples, makeContext, optsOf, TOP_LEVEL_COMMANDS, type Runtime } from './cli-kit.js';
 import { registerLonghornCommands } from './cli-longhorn.js';
 import { registerNodeCommands } from './cli-nodes.js';
-import { EXIT, K8sStorageError, UsageError } from './errors.js';
+import { EXIT, K8sStorageError } from './errors.js';
 import { Logger } from './output/log.js';
 import { allStorageClassPresetFlags, STORAGE_CLASS_PRESETS } from './presets/storageclasses.js';
 import { templateNames } from './presets/templates.js';
@@ -264,7 +264,7 @@ function report(err: unknown, log: Logger): number {
     return EXIT.usage;
   }
   if (err instanceof K8sStorageError) {
-    if (!(err instanceof UsageError && err.problems.length === 0)) log.error(err.message);
+    log.error(err.message);
     if (err.hint) log.hint(err.hint);
     if (log.verbose && err.stack) log.write(err.stack);
     return err.exitCode;

@@ -51,7 +51,3 @@ export class Interrupted extends K8sStorageError {
   override readonly name = 'Interrupted';
   readonly exitCode = EXIT.interrupted;
 }
-
-export function exitCodeOf(err: unknown): number {
-  return err instanceof K8sStorageError ? err.exitCode : EXIT.failure;
-}

@@ -10,11 +10,9 @@ import type { ToolCommand, ToolResult } from './runner.js';
 export const MICROK8S = 'microk8s';
 export const HOSTPATH_ADDON = 'hostpath-storage';
 export const HOSTPATH_DATA_DIR = '/var/snap/microk8s/common/default-storage';
-export const KUBELET_ROOT_DIR = '/var/snap/microk8s/common/var/lib/kubelet';
 
 export const microk8sCommands = {
   status: (): ToolCommand => ({ file: MICROK8S, args: ['status', '--format', 'yaml'] }),
-  waitReady: (seconds: number): ToolCommand => ({ file: MICROK8S, args: ['status', '--wait-ready', '--timeout', String(seconds)] }),
   config: (): ToolCommand => ({ file: MICROK8S, args: ['config'] }),
   /** `enable addon --flag value`: flags only, never mixed with `addon:arg` (microk8s refuses). */
   enable: (addon: string, flags: Record<string, string> = {}): ToolCommand => ({

@@ -46,7 +46,6 @@ async function applyObjects(ctx: Context, objects: KubeObject[], opts: Record<st
   const plan = planApply(objects, {
     classes,
     existingSecrets: new Set(existing.filter(Boolean).map((s) => `${s!.metadata.namespace}/${s!.metadata.name}`)),
-    claimsInUse: new Set(),
     missingNamespaces: namespaces.filter((_, i) => !found[i]),
     defaultNamespace: namespace,
   }, { wait: opts.wait === true, timeoutMs, forceConflicts: opts.forceConflicts === true });
@@ -71,7 +70,7 @@ export async function applyStorageClass(ctx: Context, preset: string, opts: Reco
   const kube = await session.kube();
   const [classes, longhornClassConfigMap] = await Promise.all([kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass'), kube.get(LONGHORN_CLASS_CONFIGMAP)]);
   const existing = classes.find((c) => c.metadata.name === sc.metadata.name);
-  const plan = planApply([sc], { classes, existingSecrets: new Set(), claimsInUse: new Set(), missingNamespaces: [], defaultNamespace: 'default' }, { wait: false, timeoutMs: 0, forceConflicts: opts.forceConflicts === true });
+  const plan = planApply([sc], { classes, existingSecrets: new Set(), missingNamespaces: [], defaultNamespace: 'default' }, { wait: false, timeoutMs: 0, forceConflicts: opts.forceConflicts === true });
   if (existing && (existing.provisioner !== sc.provisioner || (existing.reclaimPolicy ?? 'Delete') !== (sc.reclaimPolicy ?? 'Delete') || (existing.volumeBindingMode ?? 'Immediate') !== (sc.volumeBindingMode ?? 'Immediate') || JSON.stringify(existing.parameters ?? {}) !== JSON.stringify(sc.parameters ?? {}))) {
     // Provisioner, parameters, reclaim policy and binding mode are immutable.
     plan.steps.unshift({ kind: 'delete', title: `Replace StorageClass ${sc.metadata.name}: its provisioner, parameters and policies cannot be changed in place (existing volumes are not affected)`, refs: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name: sc.metadata.name }] });

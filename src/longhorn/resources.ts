@@ -124,7 +124,6 @@ export type BackupMode = (typeof BACKUP_MODES)[number];
 
 /** Backup.status.state values (BackupState); Completed, Error and Unknown are final. */
 export const BACKUP_STATES = ['', 'Pending', 'InProgress', 'Completed', 'Error', 'Unknown'] as const;
-export const BACKUP_FINAL_STATES = ['Completed', 'Error', 'Unknown'] as const;
 
 /**
  * The label naming a Backup's volume. Recent longhorn-manager webhooks derive it from the

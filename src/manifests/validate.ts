@@ -21,11 +21,6 @@ const MODELS: Record<string, () => Promise<ModelClass>> = {
   'networking.k8s.io/v1/Ingress': async () => (await import('kubernetes-models/networking.k8s.io/v1/Ingress')).Ingress,
 };
 
-/** Kinds we can check; anything else (Longhorn custom resources) is checked by its builder. */
-export function canValidate(obj: KubeObject): boolean {
-  return `${obj.apiVersion}/${obj.kind}` in MODELS;
-}
-
 /**
  * Problems per object (`PersistentVolumeClaim/data: spec/accessModes must be array`).
  * Our own builders produced these objects, so any problem here is a bug, not bad input.

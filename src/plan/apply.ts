@@ -11,8 +11,6 @@ export interface ApplyFacts {
   classes: StorageClassObject[];
   /** Secrets that already exist, as namespace/name: their passwords are kept. */
   existingSecrets: Set<string>;
-  /** Claims some pod already mounts, as namespace/name. */
-  claimsInUse: Set<string>;
   /** Namespaces the objects go to that do not exist yet: created first, as helm --create-namespace does. */
   missingNamespaces: string[];
   defaultNamespace: string;
@@ -84,7 +82,7 @@ export function planApply(objects: Obj[], facts: ApplyFacts, opts: ApplyOptions)
     }
     if (!opts.wait) continue;
     const waitsForPod = sc?.volumeBindingMode === 'WaitForFirstConsumer';
-    if (waitsForPod && !claim.consumer && !facts.claimsInUse.has(key(claim.namespace, claim.name))) {
+    if (waitsForPod && !claim.consumer) {
       plan.notes.push(`${label} uses ${className}, which binds only when a pod uses the claim (WaitForFirstConsumer): it is Pending until then, which is normal. Not waiting.`);
       continue;
     }

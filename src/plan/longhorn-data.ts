@@ -386,4 +386,3 @@ export function planScheduleDelete(name: string, facts: { job?: LonghornRecurrin
 }
 
 /** The expectation a caller can re-check: exported for tests of the wait semantics. */
-export const backupWaitExpectation = (name: string): Expectation => ({ type: 'exists', ref: lhRef('Backup', name), fields: BACKUP_COMPLETED, stopIf: BACKUP_FAILED });

@@ -137,7 +137,7 @@ describe('planDefaultClass', () => {
 
 describe('planApply', () => {
   const pvc = (name: string, className?: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { ...(className ? { storageClassName: className } : {}), accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
-  const base = { existingSecrets: new Set<string>(), claimsInUse: new Set<string>(), missingNamespaces: [] as string[], defaultNamespace: 'team' };
+  const base = { existingSecrets: new Set<string>(), missingNamespaces: [] as string[], defaultNamespace: 'team' };
   const opts = { wait: true, timeoutMs: 60_000, forceConflicts: false };
 
   it('applies into the default namespace and waits for Bound on an Immediate class', () => {
