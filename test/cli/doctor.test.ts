@@ -4,8 +4,9 @@
  * fixture host).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
 import { cleanupScratch, Fixture, shellVariants, sysbin } from '../agent/fixtures.js';
+import type { AgentReport } from '../../src/nodes/types.js';
+import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
 
 let sb: Sandbox | undefined;
@@ -39,19 +40,12 @@ const HOSTPATH = [deployment('kube-system', 'hostpath-provisioner')];
 
 const MICROK8S = { addons: { 'hostpath-storage': { status: 'enabled' } } };
 
-/** A canned agent report with all checks ok but `errors`. */
-function agentLog(node: string, target: string, errors: Record<string, [string, string]> = {}): string {
-  const ids = ['os', 'package:open-iscsi', 'service:iscsid', 'module:iscsi_tcp', 'kernel', 'disk', 'memory', 'kubelet-root-dir'];
-  const checks = ids.map((id) => (errors[id] ? { id, status: 'error', message: errors[id]![0], remedy: errors[id]![1] } : { id, status: 'ok', message: `${id} fine`, remedy: '' }));
-  const n = Object.keys(errors).length;
-  const report = {
-    schemaVersion: 1, node, mode: 'check', target,
-    os: { id: 'ubuntu', versionId: '24.04', prettyName: 'Ubuntu 24.04', idLike: 'debian', packageManager: 'apt' },
-    kernel: '6.8.0-57-generic', microk8s: true, kubeletRootDir: '/var/snap/microk8s/common/var/lib/kubelet', dataPath: '/var/lib/longhorn',
-    checks, actions: [], rebootRequired: false, kubeletRestartRequired: false, summary: { ok: ids.length - n, warning: 0, error: n },
-  };
-  return `${JSON.stringify(report)}\n${AGENT_EXIT_MARKER}${n ? 3 : 0}\n`;
-}
+/** A canned agent log with all checks ok but `errors`. */
+const cannedLog = (node: string, target: string, errors: Record<string, [string, string]> = {}) =>
+  agentLog(agentReport(node, {
+    target: target as AgentReport['target'],
+    checks: checksWith(['os', 'package:open-iscsi', 'service:iscsid', 'module:iscsi_tcp', 'kernel', 'disk', 'memory', 'kubelet-root-dir'], Object.fromEntries(Object.entries(errors).map(([id, [message, remedy]]) => [id, ['error', message, remedy] as Finding]))),
+  }));
 
 describe('doctor', () => {
   it('hostpath and Longhorn both default (the classic mistake): exit 3 with the fix command', async () => {
@@ -112,7 +106,7 @@ describe('doctor', () => {
     sb.api!.controllers.runDaemonSets({
       run: (node: string, pod: any) => {
         args.push(pod.spec.initContainers[0].command.slice(4));
-        return { logs: agentLog(node, 'longhorn', node === 'node-2' ? { 'package:open-iscsi': ['open-iscsi is not installed', 'apt-get install -y open-iscsi'] } : {}) };
+        return { logs: cannedLog(node, 'longhorn', node === 'node-2' ? { 'package:open-iscsi': ['open-iscsi is not installed', 'apt-get install -y open-iscsi'] } : {}) };
       },
     });
     const r = await sb.run(['doctor', '-o', 'json']);

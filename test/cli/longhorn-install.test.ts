@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { verifyHtpasswd } from '../../src/longhorn/ui-auth.js';
-import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
 import { unknownValueKeys } from '../../src/longhorn/values.js';
 import { longhornDriverDeployer } from '../fakes/lib/longhorn-controller.mjs';
 import { writeState } from '../fakes/lib/state-file.mjs';
 import { defaultHelmState } from '../fakes/lib/helm-state.mjs';
 import { execa } from 'execa';
+import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
 import { CLI_PATH, createSandbox } from '../helpers/sandbox.mjs';
 import { REPO, runCli } from '../helpers/run-cli.js';
 
@@ -33,34 +33,9 @@ const chartValues = parse(readFileSync(join(REPO, 'test', 'fixtures', 'longhorn'
 const defaultFlag = (sc: any) => sc?.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'];
 const defaults = (s: Sandbox) => s.api!.store.list('storageclasses').filter((c: any) => defaultFlag(c) === 'true').map((c: any) => c.metadata.name).sort();
 
-type Finding = [status: 'ok' | 'warning' | 'error', message: string, remedy: string];
-
-/** What the node agent prints on a node: a report (all checks ok unless `findings` says otherwise) and the exit marker. */
-function agentLog(node: string, findings: Record<string, Finding> = {}): string {
-  const ids = ['package:open-iscsi', 'package:nfs-common', 'service:iscsid', 'module:iscsi_tcp', 'disk', 'memory', ...Object.keys(findings)];
-  const checks = [...new Set(ids)].map((id) => {
-    const f = findings[id];
-    return f ? { id, status: f[0], message: f[1], remedy: f[2] } : { id, status: 'ok', message: `${id} is fine`, remedy: '' };
-  });
-  const count = (st: string) => checks.filter((c) => c.status === st).length;
-  const report = {
-    schemaVersion: 1,
-    node,
-    mode: 'check',
-    target: 'longhorn',
-    os: { id: 'ubuntu', versionId: '24.04', prettyName: 'Ubuntu 24.04.2 LTS', idLike: 'debian', packageManager: 'apt' },
-    kernel: '6.8.0-57-generic',
-    microk8s: true,
-    kubeletRootDir: '/var/snap/microk8s/common/var/lib/kubelet',
-    dataPath: '/var/lib/longhorn',
-    checks,
-    actions: [],
-    rebootRequired: false,
-    kubeletRestartRequired: false,
-    summary: { ok: count('ok'), warning: count('warning'), error: count('error') },
-  };
-  return `node-agent: checking\n${JSON.stringify(report)}\n${AGENT_EXIT_MARKER}${count('error') ? 3 : 0}\n`;
-}
+/** What the node agent prints on a node: all checks ok unless `findings` says otherwise. */
+const preflightLog = (node: string, findings: Record<string, Finding> = {}) =>
+  agentLog(agentReport(node, { checks: checksWith(['package:open-iscsi', 'package:nfs-common', 'service:iscsid', 'module:iscsi_tcp', 'disk', 'memory'], findings) }));
 
 interface ClusterOptions {
   /** false: no kubeconfig file anywhere (the CLI falls back to `microk8s config`). */
@@ -96,7 +71,7 @@ async function cluster(o: ClusterOptions = {}): Promise<Sandbox> {
     s.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'microk8s-hostpath', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer' });
   }
   // The preflight's node agent: its pods "run" and log a report (Longhorn's own DaemonSets are left alone).
-  const agent = s.api!.controllers.runDaemonSets({ filter: (ds: any) => ds.metadata.namespace === 'k8s-storage-system', run: (node: string) => ({ logs: agentLog(node, o.preflight?.[node]) }) });
+  const agent = s.api!.controllers.runDaemonSets({ filter: (ds: any) => ds.metadata.namespace === 'k8s-storage-system', run: (node: string) => ({ logs: preflightLog(node, o.preflight?.[node]) }) });
   stops.push(() => agent.stop());
   if (o.ready !== false) {
     stops.push(s.api!.controllers.autoReadyWorkloads({ delayMs: 20 }));

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
+import type { AgentReport } from '../../src/nodes/types.js';
 import { AGENT, cleanupScratch, Fixture, shellVariants, sysbin } from '../agent/fixtures.js';
+import { agentLog, agentReport as baseReport, checksWith, LONGHORN_CHECK_IDS } from '../helpers/agent-report.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
 
 let sb: Sandbox | undefined;
@@ -24,10 +26,6 @@ const THREE = ['node-1', 'node-2', 'node-3'];
 // Canned agent output
 // ------------------------------------------------------------------------------------------
 
-const LONGHORN_CHECKS = [
-  'os', 'package:nfs-common', 'package:open-iscsi', 'package:cryptsetup', 'package:dmsetup', 'service:iscsid', 'service:multipathd',
-  'module:iscsi_tcp', 'module:dm_crypt', 'module:nfs', 'nfs-v4', 'kernel', 'mount-propagation', 'disk', 'memory', 'kubelet-root-dir',
-];
 
 type Status = 'ok' | 'warning' | 'error';
 interface CannedOptions {
@@ -41,34 +39,15 @@ interface CannedOptions {
 }
 
 /** A report as agent/node-agent.sh prints it for an Ubuntu MicroK8s node. */
-function agentReport(node: string, o: CannedOptions = {}) {
-  const checks = LONGHORN_CHECKS.map((id) => {
-    const f = o.findings?.[id];
-    return f ? { id, status: f[0], message: f[1], remedy: f[2] } : { id, status: 'ok', message: `${id} is fine`, remedy: '' };
+function agentReport(node: string, o: CannedOptions = {}): AgentReport {
+  return baseReport(o.hostname ?? node, {
+    checks: checksWith(LONGHORN_CHECK_IDS, o.findings),
+    ...(o.mode ? { mode: o.mode } : {}),
+    ...(o.target ? { target: o.target as AgentReport['target'] } : {}),
+    ...(o.actions ? { actions: o.actions } : {}),
+    ...(o.rebootRequired ? { rebootRequired: true } : {}),
+    ...(o.kubeletRestartRequired ? { kubeletRestartRequired: true } : {}),
   });
-  for (const [id, f] of Object.entries(o.findings ?? {})) if (!LONGHORN_CHECKS.includes(id)) checks.push({ id, status: f[0], message: f[1], remedy: f[2] });
-  const count = (s: Status) => checks.filter((c) => c.status === s).length;
-  return {
-    schemaVersion: 1,
-    node: o.hostname ?? node,
-    mode: o.mode ?? 'check',
-    target: o.target ?? 'longhorn',
-    os: { id: 'ubuntu', versionId: '24.04', prettyName: 'Ubuntu 24.04.2 LTS', idLike: 'debian', packageManager: 'apt' },
-    kernel: '6.8.0-57-generic',
-    microk8s: true,
-    kubeletRootDir: '/var/snap/microk8s/common/var/lib/kubelet',
-    dataPath: '/var/lib/longhorn',
-    checks,
-    actions: o.actions ?? [],
-    rebootRequired: o.rebootRequired ?? false,
-    kubeletRestartRequired: o.kubeletRestartRequired ?? false,
-    summary: { ok: count('ok'), warning: count('warning'), error: count('error') },
-  };
-}
-
-/** The init container's log: agent progress (stderr), the JSON line, the wrapper's exit line. */
-function agentLog(report: ReturnType<typeof agentReport>): string {
-  return `node-agent: checking\n${JSON.stringify(report)}\n${AGENT_EXIT_MARKER}${report.summary.error ? 3 : 0}\n`;
 }
 
 const MISSING_ISCSI: CannedOptions['findings'] = {

@@ -4,6 +4,7 @@ import { buildDoctorReport, chooseNodeTarget, type DoctorFacts, type NodeFacts }
 import { buildNodeCheckReport } from '../../src/nodes/report.js';
 import type { AgentReport } from '../../src/nodes/types.js';
 import type { BackendStatus, StatusReport } from '../../src/status/report.js';
+import { agentReport } from '../helpers/agent-report.js';
 
 const running = (addons: Record<string, 'enabled' | 'disabled'> = { dns: 'enabled' }): Microk8sState => ({
   kind: 'running',
@@ -114,10 +115,7 @@ describe('doctor report', () => {
   });
 
   it('node findings: errors with their prepare command, warnings with their remedy, silent nodes, duplicate hostnames', () => {
-    const agent = (node: string, checks: AgentReport['checks']): AgentReport => ({
-      schemaVersion: 1, node, mode: 'check', target: 'longhorn', os: { id: 'ubuntu', versionId: '', prettyName: '', idLike: '', packageManager: 'apt' }, kernel: '', microk8s: true, kubeletRootDir: null, dataPath: '/',
-      checks, actions: [], rebootRequired: false, kubeletRestartRequired: false, summary: { ok: 0, warning: 0, error: 0 },
-    });
+    const agent = (node: string, checks: AgentReport['checks']): AgentReport => agentReport(node, { checks });
     const report = buildNodeCheckReport({
       mode: 'check', target: 'longhorn', via: 'daemonset',
       outcomes: [

@@ -15,24 +15,10 @@ import {
   parseAgentOutput,
   validateAgentReport,
 } from '../../src/nodes/daemonset.js';
+import { agentReport } from '../helpers/agent-report.js';
 
-const report = (over: Record<string, unknown> = {}) => ({
-  schemaVersion: 1,
-  node: 'n1',
-  mode: 'check',
-  target: 'longhorn',
-  os: { id: 'ubuntu', versionId: '24.04', prettyName: 'Ubuntu', idLike: 'debian', packageManager: 'apt' },
-  kernel: '6.8.0',
-  microk8s: true,
-  kubeletRootDir: null,
-  dataPath: '/var/lib/longhorn',
-  checks: [{ id: 'os', status: 'ok', message: 'fine', remedy: '' }, { id: 'disk', status: 'error', message: 'full', remedy: 'free space' }],
-  actions: [],
-  rebootRequired: false,
-  kubeletRestartRequired: false,
-  summary: { ok: 1, warning: 0, error: 1 },
-  ...over,
-});
+const report = (over: Record<string, unknown> = {}) =>
+  agentReport('n1', { checks: [{ id: 'os', status: 'ok', message: 'fine', remedy: '' }, { id: 'disk', status: 'error', message: 'full', remedy: 'free space' }], ...over });
 
 const input = { runId: 'abc123', image: 'busybox:1.36', agentScript: '#!/bin/sh\n', agentArgs: ['check', '--for', 'nfs'], expiresAt: '2030-01-01T00:00:00.000Z' };
 

@@ -3,26 +3,11 @@ import { localAgentCommand, sudoProblem } from '../../src/nodes/local.js';
 import { buildNodeCheckReport, nodeReportVerdict, uniqueHostnamesCheck } from '../../src/nodes/report.js';
 import { selectNodes } from '../../src/nodes/select.js';
 import type { AgentOutcome, AgentReport, Severity } from '../../src/nodes/types.js';
+import { agentReport } from '../helpers/agent-report.js';
 
 function agent(node: string, statuses: Severity[] = ['ok'], over: Partial<AgentReport> = {}): AgentReport {
   const checks = statuses.map((status, i) => ({ id: `c${i}`, status, message: `m${i}`, remedy: status === 'ok' ? '' : `fix${i}` }));
-  return {
-    schemaVersion: 1,
-    node,
-    mode: 'check',
-    target: 'longhorn',
-    os: { id: 'ubuntu', versionId: '24.04', prettyName: 'Ubuntu', idLike: 'debian', packageManager: 'apt' },
-    kernel: '6.8.0',
-    microk8s: true,
-    kubeletRootDir: null,
-    dataPath: '/var/lib/longhorn',
-    checks,
-    actions: [],
-    rebootRequired: false,
-    kubeletRestartRequired: false,
-    summary: { ok: statuses.filter((s) => s === 'ok').length, warning: statuses.filter((s) => s === 'warning').length, error: statuses.filter((s) => s === 'error').length },
-    ...over,
-  };
+  return agentReport(node, { checks, ...over });
 }
 const ok = (name: string, host = name, statuses?: Severity[], over?: Partial<AgentReport>): AgentOutcome => ({ name, reported: true, report: agent(host, statuses, over) });
 const silent = (name: string): AgentOutcome => ({ name, reported: false, reason: 'did not report within 5m: the agent is still running' });
