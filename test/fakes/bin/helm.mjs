@@ -40,6 +40,7 @@ import YAML from 'yaml';
 import { updateState, readState } from '../lib/state-file.mjs';
 import { defaultHelmState } from '../lib/helm-state.mjs';
 import { kubeClient, KubeUnreachable } from '../lib/kube-client.mjs';
+import { err, out, sleep } from '../lib/cli-io.mjs';
 
 /** @typedef {import('../lib/helm-state.mjs').HelmState} HelmState */
 /** @typedef {import('../lib/helm-state.mjs').HelmRelease} HelmRelease */
@@ -58,17 +59,6 @@ const load = () => {
 /** @template R @param {(s: HelmState) => R} fn @returns {R} */
 const save = (fn) => updateState(stateFile, defaultHelmState, (s) => fn(/** @type {HelmState} */ (s)));
 
-/** @param {string} [s] */
-const out = (s = '') => process.stdout.write(s + '\n');
-/** @param {string} [s] */
-const err = (s = '') => process.stderr.write(s + '\n');
-/** @param {number} ms */
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e) => {
-    if (/** @type {NodeJS.ErrnoException} */ (e).code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
-}
 
 class Fail extends Error {
   /** @param {string} message the full stderr text (starting with "Error: ") @param {number} [code] */

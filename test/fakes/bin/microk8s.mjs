@@ -42,6 +42,7 @@ import { dirname, join } from 'node:path';
 import { updateState, readState, readLineSync, deepMerge } from '../lib/state-file.mjs';
 import { defaultMicrok8sState, COMMUNITY_ADDON_NAMES } from '../lib/microk8s-state.mjs';
 import { kubeClient, KubeUnreachable } from '../lib/kube-client.mjs';
+import { err, out, sleep } from '../lib/cli-io.mjs';
 
 /** @typedef {import('../lib/microk8s-state.mjs').Microk8sState} Microk8sState */
 
@@ -70,18 +71,6 @@ function save(fn) {
   updateState(stateFile, defaultMicrok8sState, (s) => fn(/** @type {Microk8sState} */ (s)));
 }
 
-/** @param {string} [s] */
-const out = (s = '') => process.stdout.write(s + '\n');
-/** @param {string} [s] */
-const err = (s = '') => process.stderr.write(s + '\n');
-/** @param {number} ms */
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-// `microk8s status | head -1` must not end in a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e) => {
-    if (/** @type {NodeJS.ErrnoException} */ (e).code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
-}
 
 const argv = process.argv.slice(2);
 save((s) => {
@@ -535,24 +524,8 @@ async function enableHostpath(args) {
   if (silentFailure) {
     for (const m of manifests) out(`${kubectlLine(m)} created`);
   } else if (state.apiServer) {
-    const kube = kubeClient(state.apiServer);
-    let failed = false;
-    for (const m of manifests) {
-      try {
-        const r = await kube.apply(m);
-        if (r.ok) out(r.line);
-        else {
-          err(r.line);
-          failed = true;
-        }
-      } catch (e) {
-        if (e instanceof KubeUnreachable) {
-          err(e.message);
-          return 1;
-        }
-        throw e;
-      }
-    }
+    const failed = await kubectlEach(state.apiServer, manifests, 'apply');
+    if (failed === 'unreachable') return 1;
     // `set -e`: kubectl's failure ends the script after kubectl printed everything.
     if (failed) return 1;
   } else {
@@ -584,24 +557,8 @@ async function disableHostpath(args) {
   out('Disabling hostpath storage.');
   const manifests = hostpathManifests('Delete', 'true');
   if (state.apiServer) {
-    const kube = kubeClient(state.apiServer);
-    let failed = false;
-    for (const m of manifests) {
-      try {
-        const r = await kube.delete(m);
-        if (r.ok) out(r.line);
-        else {
-          err(r.line);
-          failed = true;
-        }
-      } catch (e) {
-        if (e instanceof KubeUnreachable) {
-          err(e.message);
-          return 1;
-        }
-        throw e;
-      }
-    }
+    const failed = await kubectlEach(state.apiServer, manifests, 'delete');
+    if (failed === 'unreachable') return 1;
     setAddon('hostpath-storage', 'disabled');
     if (failed) return 1;
   } else {
@@ -752,3 +709,32 @@ main(argv).then(
     }
   },
 );
+
+/**
+ * `kubectl apply|delete -f` of the addon's manifests against the fake API server: one line
+ * per object, like kubectl. Returns true when an object failed (the addon script then
+ * stops, `set -e`), 'unreachable' when the API server could not be reached.
+ * @param {string} apiServer @param {any[]} manifests @param {'apply'|'delete'} op
+ * @returns {Promise<boolean|'unreachable'>}
+ */
+async function kubectlEach(apiServer, manifests, op) {
+  const kube = kubeClient(apiServer);
+  let failed = false;
+  for (const m of manifests) {
+    try {
+      const r = await kube[op](m);
+      if (r.ok) out(r.line);
+      else {
+        err(r.line);
+        failed = true;
+      }
+    } catch (e) {
+      if (e instanceof KubeUnreachable) {
+        err(e.message);
+        return 'unreachable';
+      }
+      throw e;
+    }
+  }
+  return failed;
+}
