@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectHelm, HELM_MISSING, helmProblem, helmStatus, locateHelm, type HelmBinary, type HelmRelease, type HelmTool } from '../cluster/helm.js';
+import { detectHelm, HELM_MISSING, helmAwareRun, helmProblem, helmStatus, locateHelm, type HelmBinary, type HelmRelease, type HelmTool } from '../cluster/helm.js';
 import type { KubeClient } from '../cluster/kube.js';
-import { runTool, type ToolCommand, type ToolResult } from '../cluster/runner.js';
+import type { ToolCommand, ToolResult } from '../cluster/runner.js';
 import { ClusterSession } from '../cluster/session.js';
 import { outputFormat, type Context } from '../context.js';
 import { parseDuration } from '../duration.js';
@@ -89,17 +89,6 @@ export async function prepareHelm(ctx: Context, kube: KubeClient, workdir: HelmW
   const tool = await detectHelm(bin, { signal: ctx.signal });
   ctx.log.debug(`helm: ${tool.name} ${tool.version}`);
   return tool;
-}
-
-/** Runs a plan's commands; a failing Helm command says why in Helm's own terms. */
-export function helmAwareRun(helm: HelmBinary, after?: Map<ToolCommand, (r: ToolResult) => Promise<ToolResult>>) {
-  return async (cmd: ToolCommand, o: { signal: AbortSignal; timeoutMs?: number }): Promise<ToolResult> => {
-    const r = await runTool(cmd, o);
-    const check = after?.get(cmd);
-    if (check && !r.notFound) return check(r);
-    if (!r.notFound && r.exitCode !== 0 && cmd.file === helm.file) throw helmProblem(r, helm, `running ${[helm.name, ...cmd.args.slice(helm.prefix.length, helm.prefix.length + 2)].join(' ')}`);
-    return r;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,8 +4,8 @@
  * WebSocket to the API server) to a ready pod behind Service longhorn-frontend. Runs until Ctrl-C,
  * which is its normal end (exit 0).
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import type { KubeClient } from '../cluster/kube.js';
+import { startPortForward, type RunningPortForward } from '../cluster/port-forward.js';
 import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
 import { ClusterError, UsageError } from '../errors.js';
@@ -66,50 +66,22 @@ export async function uiTarget(kube: KubeClient): Promise<{ pod: string; port: n
   return { pod: pod.metadata.name, port: named.containerPort };
 }
 
-function listen(server: Server, port: number, address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, address, () => {
-      server.off('error', reject);
-      const a = server.address();
-      resolve(typeof a === 'object' && a ? a.port : port);
-    });
-  });
-}
-
 export async function longhornUi(ctx: Context, opts: Record<string, any>): Promise<void> {
   const { port, address } = parseUiOptions(opts);
   const session = new ClusterSession(ctx);
   const kube = await session.kube();
-  let target: Promise<{ pod: string; port: number }> | undefined = uiTarget(kube);
-  const first = await target;
+  // Fail before listening when there is nothing to forward to.
+  const first = await uiTarget(kube);
 
-  const k8s = await import('@kubernetes/client-node');
-  const forward = new k8s.PortForward(kube.kc);
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    (async () => {
-      // A UI pod can be replaced while we run: find a ready one again after a failure.
-      target ??= uiTarget(kube);
-      const t = await target;
-      const ws = await forward.portForward(LONGHORN_NAMESPACE, t.pod, [t.port], socket, null, socket);
-      if (typeof ws !== 'function') {
-        ws.on('close', () => socket.end());
-        socket.on('close', () => ws.close());
-      }
-    })().catch((err: unknown) => {
-      target = undefined;
-      ctx.log.warn(`could not forward a connection to the Longhorn UI: ${(err as Error).message ?? String(err)}`);
-      socket.destroy();
-    });
-  });
-
-  let actualPort: number;
+  let forward: RunningPortForward;
   try {
-    actualPort = await listen(server, port, address);
+    forward = await startPortForward(kube, {
+      namespace: LONGHORN_NAMESPACE,
+      port,
+      address,
+      target: () => uiTarget(kube),
+      onConnectionError: (err) => ctx.log.warn(`could not forward a connection to the Longhorn UI: ${err.message}`),
+    });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`--port ${port}: the port is already in use on ${address}`, { hint: 'pick another with --port, e.g. --port 8081' });
@@ -119,9 +91,9 @@ export async function longhornUi(ctx: Context, opts: Record<string, any>): Promi
   }
 
   const host = address.includes(':') ? `[${address}]` : address;
-  ctx.out(`http://${host}:${actualPort}/\n`);
+  ctx.out(`http://${host}:${forward.port}/\n`);
   if (!['127.0.0.1', 'localhost', '::1'].includes(address)) {
-    ctx.log.warn(`listening on ${address}: the Longhorn UI has no login of its own, so anyone who can reach this machine's port ${actualPort} can delete volumes and backups.`);
+    ctx.log.warn(`listening on ${address}: the Longhorn UI has no login of its own, so anyone who can reach this machine's port ${forward.port} can delete volumes and backups.`);
   }
   ctx.log.info(`Forwarding to pod ${first.pod} port ${first.port} in ${LONGHORN_NAMESPACE}. Press Ctrl-C to stop.`);
 
@@ -129,7 +101,6 @@ export async function longhornUi(ctx: Context, opts: Record<string, any>): Promi
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await forward.close();
   ctx.log.info('Stopped forwarding the Longhorn UI.');
 }

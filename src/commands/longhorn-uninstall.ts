@@ -1,5 +1,5 @@
 /** `uninstall longhorn`: refuse while it holds data, confirm, then flag, helm uninstall, namespace, in that order. */
-import { helmStatus } from '../cluster/helm.js';
+import { helmAwareRun, helmStatus } from '../cluster/helm.js';
 import type { KubeClient } from '../cluster/kube.js';
 import type { ToolCommand, ToolResult } from '../cluster/runner.js';
 import { ClusterSession } from '../cluster/session.js';
@@ -25,7 +25,7 @@ import {
 } from '../plan/longhorn.js';
 import type { KubeObject } from '../presets/types.js';
 import { runPlan } from './run-plan.js';
-import { DEFAULT_LONGHORN_TIMEOUT, helmAwareRun, HelmWorkdir, prepareHelm } from './longhorn-install.js';
+import { DEFAULT_LONGHORN_TIMEOUT, HelmWorkdir, prepareHelm } from './longhorn-install.js';
 
 /** Longhorn's Volume objects, or none when its CRDs are gone. */
 async function longhornVolumes(kube: KubeClient): Promise<string[]> {
