@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // A test that asserts nothing cannot fail: make that an error.
+    expect: { requireAssertions: true },
   },
 });

@@ -2,6 +2,8 @@
  * Independent schema check for tests: whatever our own validator says, every rendered
  * object must pass kubernetes-models' OpenAPI validation for its apiVersion and kind.
  */
+import { expect } from 'vitest';
+
 export async function schemaErrors(obj: { apiVersion: string; kind: string }): Promise<string | undefined> {
   // "v1" -> kubernetes-models/v1/Kind; "apps/v1" -> kubernetes-models/apps/v1/Kind
   const mod = await import(`kubernetes-models/${obj.apiVersion}/${obj.kind}`);
@@ -20,5 +22,5 @@ export async function expectAllSchemaValid(objects: { apiVersion: string; kind: 
     const e = await schemaErrors(o);
     if (e) errors.push(`${o.kind}: ${e}`);
   }
-  if (errors.length) throw new Error(`schema violations:\n${errors.join('\n')}`);
+  expect(errors, 'schema violations').toEqual([]);
 }
