@@ -65,3 +65,11 @@ export function addMetadataOptions(cmd: Command): Command {
     .option('--annotation <key=value>', 'add an annotation; repeatable', collect);
 }
 
+/**
+ * A `--no-x` flag makes commander default `x` to true. Keep "not given" distinct from
+ * "given", so planners can decide (for example, default class only if none exists).
+ */
+export function keepUnsetNegatable(cmd: Command, opts: Record<string, any>, ...keys: string[]): Record<string, any> {
+  for (const key of keys) if (cmd.getOptionValueSource(key) !== 'cli') delete opts[key];
+  return opts;
+}

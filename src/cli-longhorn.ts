@@ -1,6 +1,6 @@
 /** Command definitions for Longhorn: install/uninstall, values, UI, snapshots, backups, schedules. */
 import { Option, type Command } from 'commander';
-import { collect, examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
+import { collect, examples, keepUnsetNegatable, makeContext, optsOf, type Runtime } from './cli-kit.js';
 import { registerLonghornDataCommands } from './cli-longhorn-data.js';
 
 /** The parents, when this run declares them (see Runtime.wants). */
@@ -8,12 +8,6 @@ export interface ParentCommands {
   install?: Command | undefined;
   uninstall?: Command | undefined;
   render?: Command | undefined;
-}
-
-/** Commander sets `--no-x` options to true when neither form is given: keep "not given" unset. */
-function keepUnsetNegatable(cmd: Command, opts: Record<string, any>, ...keys: string[]): Record<string, any> {
-  for (const key of keys) if (cmd.getOptionValueSource(key) !== 'cli') delete opts[key];
-  return opts;
 }
 
 /** The values flags `install longhorn` and `render longhorn-values` share. */

@@ -4,7 +4,7 @@
  * `--version` and `render` must never load @kubernetes/client-node.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { addMetadataOptions, addVolumeOptions, collect, examples, makeContext, optsOf, TOP_LEVEL_COMMANDS, type Runtime } from './cli-kit.js';
+import { addMetadataOptions, addVolumeOptions, collect, examples, keepUnsetNegatable, makeContext, optsOf, TOP_LEVEL_COMMANDS, type Runtime } from './cli-kit.js';
 import { registerLonghornCommands } from './cli-longhorn.js';
 import { registerNodeCommands } from './cli-nodes.js';
 import { EXIT, K8sStorageError } from './errors.js';
@@ -183,10 +183,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
       .addHelpText('after', examples('k8s-storage install hostpath', 'k8s-storage install hostpath --reclaim-policy Retain --default-class', 'k8s-storage install hostpath --dir /mnt/ssd --name hostpath-ssd', 'k8s-storage install hostpath --dry-run -o json'))
       .action(async (_o, cmd: Command) => {
         const { installHostpath } = await import('./commands/hostpath.js');
-        const opts = optsOf(cmd);
-        // Commander sets defaultClass=true by default once --no-default-class exists: keep "unset" unset.
-        if (cmd.getOptionValueSource('defaultClass') !== 'cli') delete opts.defaultClass;
-        await installHostpath(makeContext(cmd, rt), opts);
+        await installHostpath(makeContext(cmd, rt), keepUnsetNegatable(cmd, optsOf(cmd), 'defaultClass'));
       });
   }
 
