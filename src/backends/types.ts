@@ -1,0 +1,153 @@
+/**
+ * The Backend seam: everything the rest of the code needs to know about one storage system
+ * (hostpath, longhorn, nfs, ceph, openebs, ...), as one value per folder under src/backends/.
+ *
+ * A Backend is data plus pure functions. Its IO (reading the facts its planners need) sits
+ * behind `load()`, which the install/uninstall commands import only when they run, so
+ * `--help`, `presets` and `render` stay light. The registry (src/backends/index.ts) lists the
+ * backends; install/uninstall subcommands, `status`, `doctor`, `presets`, `nodes check --for`
+ * and completion are generated from it, so adding a backend is one folder and one registry line.
+ */
+import type { ClusterSession } from '../cluster/session.js';
+import type { ObjectRef } from '../cluster/kube.js';
+import type { Context } from '../context.js';
+import type { Plan } from '../plan/types.js';
+import type { AccessMode, KubeObject } from '../presets/types.js';
+
+export type Obj = KubeObject & { spec?: any; status?: any; [key: string]: any };
+
+/**
+ * A command-line option as data, so commander, `--help`, completion and docs are all
+ * generated from one definition. `parse` names a shared parser from src/options/ (one
+ * parser per option kind, the same for every command that has the option).
+ */
+export interface OptionSpec {
+  /** Commander flag syntax: `--server <host>`, `--default-class`, `-f, --values <file>`. */
+  readonly flags: string;
+  readonly description: string;
+  /** Values for completion and validation (`--on-delete delete|retain|archive`). */
+  readonly choices?: readonly string[];
+  /** Shown in help; applied by the parser, not by commander (so "not given" stays visible). */
+  readonly defaultValue?: string;
+  /** The flag may be given more than once; its values are collected into an array. */
+  readonly repeatable?: boolean;
+  /** A `--x` / `--no-x` pair: giving both is a usage error, giving neither leaves it unset. */
+  readonly negatable?: boolean;
+  readonly hidden?: boolean;
+}
+
+export interface CommandSpec {
+  /** One line for `install --help` and the subcommand's own help. */
+  readonly description: string;
+  readonly options: readonly OptionSpec[];
+  readonly examples: readonly string[];
+  /** `-o` values the command supports (besides the plan formats of --dry-run). */
+  readonly outputs?: readonly string[];
+}
+
+/** What a backend can do with a volume: read by diagnose, verify, resize, migrate, snapshot. */
+export interface BackendCapabilities {
+  readonly accessModes: readonly AccessMode[];
+  /** allowVolumeExpansion can work at all (hostpath: never). */
+  readonly expand: boolean;
+  /** Backend-native snapshots (Longhorn snapshots; CSI VolumeSnapshots where `csiSnapshots`). */
+  readonly snapshot: boolean;
+  readonly csiSnapshots: boolean;
+  /** Restore from a backup or snapshot into a new claim. */
+  readonly restore: boolean;
+  /** Data survives the loss of one node (replicas or an external server). */
+  readonly replicated: boolean;
+  /** A volume's data is on one node's disk (hostpath, openebs-hostpath): pods cannot move. */
+  readonly nodeBound: boolean;
+}
+
+/** A `nodes check --for <id>` target this backend contributes (the agent script knows the id). */
+export interface NodeTargetSpec {
+  readonly id: string;
+  readonly description: string;
+}
+
+/** A workload that proves the backend runs; the first one listed is the one it cannot do without. */
+export interface WorkloadSpec {
+  readonly ref: ObjectRef;
+  /** Printed when it is missing or not ready: the command that shows why. */
+  readonly hint?: string;
+}
+
+/** The facts `status`, `doctor` and `diagnose` share, read once with a fixed number of requests. */
+export interface ClusterFacts {
+  server: string;
+  version: string;
+  nodes: { name: string; ready: boolean; microk8s: boolean }[];
+  classes: Obj[];
+  claims: Obj[];
+  volumes: Obj[];
+  /** Every backend's workloads that exist, keyed "Kind/namespace/name" (see workloadKey). */
+  workloads: Map<string, Obj>;
+  /** What each backend's own `collect` read (Longhorn volumes, Ceph clusters...), keyed by backend id. */
+  extra: Record<string, unknown>;
+}
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+/** One problem a backend sees, with the command that fixes it. `status` warns, `doctor` lists. */
+export interface BackendFinding {
+  severity: FindingSeverity;
+  message: string;
+  fix?: string;
+}
+
+/** A backend's line in `status`: what runs, which classes, whether new claims can be made. */
+export interface BackendStatus {
+  name: string;
+  provisioner: string;
+  installed: boolean;
+  healthy: boolean;
+  classes: string[];
+  workloads: { ref: string; ready: string }[];
+  problem?: string;
+}
+
+export interface BackendAnalysis {
+  /** Absent when the backend is neither installed nor named by a class. */
+  status?: BackendStatus;
+  findings: BackendFinding[];
+  /** A section of its own in the status report (e.g. `longhorn`), under the backend id. */
+  details?: unknown;
+}
+
+/**
+ * The part of a backend that does IO, loaded only when a command needs it. `I`/`U` are the
+ * typed install/uninstall options, `IF`/`UF` the facts their planners read.
+ */
+export interface BackendRuntime<I = any, IF = any, U = any, UF = any> {
+  /** Flags (commander's raw values) -> typed options; throws one UsageError with every problem. */
+  parseInstall(raw: Record<string, unknown>): I;
+  /** Reads what planInstall needs; checks that need facts (downgrade, node preflight) run here, before any change. */
+  gatherInstall(ctx: Context, session: ClusterSession, opts: I): Promise<IF>;
+  parseUninstall(raw: Record<string, unknown>): U;
+  gatherUninstall(ctx: Context, session: ClusterSession, opts: U): Promise<UF>;
+  /** Extra objects for analyze (read by status/doctor); undefined when the backend's API is absent. */
+  collect?(session: ClusterSession): Promise<unknown>;
+}
+
+export interface Backend<I = any, IF = any, U = any, UF = any> {
+  /** The word after `install`/`uninstall` and in `nodes check --for`. */
+  readonly id: string;
+  readonly title: string;
+  readonly provisioners: readonly string[];
+  /** StorageClass presets (templates/storageclass/<name>.yaml) this backend owns. */
+  readonly presets: readonly string[];
+  readonly capabilities: BackendCapabilities;
+  readonly nodeTargets: readonly NodeTargetSpec[];
+  readonly workloads: readonly WorkloadSpec[];
+  readonly install: CommandSpec;
+  readonly uninstall: CommandSpec;
+  /** Pure: facts + typed options -> the plan. */
+  planInstall(facts: IF, opts: I): Plan;
+  /** Pure; refuses (throws UsageError/ClusterError) while data would be lost without the flag that allows it. */
+  planUninstall(facts: UF, opts: U): Plan;
+  /** Pure: this backend's status line and findings, from facts status/doctor read once. */
+  analyze(facts: ClusterFacts): BackendAnalysis;
+  load(): Promise<BackendRuntime<I, IF, U, UF>>;
+}
