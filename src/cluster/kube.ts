@@ -4,7 +4,7 @@
  * API errors become ClusterErrors that say why and what to do.
  */
 import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { ClusterError, Interrupted } from '../errors.js';
+import { ClusterError, hasReason, Interrupted, type ClusterErrorReason } from '../errors.js';
 import type { KubeObject } from '../presets/types.js';
 
 export const FIELD_MANAGER = 'k8s-storage';
@@ -65,6 +65,15 @@ function isNetworkError(err: unknown): boolean {
   return httpStatusOf(err) === undefined && NETWORK.test(text);
 }
 
+/** The reason an HTTP status stands for (401, 403 and 409 have their own messages above). */
+function reasonOfStatus(status: number): ClusterErrorReason {
+  if (status === 404 || status === 410) return 'not-found';
+  if (status === 400 || status === 422) return 'invalid';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status === 429 || status === 502 || status === 503) return 'unavailable';
+  return 'failed';
+}
+
 export class KubeClient {
   /** API requests made, for messages and the benchmark. */
   requests = 0;
@@ -98,18 +107,20 @@ export class KubeClient {
     if (isNetworkError(err)) {
       return new ClusterError(`cannot reach the Kubernetes API at ${this.server} while ${what}: ${(err as Error).message}.`, {
         hint: 'check the cluster is up (microk8s status --wait-ready) and that --kubeconfig/--context point at it',
+        reason: 'unavailable',
       });
     }
     const status = httpStatusOf(err);
     const body = statusBody(err as ApiErrorLike);
-    if (status === 401) return new ClusterError(`the Kubernetes API refused our credentials while ${what}.`, { hint: 'refresh the kubeconfig (on MicroK8s: microk8s config > ~/.kube/config)' });
+    if (status === 401) return new ClusterError(`the Kubernetes API refused our credentials while ${what}.`, { hint: 'refresh the kubeconfig (on MicroK8s: microk8s config > ~/.kube/config)', reason: 'unauthorized' });
     if (status === 403) {
       return new ClusterError(`not allowed while ${what}: ${body.message ?? 'forbidden'}.`, {
         hint: 'use a kubeconfig with more rights (on MicroK8s, microk8s config gives the admin user) or ask a cluster admin for an RBAC role',
+        reason: 'forbidden',
       });
     }
-    if (status === 409) return new ClusterError(`conflict while ${what}: ${body.message ?? 'the object changed'}.`, { hint: 'rerun the command; to take over fields another tool set, add --force-conflicts' });
-    if (status !== undefined) return new ClusterError(`the Kubernetes API answered ${status} while ${what}: ${body.message ?? (err as Error).message}`);
+    if (status === 409) return new ClusterError(`conflict while ${what}: ${body.message ?? 'the object changed'}.`, { hint: 'rerun the command; to take over fields another tool set, add --force-conflicts', reason: 'conflict' });
+    if (status !== undefined) return new ClusterError(`the Kubernetes API answered ${status} while ${what}: ${body.message ?? (err as Error).message}`, { reason: reasonOfStatus(status) });
     return err instanceof Error ? err : new Error(String(err));
   }
 
@@ -141,7 +152,7 @@ export class KubeClient {
         this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }) as Promise<T>,
       );
     } catch (err) {
-      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return undefined;
+      if (hasReason(err, 'not-found')) return undefined;
       throw err;
     }
   }
@@ -170,7 +181,7 @@ export class KubeClient {
 
   private async listCustom<T extends KubeObject>(apiVersion: string, kind: string, opts: ListOptions, limit: number): Promise<T[]> {
     const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
-    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`);
+    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
     const [group = '', version = ''] = apiVersion.split('/');
     const api = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
     const query = { group, version, plural: resource.name, limit, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}), ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}) };
@@ -212,7 +223,7 @@ export class KubeClient {
       );
       return true;
     } catch (err) {
-      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return false;
+      if (hasReason(err, 'not-found')) return false;
       throw err;
     }
   }
@@ -225,7 +236,7 @@ export class KubeClient {
     try {
       return (await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind))) !== undefined;
     } catch (err) {
-      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return false;
+      if (hasReason(err, 'not-found')) return false;
       throw err;
     }
   }
@@ -240,7 +251,7 @@ export class KubeClient {
 
   private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
-    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`);
+    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
     const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     return `${base}${resource.namespaced && namespace ? `/namespaces/${namespace}` : ''}/${resource.name}`;
   }
@@ -271,7 +282,7 @@ export class KubeClient {
       if (verdict === true) return current;
       if (typeof verdict === 'string') lastReason = verdict;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new ClusterError(`timed out waiting for ${opts.what}: ${lastReason}.`);
+      if (remaining <= 0) throw new ClusterError(`timed out waiting for ${opts.what}: ${lastReason}.`, { reason: 'timeout' });
       const outcome = await this.watchOnce<T>(path, ref.name, list.metadata?.resourceVersion, ready, Math.min(remaining, 300_000), opts.signal);
       if (outcome.done) return outcome.obj;
       if (outcome.reason) lastReason = outcome.reason;

@@ -2,7 +2,7 @@
 import { ClusterSession } from '../cluster/session.js';
 import { outputFormat, type Context } from '../context.js';
 import { parseDuration } from '../duration.js';
-import { ClusterError, UsageError } from '../errors.js';
+import { ClusterError, hasReason, UsageError } from '../errors.js';
 import {
   BACKUP_MODES,
   backupTargetProblems,
@@ -83,7 +83,7 @@ export async function backupTargetSet(ctx: Context, url: string, opts: Record<st
     try {
       now = await kube.waitFor<Kube<LonghornBackupTarget>>(ref, (o) => checkedSince(existing, o, requestedAt) || 'Longhorn has not checked it yet', { timeoutMs, signal: ctx.signal, what: 'Longhorn to check the backup target' });
     } catch (err) {
-      if (!(err instanceof ClusterError) || !/timed out/.test(err.message)) throw err;
+      if (!hasReason(err, 'timeout')) throw err;
       ctx.log.warn(`Longhorn did not check the backup target within ${opts.timeout ?? '1m'}; see later: k8s-storage backup target show`);
       return;
     }

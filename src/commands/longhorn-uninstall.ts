@@ -5,7 +5,7 @@ import type { ToolCommand, ToolResult } from '../cluster/runner.js';
 import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
 import { parseDuration } from '../duration.js';
-import { ClusterError } from '../errors.js';
+import { ClusterError, hasReason } from '../errors.js';
 import { LONGHORN_API_VERSION } from '../longhorn/resources.js';
 import { confirmDestruction } from '../output/confirm.js';
 import { isDefaultClass } from '../plan/expectations.js';
@@ -101,9 +101,10 @@ export async function uninstallLonghorn(ctx: Context, opts: Record<string, any>)
     try {
       await executePlan(plan, { log: ctx.log, signal: ctx.signal, kube: () => session.kube(), run: helmAwareRun(helm, checks) });
     } catch (err) {
-      if (err instanceof ClusterError && /timed out waiting for .*namespace/i.test(err.message)) {
-        const ns = await kube.get(LONGHORN_NAMESPACE_REF).catch(() => undefined);
-        if (ns) {
+      if (hasReason(err, 'timeout')) {
+        // Only the namespace wait comes after its deletion: a Terminating namespace is what timed out.
+        const ns = await kube.get<KubeObject & { status?: { phase?: string } }>(LONGHORN_NAMESPACE_REF).catch(() => undefined);
+        if (ns?.status?.phase === 'Terminating') {
           const reasons = namespaceStuckReasons(ns as never);
           throw new ClusterError(`the namespace ${LONGHORN_NAMESPACE} is stuck Terminating${reasons.length ? `: ${reasons.join('; ')}` : ''}.`, {
             hint: `kubectl api-resources --verbs=list --namespaced -o name | xargs -n1 kubectl get -n ${LONGHORN_NAMESPACE} --ignore-not-found shows what is left; never delete Longhorn's CRDs to unblock it`,

@@ -75,7 +75,7 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
           return verdict;
         }, { timeoutMs: step.timeoutMs, signal: deps.signal, what: step.title.replace(/^Wait (for|until) /i, '') });
       } catch (err) {
-        if (err instanceof ClusterError && step.hint) throw new ClusterError(err.message, { hint: step.hint });
+        if (err instanceof ClusterError && step.hint) throw new ClusterError(err.message, { hint: step.hint, reason: err.reason, cause: err });
         throw err;
       }
       return;

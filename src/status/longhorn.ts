@@ -268,7 +268,7 @@ export async function collectLonghorn(kube: KubeClient): Promise<LonghornObjects
     ]);
     return { volumes, nodes, settings, ...(backupTarget ? { backupTarget } : {}) };
   } catch (err) {
-    if (!(err instanceof ClusterError) || / reach the Kubernetes API /.test(err.message)) throw err;
+    if (!(err instanceof ClusterError) || err.reason === 'unavailable') throw err;
     return { volumes: [], nodes: [], settings: [], error: err.message };
   }
 }
