@@ -222,14 +222,3 @@ export async function helmStatus(tool: HelmBinary, release: string, namespace: s
 export async function helmList(tool: HelmBinary, namespace: string, opts: RunOptions = {}, run: Run = runTool): Promise<HelmListEntry[]> {
   return parseHelmList(await run(helmCommands.list(tool, namespace), { ...opts, timeoutMs: opts.timeoutMs ?? 60_000 }), tool);
 }
-
-/** Runs a plan's commands; a failing Helm command says why in Helm's own terms. */
-export function helmAwareRun(helm: HelmBinary, after?: Map<ToolCommand, (r: ToolResult) => Promise<ToolResult>>) {
-  return async (cmd: ToolCommand, o: { signal: AbortSignal; timeoutMs?: number }): Promise<ToolResult> => {
-    const r = await runTool(cmd, o);
-    const check = after?.get(cmd);
-    if (check && !r.notFound) return check(r);
-    if (!r.notFound && r.exitCode !== 0 && cmd.file === helm.file) throw helmProblem(r, helm, `running ${[helm.name, ...cmd.args.slice(helm.prefix.length, helm.prefix.length + 2)].join(' ')}`);
-    return r;
-  };
-}

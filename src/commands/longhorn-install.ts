@@ -1,15 +1,12 @@
 /** `install longhorn`: Helm chart with values built from the cluster's facts, then wait until volumes can be made. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { detectHelm, HELM_MISSING, helmAwareRun, helmProblem, helmStatus, locateHelm, type HelmBinary, type HelmRelease, type HelmTool } from '../cluster/helm.js';
+import { helmStatus, type HelmRelease, type HelmTool } from '../cluster/helm.js';
+import { HelmWorkdir, prepareHelm } from '../cluster/helm-workdir.js';
 import type { KubeClient } from '../cluster/kube.js';
-import type { ToolCommand, ToolResult } from '../cluster/runner.js';
 import { ClusterSession } from '../cluster/session.js';
 import { outputFormat, type Context } from '../context.js';
 import { parseDuration } from '../duration.js';
-import { ChecksFailed, Interrupted, UsageError } from '../errors.js';
+import { ChecksFailed, UsageError } from '../errors.js';
 import { LONGHORN_CHART } from '../longhorn/chart.js';
 import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount } from '../longhorn/compose.js';
 import { buildUiAuthSecret, generatePassword, htpasswdProblems, UI_AUTH_SECRET_KEY, verifyHtpasswd } from '../longhorn/ui-auth.js';
@@ -24,7 +21,6 @@ import {
   chartVersionFor,
   decideDefaultClass,
   installPreview,
-  judgeInstallOutcome,
   LONGHORN_CLASS,
   LONGHORN_NAMESPACE,
   LONGHORN_NAMESPACE_REF,
@@ -42,54 +38,6 @@ export const DEFAULT_LONGHORN_TIMEOUT = '10m';
 export const DEFAULT_UI_USER = 'admin';
 /** What a dry run calls the temporary files it would write. */
 const DRY_RUN_VALUES_FILE = 'k8s-storage-longhorn-values.yaml';
-
-// ---------------------------------------------------------------------------------------------
-// Shared with `uninstall longhorn`
-
-/**
- * Where Helm's temporary inputs go: a private directory removed afterwards. A dry run names the
- * files without writing anything.
- */
-export class HelmWorkdir {
-  private dir?: string;
-  constructor(readonly dryRun: boolean) {}
-
-  async path(name: string): Promise<string> {
-    if (this.dryRun) return name;
-    this.dir ??= await mkdtemp(join(tmpdir(), 'k8s-storage-'));
-    return join(this.dir, name);
-  }
-
-  async write(name: string, content: string): Promise<string> {
-    const file = await this.path(name);
-    if (!this.dryRun) await writeFile(file, content, { mode: 0o600 });
-    return file;
-  }
-
-  async cleanup(): Promise<void> {
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
-  }
-}
-
-/**
- * Helm, pointed at the cluster k8s-storage talks to: --kubeconfig/--context are handed on, and
- * when the cluster came from `microk8s config` (no kubeconfig file anywhere) a standalone helm
- * gets a private copy of it (`microk8s helm3` already knows its cluster).
- */
-export async function prepareHelm(ctx: Context, kube: KubeClient, workdir: HelmWorkdir): Promise<HelmTool> {
-  const g = ctx.global;
-  const bin = await locateHelm({ ...(g.kubeconfig ? { kubeconfig: g.kubeconfig } : {}), ...(g.context ? { context: g.context } : {}) });
-  if (!bin) throw HELM_MISSING;
-  const noKubeconfigFile = !g.kubeconfig && !process.env.KUBECONFIG && !existsSync(join(homedir(), '.kube', 'config'));
-  if (noKubeconfigFile && bin.file === 'helm') {
-    const file = await workdir.write('kubeconfig', kube.kc.exportConfig());
-    bin.globalArgs.push('--kubeconfig', file);
-  }
-  const tool = await detectHelm(bin, { signal: ctx.signal });
-  ctx.log.debug(`helm: ${tool.name} ${tool.version}`);
-  return tool;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Preflight
@@ -191,7 +139,8 @@ export async function installLonghorn(ctx: Context, opts: Record<string, any>): 
       kube.get(LONGHORN_NAMESPACE_REF),
       session.microk8s().catch(() => undefined),
     ]);
-    const helm = await prepareHelm(ctx, kube, workdir);
+    const helm = await prepareHelm(ctx.global, kube, workdir, ctx.signal);
+    ctx.log.debug(`helm: ${helm.name} ${helm.version}`);
     const release = await readRelease(helm, ctx);
     const blocker = releaseBlocker(release, helm.name);
     if (blocker) throw blocker;
@@ -200,6 +149,10 @@ export async function installLonghorn(ctx: Context, opts: Record<string, any>): 
     // cluster the kubeconfig points at); the local one decides only when no node is visible.
     const microk8s: boolean = opts.microk8s ?? (nodes.length ? nodes.some((n) => n.microk8s) : local?.kind === 'running');
     ctx.log.debug(`cluster: ${nodes.length} node(s), MicroK8s: ${microk8s}, Helm release: ${release ? `${release.status} revision ${release.revision}` : 'none'}`);
+
+    // Refused now, before any node is touched: a downgrade Longhorn does not support.
+    const chartSource = chartSourceOf(opts.chart, isLocalChart);
+    const version = chartVersionFor(opts.version, chartSource, release);
 
     if (!opts.skipPreflight && !dryRun) {
       const pre = await preflight(ctx, session, { ...(valueOptions.dataPath !== undefined ? { dataPath: valueOptions.dataPath } : {}) });
@@ -213,8 +166,6 @@ export async function installLonghorn(ctx: Context, opts: Record<string, any>): 
 
     const defaultDecision = decideDefaultClass(opts.defaultClass, classes);
     const composed = composeLonghornValues({ ...valueOptions, microk8s, nodeCount: Math.max(1, nodes.length), defaultClass: defaultDecision.defaultClass }, userFiles.files, opts.set ?? []);
-    const chartSource = chartSourceOf(opts.chart, isLocalChart);
-    const version = chartVersionFor(opts.version, chartSource, release);
 
     const uiAuth = ingress
       ? await decideUiAuth(kube, { user, secretName: valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET, ...(password !== undefined ? { password } : {}), dryRun })
@@ -257,29 +208,7 @@ export async function installLonghorn(ctx: Context, opts: Record<string, any>): 
       ctx.log.write(`  (shown only this once; Secret ${LONGHORN_NAMESPACE}/${valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET} keeps only its bcrypt hash)`);
     }
 
-    const checks = new Map<ToolCommand, (r: ToolResult) => Promise<ToolResult>>([
-      [
-        install.helmCommand,
-        async (r) => {
-          // Helm exits 0 with a failed release and 1 after a rollback: the recorded release decides.
-          const after = await readRelease(helm, ctx);
-          const verdict = judgeInstallOutcome(r, release, after, { ...(version ? { version } : {}), helmName: helm.name });
-          if (verdict !== true) throw verdict;
-          return { ...r, exitCode: 0 };
-        },
-      ],
-    ]);
-    try {
-      await executePlan(install.plan, { log: ctx.log, signal: ctx.signal, kube: () => session.kube(), run: helmAwareRun(helm, checks) });
-    } catch (err) {
-      if (err instanceof Interrupted) {
-        // Ctrl-C inside Helm leaves the release pending, and the rerun the message suggests would be refused.
-        const after = await helmStatus(helm, LONGHORN_RELEASE, LONGHORN_NAMESPACE, { timeoutMs: 20_000 }).catch(() => undefined);
-        const stuck = releaseBlocker(after, helm.name);
-        if (stuck) throw new Interrupted(`${err.message} ${stuck.message}`, { hint: stuck.hint! });
-      }
-      throw err;
-    }
+    await executePlan(install.plan, { log: ctx.log, signal: ctx.signal, kube: () => session.kube() });
 
     const replicas = effectiveReplicaCount(composed.merged);
     const isDefault = effectiveDefaultClass(composed.merged);

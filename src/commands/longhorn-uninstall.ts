@@ -1,7 +1,7 @@
 /** `uninstall longhorn`: refuse while it holds data, confirm, then flag, helm uninstall, namespace, in that order. */
-import { helmAwareRun, helmStatus } from '../cluster/helm.js';
+import { helmStatus } from '../cluster/helm.js';
+import { HelmWorkdir, prepareHelm } from '../cluster/helm-workdir.js';
 import type { KubeClient } from '../cluster/kube.js';
-import type { ToolCommand, ToolResult } from '../cluster/runner.js';
 import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
 import { parseDuration } from '../duration.js';
@@ -13,7 +13,6 @@ import { executePlan } from '../plan/executor.js';
 import {
   DELETING_CONFIRMATION_SETTING,
   describeLonghornData,
-  judgeUninstallOutcome,
   LONGHORN_CLASS,
   LONGHORN_MANAGER_REF,
   LONGHORN_NAMESPACE,
@@ -25,7 +24,7 @@ import {
 } from '../plan/longhorn.js';
 import type { KubeObject } from '../presets/types.js';
 import { runPlan } from './run-plan.js';
-import { DEFAULT_LONGHORN_TIMEOUT, HelmWorkdir, prepareHelm } from './longhorn-install.js';
+import { DEFAULT_LONGHORN_TIMEOUT } from './longhorn-install.js';
 
 /** Longhorn's Volume objects, or none when its CRDs are gone. */
 async function longhornVolumes(kube: KubeClient): Promise<string[]> {
@@ -50,7 +49,7 @@ export async function uninstallLonghorn(ctx: Context, opts: Record<string, any>)
   const kube = await session.kube();
   const workdir = new HelmWorkdir(dryRun);
   try {
-    const helm = await prepareHelm(ctx, kube, workdir);
+    const helm = await prepareHelm(ctx.global, kube, workdir, ctx.signal);
     const [release, namespace, manager, classes, claims, volumes, flag] = await Promise.all([
       helmStatus(helm, LONGHORN_RELEASE, LONGHORN_NAMESPACE, { signal: ctx.signal }),
       kube.get(LONGHORN_NAMESPACE_REF),
@@ -87,19 +86,8 @@ export async function uninstallLonghorn(ctx: Context, opts: Record<string, any>)
     }
     await confirmDestruction(ctx, `This removes Longhorn from the cluster${data ? ` and deletes ${data}` : ''}`, { yes: opts.yes, flag: 'uninstall longhorn' });
 
-    const helmStep = plan.steps.find((s): s is Extract<typeof s, { kind: 'run' }> => s.kind === 'run');
-    const checks = new Map<ToolCommand, (r: ToolResult) => Promise<ToolResult>>();
-    if (helmStep) {
-      checks.set(helmStep.command, async (r) => {
-        // The release being gone is the proof, not Helm's exit code.
-        const after = await helmStatus(helm, LONGHORN_RELEASE, LONGHORN_NAMESPACE, { signal: ctx.signal });
-        const verdict = judgeUninstallOutcome(r, after, helm.name);
-        if (verdict !== true) throw verdict;
-        return { ...r, exitCode: 0 };
-      });
-    }
     try {
-      await executePlan(plan, { log: ctx.log, signal: ctx.signal, kube: () => session.kube(), run: helmAwareRun(helm, checks) });
+      await executePlan(plan, { log: ctx.log, signal: ctx.signal, kube: () => session.kube() });
     } catch (err) {
       if (hasReason(err, 'timeout')) {
         // Only the namespace wait comes after its deletion: a Terminating namespace is what timed out.

@@ -8,7 +8,7 @@ import { buildStorageClass } from '../manifests/storageclass.js';
 import type { KubeObject, StorageClassObject } from '../presets/types.js';
 import { defaultClassExpectations, defaultClassSteps, type DefaultClassFacts } from './default-class.js';
 import { isDefaultClass } from './expectations.js';
-import { emptyPlan, type Expectation, type Plan } from './types.js';
+import { emptyPlan, type ObjectExpectation, type Plan } from './types.js';
 
 export const HOSTPATH_CLASS = 'microk8s-hostpath';
 export const HOSTPATH_PROVISIONER = 'microk8s.io/hostpath';
@@ -79,7 +79,7 @@ export function planHostpathInstall(facts: HostpathFacts, opts: HostpathInstallO
     hint: 'kubectl -n kube-system describe deployment hostpath-provisioner; microk8s inspect',
   });
 
-  const expect: Expectation[] = [{ type: 'exists', ref: classRef(HOSTPATH_CLASS), fields: classFields }];
+  const expect: ObjectExpectation[] = [{ type: 'exists', ref: classRef(HOSTPATH_CLASS), fields: classFields }];
   if (dirClass) {
     plan.steps.push({ kind: 'apply', title: `Create StorageClass ${dirClass.metadata.name} for volumes under ${opts.dir}`, objects: [dirClass] });
     expect.push({ type: 'exists', ref: classRef(dirClass.metadata.name), fields: { provisioner: HOSTPATH_PROVISIONER, parameters: { pvDir: opts.dir } } });
@@ -117,7 +117,7 @@ export function planHostpathUninstall(facts: HostpathUninstallFacts, opts: { des
     plan.notes.push(`The ${HOSTPATH_ADDON} addon is already disabled.`);
     return plan;
   }
-  const gone: Expectation[] = [
+  const gone: ObjectExpectation[] = [
     { type: 'absent', ref: HOSTPATH_DEPLOYMENT },
     { type: 'absent', ref: classRef(HOSTPATH_CLASS) },
   ];
