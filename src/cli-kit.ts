@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Context, GlobalOptions } from './context.js';
+import { UsageError } from './errors.js';
 import { Logger } from './output/log.js';
 
 export interface Runtime {
@@ -72,4 +73,49 @@ export function addMetadataOptions(cmd: Command): Command {
 export function keepUnsetNegatable(cmd: Command, opts: Record<string, any>, ...keys: string[]): Record<string, any> {
   for (const key of keys) if (cmd.getOptionValueSource(key) !== 'cli') delete opts[key];
   return opts;
+}
+
+/** What `-o` a command prints besides the plan formats of --dry-run (declared with `outputs`). */
+const OUTPUTS = new WeakMap<Command, readonly string[]>();
+/** `--dry-run` prints the plan as text, json or yaml (the nodes commands also as a table). */
+export const DRY_RUN_OUTPUTS = ['text', 'json', 'yaml'] as const;
+
+/** Declares the -o formats a command prints; any other is refused before it runs. */
+export function outputs<C extends Command>(cmd: C, ...formats: string[]): C {
+  OUTPUTS.set(cmd, formats);
+  return cmd;
+}
+
+const commandPath = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+};
+
+/**
+ * Checks what commander cannot, before the action runs (so before anything changes): an -o
+ * the command does not print, and a flag given together with its negation
+ * (`--default-class --no-default-class`), which commander resolves by keeping the last.
+ */
+export function checkInvocation(cmd: Command, argv: readonly string[]): void {
+  const problems: string[] = [];
+  const output = (cmd.optsWithGlobals() as { output?: string }).output;
+  if (output !== undefined) {
+    const dryRun = cmd.getOptionValue('dryRun') === true;
+    const allowed = [...new Set([...(OUTPUTS.get(cmd) ?? []), ...(dryRun ? DRY_RUN_OUTPUTS : [])])];
+    if (!allowed.includes(output.toLowerCase())) {
+      problems.push(
+        allowed.length
+          ? `-o ${output}: this command prints ${allowed.join(', ')}`
+          : `-o ${output}: ${commandPath(cmd)} prints nothing on stdout${cmd.options.some((o) => o.long === '--dry-run') ? ' (with --dry-run it prints the plan: -o text, json or yaml)' : ''}`,
+      );
+    }
+  }
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  for (const opt of cmd.options) {
+    if (!opt.negate || !opt.long) continue;
+    const positive = `--${opt.long.slice('--no-'.length)}`;
+    if (cmd.options.some((o) => o.long === positive) && given(positive) && given(opt.long)) problems.push(`${positive} and ${opt.long} contradict each other: give one of them`);
+  }
+  if (problems.length) throw new UsageError(problems);
 }

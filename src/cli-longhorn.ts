@@ -1,6 +1,6 @@
 /** Command definitions for Longhorn: install/uninstall, values, UI, snapshots, backups, schedules. */
 import { Option, type Command } from 'commander';
-import { collect, examples, keepUnsetNegatable, makeContext, optsOf, type Runtime } from './cli-kit.js';
+import { collect, examples, keepUnsetNegatable, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { registerLonghornDataCommands } from './cli-longhorn-data.js';
 
 /** The parents, when this run declares them (see Runtime.wants). */
@@ -95,8 +95,7 @@ export function registerLonghornCommands(program: Command, rt: Runtime, parents:
 
   if (render) {
     addValueOptions(
-      render
-        .command('longhorn-values')
+      outputs(render.command('longhorn-values'), 'yaml', 'json')
         .description('print the Helm values install longhorn would use, offline (for Argo CD, Flux, reviews)')
         .option('--nodes <n>', 'nodes of the target cluster, to cap the replica count (default: no cap)')
         .option('--microk8s', 'the cluster is MicroK8s: set its kubelet root dir (the default)')

@@ -1,6 +1,6 @@
 /** Command definitions for node preparation and diagnosis: `nodes check|prepare`, `doctor`. */
 import type { Command } from 'commander';
-import { collect, examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
+import { collect, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { DEFAULT_AGENT_IMAGE } from './nodes/options.js';
 
 function nodeRunOptions(cmd: Command): Command {
@@ -23,7 +23,7 @@ export function registerNodeCommands(program: Command, rt: Runtime): void {
       .command('nodes')
       .description('check nodes for Longhorn, NFS or hostpath storage, and prepare them (packages, iscsid, kernel modules)');
 
-    nodeRunOptions(nodes.command('check'))
+    nodeRunOptions(outputs(nodes.command('check'), 'table', 'json', 'yaml'))
       .description('report, per node, what Longhorn/NFS/hostpath storage needs and what is missing (exit 3 when a node is not ready)')
       .addHelpText(
         'after',
@@ -40,7 +40,7 @@ export function registerNodeCommands(program: Command, rt: Runtime): void {
         await nodesCommand(makeContext(cmd, rt), 'check', optsOf(cmd));
       });
 
-    nodeRunOptions(nodes.command('prepare'))
+    nodeRunOptions(outputs(nodes.command('prepare'), 'table', 'json', 'yaml'))
       .description('install exactly the missing packages, enable iscsid, load and persist kernel modules (never upgrades, never reboots), then report')
       .addHelpText(
         'after',
@@ -58,8 +58,7 @@ export function registerNodeCommands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('doctor')) {
-    program
-      .command('doctor')
+    outputs(program.command('doctor'), 'table', 'json', 'yaml')
       .description('the whole storage picture: MicroK8s, default classes, backends, claims and nodes; each problem with the command that fixes it')
       .option('--skip-nodes', 'do not run the node check (no DaemonSet is created)')
       .option('--image <ref>', `image of the node agent pods [default: ${DEFAULT_AGENT_IMAGE}]`)

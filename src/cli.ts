@@ -4,7 +4,7 @@
  * `--version` and `render` must never load @kubernetes/client-node.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { addMetadataOptions, addVolumeOptions, collect, examples, keepUnsetNegatable, makeContext, optsOf, TOP_LEVEL_COMMANDS, type Runtime } from './cli-kit.js';
+import { addMetadataOptions, addVolumeOptions, checkInvocation, collect, examples, keepUnsetNegatable, makeContext, optsOf, outputs, TOP_LEVEL_COMMANDS, type Runtime } from './cli-kit.js';
 import { registerLonghornCommands } from './cli-longhorn.js';
 import { registerNodeCommands } from './cli-nodes.js';
 import { EXIT, K8sStorageError } from './errors.js';
@@ -51,6 +51,9 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   // Commander gives every --version to the program, wherever it stands. Commands such as
   // `install longhorn --version 1.12.1` take a version of their own, so the program's
   // --version (the CLI's) exists only when no command is given.
+  // Before any action: an -o the command does not print, or a flag with its negation, is a usage error.
+  program.hook('preAction', (_program, action) => checkInvocation(action, argv));
+
   const command = firstOperand(program, argv);
   if (command === undefined) program.version(VERSION, '--version', 'print the version');
   // Building every command costs about 10 ms at start-up: build only the one invoked, or
@@ -124,19 +127,19 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
       .option('--force-conflicts', 'take over fields that another tool manages (server-side apply --force)');
 
   if (render) {
-    pvcCommand(render)
+    outputs(pvcCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render pvc postgres-pvc --size 10Gi --storage-class longhorn', 'k8s-storage render pvc shared --size 20Gi --access-mode RWX --storage-class longhorn -n web', 'k8s-storage render pvc data --size 1Gi -o json'))
       .action(async (name: string, _o, cmd: Command) => {
         const { renderPvc } = await import('./commands/render.js');
         await renderPvc(makeContext(cmd, rt), name, optsOf(cmd));
       });
-    storageClassCommand(render)
+    outputs(storageClassCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage render storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --reclaim-policy Retain', 'k8s-storage render storageclass nfs --server 192.168.1.100 --share /exports/k8s'))
       .action(async (preset: string, _o, cmd: Command) => {
         const { renderStorageClass } = await import('./commands/render.js');
         await renderStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
       });
-    appCommand(render)
+    outputs(appCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render app postgres --storage-class longhorn --size 20Gi', 'k8s-storage render app redis --statefulset -n cache', 'k8s-storage render app uploads --image ghcr.io/me/web:1.2 --access-mode RWX --storage-class longhorn'))
       .action(async (preset: string, _o, cmd: Command) => {
         const { renderApp } = await import('./commands/render.js');
@@ -202,8 +205,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   if (rt.wants('status')) {
-    program
-      .command('status')
+    outputs(program.command('status'), 'table', 'json', 'yaml')
       .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
       .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -o json | jq .pendingClaims'))
       .action(async (_o, cmd: Command) => {
@@ -226,8 +228,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   if (rt.wants('presets')) {
-    program
-      .command('presets')
+    outputs(program.command('presets'), 'table', 'json', 'yaml')
       .description('list StorageClass backends and app kits with their defaults and capabilities')
       .addHelpText('after', examples('k8s-storage presets', 'k8s-storage presets -o json'))
       .action(async (_o, cmd: Command) => {

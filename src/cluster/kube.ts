@@ -74,6 +74,24 @@ function reasonOfStatus(status: number): ClusterErrorReason {
   return 'failed';
 }
 
+type K8s = typeof import('@kubernetes/client-node');
+
+/**
+ * An API client whose every request carries `signal` (Ctrl-C), so a read stuck on a slow
+ * server ends at once. Built like KubeConfig.makeApiClient, plus that one middleware.
+ */
+function apiClient<T>(k8s: K8s, kc: KubeConfig, type: new (config: any) => T, signal: AbortSignal | undefined): T {
+  if (!signal) return kc.makeApiClient(type as never) as T;
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new ClusterError('the kubeconfig has no current cluster', { hint: 'pass --context, or check the kubeconfig', reason: 'invalid' });
+  const config = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [{ pre: async (c) => (c.setSignal(signal), c), post: async (r) => r }],
+  });
+  return new type(config);
+}
+
 export class KubeClient {
   /** API requests made, for messages and the benchmark. */
   requests = 0;
@@ -84,21 +102,36 @@ export class KubeClient {
     readonly server: string,
     objects: unknown,
     private readonly k8s: typeof import('@kubernetes/client-node'),
+    /** Aborted on Ctrl-C: every request and watch of this client listens to it. */
+    readonly signal?: AbortSignal,
   ) {
     this.objects = objects as typeof this.objects;
   }
 
-  static async connect(kc: KubeConfig, server: string): Promise<KubeClient> {
+  private api<T>(type: new (config: any) => T): T {
+    return apiClient(this.k8s, this.kc, type, this.signal);
+  }
+
+  static async connect(kc: KubeConfig, server: string, opts: { signal?: AbortSignal } = {}): Promise<KubeClient> {
     const k8s = await import('@kubernetes/client-node');
+    return KubeClient.make(k8s, kc, server, opts.signal);
+  }
+
+  private static make(k8s: K8s, kc: KubeConfig, server: string, signal: AbortSignal | undefined): KubeClient {
     // KubernetesObjectApi already discovers kinds; this exposes that lookup for watches.
     class Objects extends k8s.KubernetesObjectApi {
       resourceOf(apiVersion: string, kind: string) {
         return this.resource(apiVersion, kind);
       }
     }
-    const objects = kc.makeApiClient(Objects);
+    const objects = apiClient(k8s, kc, Objects, signal);
     (objects as unknown as { setDefaultNamespace(kc: KubeConfig): void }).setDefaultNamespace(kc);
-    return new KubeClient(kc, server, objects, k8s);
+    return new KubeClient(kc, server, objects, k8s, signal);
+  }
+
+  /** The same cluster without the abort signal: for cleanup that must run after Ctrl-C. */
+  unaborted(): KubeClient {
+    return this.signal ? KubeClient.make(this.k8s, this.kc, this.server, undefined) : this;
   }
 
   /** Turns client-node errors into messages an operator can act on. */
@@ -127,10 +160,12 @@ export class KubeClient {
   /** Retries reads and applies (both idempotent) once or twice when a connection drops. */
   private async call<T>(what: string, fn: () => Promise<T>, attempts = 3): Promise<T> {
     for (let i = 1; ; i++) {
+      if (this.signal?.aborted) throw new Interrupted(`interrupted while ${what}`);
       this.requests += 1;
       try {
         return await fn();
       } catch (err) {
+        if (this.signal?.aborted) throw new Interrupted(`interrupted while ${what}`);
         if (i < attempts && isNetworkError(err)) {
           await new Promise((r) => setTimeout(r, 200 * i));
           continue;
@@ -141,7 +176,7 @@ export class KubeClient {
   }
 
   async version(): Promise<string> {
-    const api = this.kc.makeApiClient(this.k8s.VersionApi);
+    const api = this.api(this.k8s.VersionApi);
     const info = await this.call('reading the server version', () => api.getCode());
     return info.gitVersion;
   }
@@ -183,7 +218,7 @@ export class KubeClient {
     const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
     if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
     const [group = '', version = ''] = apiVersion.split('/');
-    const api = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
+    const api = this.api(this.k8s.CustomObjectsApi);
     const query = { group, version, plural: resource.name, limit, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}), ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}) };
     const items: T[] = [];
     let token: string | undefined;
@@ -243,7 +278,7 @@ export class KubeClient {
 
   /** The log of one container of a pod (GET .../pods/NAME/log?container=C), as text. */
   async podLog(ref: { namespace: string; name: string; container: string }): Promise<string> {
-    const core = this.kc.makeApiClient(this.k8s.CoreV1Api);
+    const core = this.api(this.k8s.CoreV1Api);
     return this.call(`reading the log of container ${ref.container} of pod ${ref.name} in ${ref.namespace}`, () =>
       core.readNamespacedPodLog({ name: ref.name, namespace: ref.namespace, container: ref.container }),
     );
@@ -270,7 +305,7 @@ export class KubeClient {
     const path = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
     let lastReason = 'it never appeared';
     for (;;) {
-      if (opts.signal?.aborted) throw new Interrupted(`interrupted while waiting for ${opts.what}`);
+      if (opts.signal?.aborted || this.signal?.aborted) throw new Interrupted(`interrupted while waiting for ${opts.what}`);
       const list = await this.call(`reading ${describeRef(ref)}`, () =>
         this.objects.list<KubernetesObject>(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, `metadata.name=${ref.name}`),
       );
@@ -299,6 +334,7 @@ export class KubeClient {
   ): Promise<{ done: boolean; obj?: T; reason?: string }> {
     const watch = new this.k8s.Watch(this.kc);
     this.requests += 1;
+    signal ??= this.signal;
     return new Promise((resolve, reject) => {
       let controller: AbortController | undefined;
       let settled = false;

@@ -127,10 +127,11 @@ export async function runAgentDaemonSet(kube: KubeClient, run: DaemonSetRun, sig
   } finally {
     // Runs after Ctrl-C too: these calls do not listen to the aborted signal.
     events.cleanupStarted?.();
+    const cleaner = kube.unaborted();
     const failed: string[] = [];
     for (const ref of owned) {
       try {
-        await kube.delete(ref);
+        await cleaner.delete(ref);
       } catch (err) {
         failed.push(`${describeRef(ref)}: ${(err as Error).message}`);
       }

@@ -2,7 +2,7 @@
 import type { KubeClient } from '../cluster/kube.js';
 import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../options/index.js';
 import { UsageError } from '../errors.js';
 import { buildApp } from '../manifests/app.js';
 import { parseVolumeFlags } from '../manifests/common.js';

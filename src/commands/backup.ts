@@ -1,7 +1,7 @@
 /** `backup target set|show`, `backup create|list`: Longhorn backups of claims to an NFS or S3 store. */
 import { ClusterSession } from '../cluster/session.js';
 import { outputFormat, type Context } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { duration, oneOf } from '../options/index.js';
 import { ClusterError, hasReason, UsageError } from '../errors.js';
 import {
   BACKUP_MODES,
@@ -30,14 +30,11 @@ const TARGET = 'default';
 /** --poll-interval: a duration (5m, 300s) or 0 to stop polling; seconds. */
 function pollIntervalSeconds(text: string | undefined): { seconds?: number; problems: string[] } {
   if (text === undefined) return { problems: [] };
-  if (/^0+(s|m|h)?$/.test(text)) return { seconds: 0, problems: [] };
-  try {
-    const ms = parseDuration('--poll-interval', text);
-    if (ms % 1000 !== 0) return { problems: [`--poll-interval: "${text}" must be a whole number of seconds`] };
-    return { seconds: ms / 1000, problems: [] };
-  } catch (err) {
-    return { problems: err instanceof UsageError ? err.problems : [String(err)] };
-  }
+  const problems: string[] = [];
+  const ms = duration('--poll-interval', text, problems, { allowZero: true });
+  if (ms === undefined) return { problems };
+  if (ms % 1000 !== 0) return { problems: [`--poll-interval: "${text}" must be a whole number of seconds`] };
+  return { seconds: ms / 1000, problems: [] };
 }
 
 function describeReachability(url: string, r: Reachability): string {
@@ -154,8 +151,7 @@ export async function backupCreate(ctx: Context, pvc: string, opts: Record<strin
   const { values: labels, problems } = parseKeyValues('--label', opts.label);
   problems.push(...labelsProblems('--label', labels));
   if (opts.snapshot !== undefined) problems.push(...dnsLabelProblems('--snapshot', opts.snapshot));
-  const mode: string | undefined = opts.mode;
-  if (mode !== undefined && !(BACKUP_MODES as readonly string[]).includes(mode)) problems.push(`--mode: "${mode}" is not one of ${BACKUP_MODES.join(', ')}`);
+  const mode = oneOf('--mode', opts.mode, BACKUP_MODES, problems, { wording: 'is not' });
   const { wait, timeoutMs } = waitFlags(opts, '30m', problems);
   if (problems.length) throw new UsageError(problems);
   const session = new ClusterSession(ctx);

@@ -2,6 +2,7 @@
 import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { reclaimPolicy } from '../options/index.js';
 import { LONGHORN_CLASS_CONFIGMAP } from '../plan/default-class.js';
 import { HOSTPATH_CLASS, HOSTPATH_PROVISIONER, planHostpathInstall, planHostpathUninstall } from '../plan/hostpath.js';
 import { confirmDestruction } from '../output/confirm.js';
@@ -9,8 +10,11 @@ import type { StorageClassObject } from '../presets/types.js';
 import { runPlan } from './run-plan.js';
 
 export async function installHostpath(ctx: Context, opts: Record<string, any>): Promise<void> {
-  if (opts.dir !== undefined && opts.name === undefined) throw new UsageError('--dir makes a StorageClass next to microk8s-hostpath: name it with --name, for example --name hostpath-ssd');
-  if (opts.reclaimPolicy !== undefined && !['Delete', 'Retain'].includes(opts.reclaimPolicy)) throw new UsageError(`--reclaim-policy: "${opts.reclaimPolicy}" must be Delete or Retain`);
+  const problems: string[] = [];
+  if (opts.dir !== undefined && opts.name === undefined) problems.push('--dir makes a StorageClass next to microk8s-hostpath: name it with --name, for example --name hostpath-ssd');
+  const reclaim = reclaimPolicy('--reclaim-policy', opts.reclaimPolicy, problems);
+  if (problems.length) throw new UsageError(problems);
+  if (reclaim) opts.reclaimPolicy = reclaim;
   const session = new ClusterSession(ctx);
   const microk8s = await session.requireMicrok8s();
   const kube = await session.kube();

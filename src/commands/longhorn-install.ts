@@ -5,7 +5,7 @@ import { HelmWorkdir, prepareHelm } from '../cluster/helm-workdir.js';
 import type { KubeClient } from '../cluster/kube.js';
 import { ClusterSession } from '../cluster/session.js';
 import { outputFormat, type Context } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../options/index.js';
 import { ChecksFailed, UsageError } from '../errors.js';
 import { LONGHORN_CHART } from '../longhorn/chart.js';
 import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount } from '../longhorn/compose.js';

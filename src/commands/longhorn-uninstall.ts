@@ -4,7 +4,7 @@ import { HelmWorkdir, prepareHelm } from '../cluster/helm-workdir.js';
 import type { KubeClient } from '../cluster/kube.js';
 import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../options/index.js';
 import { ClusterError, hasReason } from '../errors.js';
 import { LONGHORN_API_VERSION } from '../longhorn/resources.js';
 import { confirmDestruction } from '../output/confirm.js';

@@ -2,7 +2,7 @@
  * Flags of `nodes check|prepare` (and the node part of `doctor`) into checked options,
  * every problem reported at once; and the agent's argv those options stand for.
  */
-import { parseDuration } from '../duration.js';
+import { duration, wholeNumber } from '../options/index.js';
 import { UsageError } from '../errors.js';
 import { NODE_TARGETS, type AgentMode, type NodeTarget } from './types.js';
 
@@ -40,16 +40,6 @@ export function isLabelKey(key: string): boolean {
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
-function wholeNumber(flag: string, v: unknown, problems: string[]): number | undefined {
-  if (v === undefined) return undefined;
-  const s = String(v);
-  if (!/^\d{1,6}$/.test(s)) {
-    problems.push(`${flag}: "${s}" is not a whole number of GiB`);
-    return undefined;
-  }
-  return Number(s);
-}
-
 /** Raw commander options in, checked options out; a UsageError lists every problem. */
 export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown>): NodeRunOptions {
   const problems: string[] = [];
@@ -69,12 +59,7 @@ export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown
     else nodeSelector[key] = value;
   }
 
-  let timeoutMs = 0;
-  try {
-    timeoutMs = parseDuration('--timeout', String(raw.timeout ?? DEFAULT_NODE_TIMEOUT));
-  } catch (err) {
-    problems.push(...(err instanceof UsageError ? err.problems : [String(err)]));
-  }
+  const timeoutMs = duration('--timeout', raw.timeout ?? DEFAULT_NODE_TIMEOUT, problems) ?? 0;
 
   const image = raw.image === undefined ? DEFAULT_AGENT_IMAGE : String(raw.image);
   if (!image.trim() || /\s/.test(image)) problems.push(`--image: "${image}" is not an image reference`);
@@ -93,8 +78,8 @@ export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown
     if (!dataPath.startsWith('/')) problems.push(`--data-path: "${dataPath}" must be an absolute path`);
     else if (/[\u0000-\u001f]/.test(dataPath)) problems.push('--data-path: contains control characters');
   }
-  const minDiskGib = wholeNumber('--min-disk-gib', raw.minDiskGib, problems);
-  const minMemGib = wholeNumber('--min-mem-gib', raw.minMemGib, problems);
+  const minDiskGib = wholeNumber('--min-disk-gib', raw.minDiskGib, problems, { unit: 'GiB' });
+  const minMemGib = wholeNumber('--min-mem-gib', raw.minMemGib, problems, { unit: 'GiB' });
 
   if (problems.length) throw new UsageError(problems);
   return {

@@ -2,6 +2,7 @@
  * StorageClass backends. Facts (provisioners, parameters, what each can serve) come from
  * ../shared/reference/{microk8s,longhorn,peers}.md and the projects' own examples.
  */
+import { wholeNumber } from '../options/index.js';
 import { ACCESS_MODES as M, type PresetFlag, type StorageClassObject, type StorageClassPreset } from './types.js';
 
 const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
@@ -12,10 +13,9 @@ function absolutePathProblems(flag: string, value: string | undefined): string[]
 }
 
 function intInRange(flag: string, value: string | undefined, min: number, max: number): string[] {
-  if (value === undefined) return [];
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) return [`${flag}: "${value}" must be a whole number from ${min} to ${max}`];
-  return [];
+  const problems: string[] = [];
+  wholeNumber(flag, value, problems, { min, max });
+  return problems;
 }
 
 function params(sc: StorageClassObject): Record<string, string> {
