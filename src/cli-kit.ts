@@ -2,26 +2,26 @@
  * What command definitions share: the context a command runs with, and option helpers.
  * cli.ts and the cli-<area>.ts files (which only declare commands) use it; keep it light.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Backend, OptionSpec } from './backends/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { UsageError } from './errors.js';
 import { Logger } from './output/log.js';
 
 export interface Runtime {
   log: Logger;
+  /** The backends this program knows: the registry (src/backends/index.ts), or a test's. */
+  backends?: readonly Backend[];
   controller: AbortController;
   /** Whether to declare this top-level command in this run (see TOP_LEVEL_COMMANDS). */
   wants: (command: string) => boolean;
 }
 
 /**
- * Every top-level command (and alias). Only the invoked one is declared at start-up; a
- * test checks this list against the full program.
+ * The top-level commands cli.ts itself declares; backends add theirs (cli.ts TOP_LEVEL_COMMANDS).
+ * Only the invoked one is declared at start-up; a test checks the list against the full program.
  */
-export const TOP_LEVEL_COMMANDS: readonly string[] = [
-  'render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion',
-  'nodes', 'doctor', 'ui', 'snapshot', 'backup', 'schedule',
-];
+export const CORE_COMMANDS: readonly string[] = ['render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion', 'nodes', 'doctor'];
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -38,6 +38,7 @@ export function makeContext(cmd: Command, rt: Runtime): Context {
     log,
     out: (text) => void process.stdout.write(text),
     signal: rt.controller.signal,
+    backends: rt.backends ?? [],
     stdinIsTTY: process.stdin.isTTY === true,
     async readStdin() {
       const chunks: Buffer[] = [];
@@ -119,3 +120,25 @@ export function checkInvocation(cmd: Command, argv: readonly string[]): void {
   }
   if (problems.length) throw new UsageError(problems);
 }
+
+/** Declares options given as data (a backend's CommandSpec): groups, choices, repeatable and --x/--no-x pairs. */
+export function addOptionSpecs(cmd: Command, specs: readonly OptionSpec[]): Command {
+  for (const o of specs) {
+    const option = new Option(o.flags, o.description);
+    if (o.choices) option.choices(o.choices as string[]);
+    if (o.repeatable) option.argParser(collect);
+    if (o.group) option.helpGroup(o.group);
+    if (o.hidden) option.hideHelp();
+    cmd.addOption(option);
+    if (o.negatable) {
+      const negated = new Option(o.flags.replace(/^--/, '--no-'), o.negatedDescription ?? `do not ${o.description}`);
+      if (o.group) negated.helpGroup(o.group);
+      cmd.addOption(negated);
+    }
+  }
+  return cmd;
+}
+
+/** The option keys of the negatable specs, for keepUnsetNegatable. */
+export const negatableKeys = (specs: readonly OptionSpec[]): string[] =>
+  specs.filter((o) => o.negatable).map((o) => new Option(o.flags).attributeName());

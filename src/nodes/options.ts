@@ -4,7 +4,9 @@
  */
 import { duration, wholeNumber } from '../options/index.js';
 import { UsageError } from '../errors.js';
-import { NODE_TARGETS, type AgentMode, type NodeTarget } from './types.js';
+import { nodeTargets } from '../backends/index.js';
+import type { Backend } from '../backends/types.js';
+import type { AgentMode, NodeTarget } from './types.js';
 
 export const DEFAULT_AGENT_IMAGE = 'busybox:1.36';
 export const DEFAULT_NODE_TIMEOUT = '5m';
@@ -41,10 +43,11 @@ export function isLabelKey(key: string): boolean {
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 /** Raw commander options in, checked options out; a UsageError lists every problem. */
-export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown>): NodeRunOptions {
+export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown>, backends?: readonly Backend[]): NodeRunOptions {
   const problems: string[] = [];
-  const target = String(raw.for ?? 'longhorn');
-  if (!(NODE_TARGETS as readonly string[]).includes(target)) problems.push(`--for: "${target}" is not a backend the agent knows; use ${NODE_TARGETS.join(', ')}`);
+  const known = nodeTargets(backends?.length ? backends : undefined).map((t) => t.id);
+  const target = String(raw.for ?? known[0]);
+  if (!known.includes(target)) problems.push(`--for: "${target}" is not a backend the agent knows; use ${known.join(', ')}`);
 
   const nodes = [...new Set(asList(raw.node).flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean))];
   const nodeSelector: Record<string, string> = {};

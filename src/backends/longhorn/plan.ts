@@ -3,16 +3,16 @@
  * (its CSI driver included), and take it down in the order Longhorn needs. Pure planners and
  * judgements: the commands gather the facts and run the plans.
  */
-import type { HelmBinary, HelmRelease, HelmTool } from '../cluster/helm.js';
-import type { ObjectRef } from '../cluster/kube.js';
-import { describeCommand, type ToolCommand, type ToolResult } from '../cluster/runner.js';
-import { ClusterError } from '../errors.js';
-import { LONGHORN_CHART } from '../longhorn/chart.js';
-import { effectiveDefaultClass, effectiveReclaimPolicy, effectiveReplicaCount, type ComposedLonghornValues } from '../longhorn/compose.js';
-import { deletingConfirmationPatch, LONGHORN_API_VERSION } from '../longhorn/resources.js';
-import type { KubeObject } from '../presets/types.js';
-import { defaultClassSteps, type DefaultClassFacts } from './default-class.js';
-import { DEFAULT_CLASS_ANNOTATION, isDefaultClass } from './expectations.js';
+import type { HelmBinary, HelmRelease, HelmTool } from '../../cluster/helm.js';
+import type { ObjectRef } from '../../cluster/kube.js';
+import { describeCommand, type ToolCommand, type ToolResult } from '../../cluster/runner.js';
+import { ClusterError } from '../../errors.js';
+import { LONGHORN_CHART, LONGHORN_PROVISIONER } from './chart.js';
+import { effectiveDefaultClass, effectiveReclaimPolicy, effectiveReplicaCount, type ComposedLonghornValues } from './compose.js';
+import { deletingConfirmationPatch, LONGHORN_API_VERSION } from './resources.js';
+import type { KubeObject } from '../../presets/types.js';
+import { defaultClassSteps, type DefaultClassFacts } from '../../plan/default-class.js';
+import { DEFAULT_CLASS_ANNOTATION, isDefaultClass } from '../../plan/expectations.js';
 import {
   chartProblems,
   chartSourceOf as genericChartSourceOf,
@@ -25,13 +25,13 @@ import {
   releaseBlocker as genericReleaseBlocker,
   type ChartSource,
   type ChartSpec,
-} from './helm-release.js';
-import { emptyPlan, type ObjectExpectation, type Plan } from './types.js';
+} from '../../plan/helm-release.js';
+import { emptyPlan, type ObjectExpectation, type Plan } from '../../plan/types.js';
 
 export const LONGHORN_NAMESPACE = LONGHORN_CHART.namespace;
 export const LONGHORN_RELEASE = LONGHORN_CHART.release;
 export const LONGHORN_CLASS = 'longhorn';
-export const LONGHORN_PROVISIONER = 'driver.longhorn.io';
+export { LONGHORN_PROVISIONER };
 export const LONGHORN_UI_SERVICE = 'longhorn-frontend';
 
 const ns = LONGHORN_NAMESPACE;
@@ -226,7 +226,7 @@ export function planLonghornInstall(facts: LonghornInstallFacts, req: LonghornIn
 }
 
 /** Everything the dry run shows besides the plan: Helm's argv and the values, ours and merged. */
-export function installPreview(p: LonghornInstallPlan, composed: ComposedLonghornValues, valuesFile: string) {
+export function installPreview(p: Pick<LonghornInstallPlan, 'helmCommand'>, composed: ComposedLonghornValues, valuesFile: string) {
   return { helm: { argv: [p.helmCommand.file, ...p.helmCommand.args], command: describeCommand(p.helmCommand) }, valuesFile, values: composed.ours, mergedValues: composed.merged };
 }
 
@@ -282,6 +282,7 @@ export function planLonghornUninstall(facts: LonghornUninstallFacts, opts: Longh
       hint: 'back up or move that data and delete the claims first, or add --force to delete it all',
     });
   }
+  if (data) plan.warnings.push(`--force: this deletes ${data}, and their data with them.`);
 
   if (facts.release) {
     const noHooks = facts.confirmationFlag === undefined;

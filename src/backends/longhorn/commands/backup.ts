@@ -1,8 +1,8 @@
 /** `backup target set|show`, `backup create|list`: Longhorn backups of claims to an NFS or S3 store. */
-import { ClusterSession } from '../cluster/session.js';
-import { outputFormat, type Context } from '../context.js';
-import { duration, oneOf } from '../options/index.js';
-import { ClusterError, hasReason, UsageError } from '../errors.js';
+import { ClusterSession } from '../../../cluster/session.js';
+import { outputFormat, type Context } from '../../../context.js';
+import { duration, oneOf } from '../../../options/index.js';
+import { ClusterError, hasReason, UsageError } from '../../../errors.js';
 import {
   BACKUP_MODES,
   backupTargetProblems,
@@ -17,12 +17,12 @@ import {
   type LonghornBackupTarget,
   type LonghornSnapshot,
   type LonghornVolume,
-} from '../longhorn/resources.js';
-import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../manifests/names.js';
-import { formatData, formatTable } from '../output/print.js';
-import { checkedSince, credentialSecretCommand, planBackupCreate, planBackupTargetSet, reachabilityOf, type Reachability } from '../plan/longhorn-data.js';
-import { claimNamespace, claimOfVolume, listScope, longhornRef, requireLonghorn, resolveClaim, type Kube } from './longhorn-volumes.js';
-import { runPlan } from './run-plan.js';
+} from '../resources.js';
+import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../../../manifests/names.js';
+import { formatData, formatTable } from '../../../output/print.js';
+import { checkedSince, credentialSecretCommand, planBackupCreate, planBackupTargetSet, reachabilityOf, type Reachability } from '../data-plan.js';
+import { claimNamespace, claimOfVolume, listScope, longhornRef, requireLonghorn, resolveClaim, type Kube } from './volumes.js';
+import { runPlan } from '../../../commands/run-plan.js';
 import { formatBytes, waitFlags } from './snapshot.js';
 
 const TARGET = 'default';

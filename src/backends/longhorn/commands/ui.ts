@@ -4,14 +4,14 @@
  * WebSocket to the API server) to a ready pod behind Service longhorn-frontend. Runs until Ctrl-C,
  * which is its normal end (exit 0).
  */
-import type { KubeClient } from '../cluster/kube.js';
-import { startPortForward, type RunningPortForward } from '../cluster/port-forward.js';
-import { ClusterSession } from '../cluster/session.js';
-import type { Context } from '../context.js';
-import { ClusterError, UsageError } from '../errors.js';
-import { wholeNumber } from '../options/index.js';
-import { LONGHORN_NAMESPACE, LONGHORN_UI_SERVICE } from '../plan/longhorn.js';
-import type { KubeObject } from '../presets/types.js';
+import type { KubeClient } from '../../../cluster/kube.js';
+import { startPortForward, type RunningPortForward } from '../../../cluster/port-forward.js';
+import { ClusterSession } from '../../../cluster/session.js';
+import type { Context } from '../../../context.js';
+import { ClusterError, UsageError } from '../../../errors.js';
+import { wholeNumber } from '../../../options/index.js';
+import { LONGHORN_NAMESPACE, LONGHORN_UI_SERVICE } from '../plan.js';
+import type { KubeObject } from '../../../presets/types.js';
 
 export const DEFAULT_UI_PORT = 8080;
 export const DEFAULT_UI_ADDRESS = '127.0.0.1';

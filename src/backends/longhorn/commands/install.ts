@@ -1,20 +1,20 @@
 /** `install longhorn`: Helm chart with values built from the cluster's facts, then wait until volumes can be made. */
 import { existsSync } from 'node:fs';
-import { helmStatus, type HelmRelease, type HelmTool } from '../cluster/helm.js';
-import { HelmWorkdir, prepareHelm } from '../cluster/helm-workdir.js';
-import type { KubeClient } from '../cluster/kube.js';
-import { ClusterSession } from '../cluster/session.js';
-import { outputFormat, type Context } from '../context.js';
-import { parseDuration } from '../options/index.js';
-import { ChecksFailed, UsageError } from '../errors.js';
-import { LONGHORN_CHART } from '../longhorn/chart.js';
-import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount } from '../longhorn/compose.js';
-import { buildUiAuthSecret, generatePassword, htpasswdProblems, UI_AUTH_SECRET_KEY, verifyHtpasswd } from '../longhorn/ui-auth.js';
-import { DEFAULT_UI_AUTH_SECRET, parseSetFlag, renderLonghornValuesYaml, validateLonghornInstallOptions } from '../longhorn/values.js';
-import { formatPlan } from '../output/plan.js';
-import { formatData } from '../output/print.js';
-import { LONGHORN_CLASS_CONFIGMAP } from '../plan/default-class.js';
-import { executePlan } from '../plan/executor.js';
+import { helmStatus, type HelmRelease, type HelmTool } from '../../../cluster/helm.js';
+import { HelmWorkdir, prepareHelm } from '../../../cluster/helm-workdir.js';
+import type { KubeClient } from '../../../cluster/kube.js';
+import type { ClusterSession } from '../../../cluster/session.js';
+import { outputFormat, type Context } from '../../../context.js';
+import { duration } from '../../../options/index.js';
+import { ChecksFailed, UsageError } from '../../../errors.js';
+import { LONGHORN_CHART } from '../chart.js';
+import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount, type ComposedLonghornValues } from '../compose.js';
+import { buildUiAuthSecret, generatePassword, htpasswdProblems, UI_AUTH_SECRET_KEY, verifyHtpasswd } from '../ui-auth.js';
+import { DEFAULT_UI_AUTH_SECRET, parseSetFlag, renderLonghornValuesYaml, validateLonghornInstallOptions } from '../values.js';
+import { formatPlan } from '../../../output/plan.js';
+import { formatData } from '../../../output/print.js';
+import { readClassSources } from '../../../plan/default-class.js';
+import type { Plan, Step } from '../../../plan/types.js';
 import {
   chartProblems,
   chartSourceOf,
@@ -27,12 +27,14 @@ import {
   LONGHORN_RELEASE,
   planLonghornInstall,
   releaseBlocker,
-} from '../plan/longhorn.js';
-import { parseNodeRunOptions } from '../nodes/options.js';
-import { nodeReportVerdict } from '../nodes/report.js';
-import type { KubeObject } from '../presets/types.js';
-import { readUserValuesFiles, valueOptionsOf } from './longhorn-values.js';
-import { collectNodeReport } from './nodes.js';
+  type LonghornInstallFacts,
+  type LonghornInstallRequest,
+} from '../plan.js';
+import { parseNodeRunOptions } from '../../../nodes/options.js';
+import { nodeReportVerdict } from '../../../nodes/report.js';
+import type { KubeObject } from '../../../presets/types.js';
+import { readUserValuesFiles, valueOptionsOf } from './values.js';
+import { collectNodeReport } from '../../../commands/nodes.js';
 
 export const DEFAULT_LONGHORN_TIMEOUT = '10m';
 export const DEFAULT_UI_USER = 'admin';
@@ -97,20 +99,24 @@ async function readRelease(helm: HelmTool, ctx: Context): Promise<HelmRelease | 
   return helmStatus(helm, LONGHORN_RELEASE, LONGHORN_NAMESPACE, { signal: ctx.signal });
 }
 
-export async function installLonghorn(ctx: Context, opts: Record<string, any>): Promise<void> {
-  const dryRun = opts.dryRun === true;
-  const format = dryRun ? outputFormat(ctx, ['text', 'json', 'yaml'] as const, 'text') : undefined;
+/** `install longhorn`'s flags, checked offline (every problem at once); the password is read from stdin when gathering. */
+export interface LonghornInstallOptions {
+  raw: Record<string, any>;
+  dryRun: boolean;
+  valueOptions: ReturnType<typeof valueOptionsOf>;
+  timeout: string;
+  timeoutMs: number;
+  userFiles: ReturnType<typeof readUserValuesFiles>;
+  isLocalChart: boolean;
+  ingress: boolean;
+  user: string;
+}
 
-  // Everything that can be checked without the cluster, all at once.
+export function parseLonghornInstall(opts: Record<string, any>): LonghornInstallOptions {
   const problems: string[] = [];
   const valueOptions = valueOptionsOf(opts, problems);
-  let timeoutMs = 0;
   const timeout: string = opts.timeout ?? DEFAULT_LONGHORN_TIMEOUT;
-  try {
-    timeoutMs = parseDuration('--timeout', timeout);
-  } catch (err) {
-    problems.push(...(err as UsageError).problems);
-  }
+  const timeoutMs = duration('--timeout', timeout, problems) ?? 0;
   const userFiles = readUserValuesFiles(opts.values ?? []);
   problems.push(...userFiles.problems);
   const isLocalChart = opts.chart !== undefined && existsSync(opts.chart);
@@ -121,21 +127,40 @@ export async function installLonghorn(ctx: Context, opts: Record<string, any>): 
   if (opts.passwordStdin && !ingress) problems.push('--password-stdin: the UI login is only used with --ui ingress');
   const user: string = opts.uiUser ?? DEFAULT_UI_USER;
   if (opts.uiUser !== undefined && !ingress) problems.push('--ui-user: the UI login is only used with --ui ingress');
-  let password: string | undefined;
-  if (opts.passwordStdin && ingress) {
-    password = stripOneNewline(await ctx.readStdin());
-    problems.push(...htpasswdProblems(user, password));
-  }
   if (problems.length) throw new UsageError(problems);
+  return { raw: opts, dryRun: opts.dryRun === true, valueOptions, timeout, timeoutMs, userFiles, isLocalChart, ingress, user };
+}
 
-  const session = new ClusterSession(ctx);
+/** What planLonghornInstall needs, read once; `workdir` holds Helm's temporary files until `release`. */
+export interface LonghornInstallGathered {
+  workdir: HelmWorkdir;
+  helm: HelmTool;
+  facts: LonghornInstallFacts;
+  request: LonghornInstallRequest;
+  composed: ComposedLonghornValues;
+  defaultNote?: string;
+  uiAuth?: UiAuthDecision;
+  valuesFile: string;
+  version?: string;
+}
+
+export async function gatherLonghornInstall(ctx: Context, session: ClusterSession, o: LonghornInstallOptions): Promise<LonghornInstallGathered> {
+  const opts = o.raw;
+  let password: string | undefined;
+  if (opts.passwordStdin && o.ingress) {
+    // Still before the cluster is touched: a bad password is a usage error like the flags.
+    password = stripOneNewline(await ctx.readStdin());
+    const problems = htpasswdProblems(o.user, password);
+    if (problems.length) throw new UsageError(problems);
+  }
+  const { dryRun, valueOptions } = o;
   const kube = await session.kube();
   const workdir = new HelmWorkdir(dryRun);
   try {
-    const [nodes, classes, longhornClassConfigMap, namespace, local] = await Promise.all([
+    const [nodes, classes, sources, namespace, local] = await Promise.all([
       session.nodes(),
       kube.list('storage.k8s.io/v1', 'StorageClass'),
-      kube.get(LONGHORN_CLASS_CONFIGMAP),
+      readClassSources(kube),
       kube.get(LONGHORN_NAMESPACE_REF),
       session.microk8s().catch(() => undefined),
     ]);
@@ -151,7 +176,7 @@ export async function installLonghorn(ctx: Context, opts: Record<string, any>): 
     ctx.log.debug(`cluster: ${nodes.length} node(s), MicroK8s: ${microk8s}, Helm release: ${release ? `${release.status} revision ${release.revision}` : 'none'}`);
 
     // Refused now, before any node is touched: a downgrade Longhorn does not support.
-    const chartSource = chartSourceOf(opts.chart, isLocalChart);
+    const chartSource = chartSourceOf(opts.chart, o.isLocalChart);
     const version = chartVersionFor(opts.version, chartSource, release);
 
     if (!opts.skipPreflight && !dryRun) {
@@ -165,63 +190,74 @@ export async function installLonghorn(ctx: Context, opts: Record<string, any>): 
     }
 
     const defaultDecision = decideDefaultClass(opts.defaultClass, classes);
-    const composed = composeLonghornValues({ ...valueOptions, microk8s, nodeCount: Math.max(1, nodes.length), defaultClass: defaultDecision.defaultClass }, userFiles.files, opts.set ?? []);
-
-    const uiAuth = ingress
-      ? await decideUiAuth(kube, { user, secretName: valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET, ...(password !== undefined ? { password } : {}), dryRun })
+    const composed = composeLonghornValues({ ...valueOptions, microk8s, nodeCount: Math.max(1, nodes.length), defaultClass: defaultDecision.defaultClass }, o.userFiles.files, opts.set ?? []);
+    const uiAuth = o.ingress
+      ? await decideUiAuth(kube, { user: o.user, secretName: valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET, ...(password !== undefined ? { password } : {}), dryRun })
       : undefined;
-
     const valuesFile = await workdir.write(dryRun ? DRY_RUN_VALUES_FILE : 'longhorn-values.yaml', renderLonghornValuesYaml(composed.ours, version ?? LONGHORN_CHART.defaultVersion));
-    const install = planLonghornInstall(
-      { helm, classes, ...(longhornClassConfigMap ? { longhornClassConfigMap } : {}), ...(release ? { release } : {}), namespaceExists: namespace !== undefined },
-      {
+    return {
+      workdir,
+      helm,
+      facts: { helm, classes, ...sources, ...(release ? { release } : {}), namespaceExists: namespace !== undefined },
+      request: {
         chart: opts.chart ?? LONGHORN_CHART.chartRef,
         chartSource,
         ...(version ? { version } : {}),
         valuesFile,
         userValuesFiles: opts.values ?? [],
         sets: opts.set ?? [],
-        timeout,
-        timeoutMs,
+        timeout: o.timeout,
+        timeoutMs: o.timeoutMs,
         wait: opts.wait !== false,
         composed,
         ...(uiAuth ? { uiAuth } : {}),
       },
-    );
-    if (defaultDecision.note) install.plan.notes.unshift(defaultDecision.note);
-
-    if (dryRun) {
-      const preview = installPreview(install, composed, valuesFile);
-      if (format === 'text') {
-        const userGiven = (opts.values ?? []).length + (opts.set ?? []).length > 0;
-        ctx.out(formatPlan(install.plan, 'text'));
-        ctx.out(`\nValues file ${valuesFile} (written to a private temporary directory, given to Helm first):\n${renderLonghornValuesYaml(composed.ours, version ?? LONGHORN_CHART.defaultVersion)}`);
-        if (userGiven) ctx.out(`\nValues Helm ends up with, after your -f files and --set flags:\n${formatData(composed.merged, 'yaml')}`);
-      } else {
-        ctx.out(formatData({ dryRun: true, ...install.plan, ...preview }, format!));
-      }
-      return;
-    }
-
-    if (uiAuth?.generated) {
-      ctx.log.write(`Longhorn UI login: user ${uiAuth.generated.user}, password ${uiAuth.generated.password}`);
-      ctx.log.write(`  (shown only this once; Secret ${LONGHORN_NAMESPACE}/${valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET} keeps only its bcrypt hash)`);
-    }
-
-    await executePlan(install.plan, { log: ctx.log, signal: ctx.signal, kube: () => session.kube() });
-
-    const replicas = effectiveReplicaCount(composed.merged);
-    const isDefault = effectiveDefaultClass(composed.merged);
-    const after = await readRelease(helm, ctx);
-    const what = `Longhorn ${after?.chartVersion ?? version ?? ''}`.trim();
-    if (opts.wait === false) ctx.log.success(`${what} is installed (not waited for): StorageClass ${LONGHORN_CLASS} appears once longhorn-manager runs; k8s-storage status shows when it is ready.`);
-    else ctx.log.success(`${what} is ready: StorageClass ${LONGHORN_CLASS}${isDefault ? ' (the default)' : ''} with ${replicas} replica${replicas === 1 ? '' : 's'} per volume.`);
-    const ui = valueOptions.ui ?? 'port-forward';
-    if (ui === 'ingress') ctx.log.info(`UI: http://${valueOptions.host}/ (login ${user}; put TLS in front before using it outside a trusted network)`);
-    else if (ui === 'port-forward') ctx.log.info('UI: k8s-storage ui   (forwards http://127.0.0.1:8080 to it)');
-    else ctx.log.info(`UI: the ${ui === 'nodeport' ? 'NodePort' : 'LoadBalancer'} Service ${LONGHORN_NAMESPACE}/longhorn-frontend (kubectl -n ${LONGHORN_NAMESPACE} get svc longhorn-frontend)`);
-    ctx.log.info(`The ${LONGHORN_CLASS} class follows the chart values (Longhorn undoes hand edits): rerun install longhorn to change it; for other settings add a class, e.g. k8s-storage apply storageclass longhorn --name longhorn-2replicas --replicas 2`);
-  } finally {
+      composed,
+      ...(defaultDecision.note ? { defaultNote: defaultDecision.note } : {}),
+      ...(uiAuth ? { uiAuth } : {}),
+      valuesFile,
+      ...(version ? { version } : {}),
+    };
+  } catch (err) {
     await workdir.cleanup();
+    throw err;
   }
+}
+
+/** --dry-run: the plan, then our values file and (with -f/--set) the values Helm ends up with; -o json|yaml for machines. */
+export function dryRunLonghornInstall(ctx: Context, plan: Plan, g: LonghornInstallGathered, o: LonghornInstallOptions): void {
+  const format = outputFormat(ctx, ['text', 'json', 'yaml'] as const, 'text');
+  const helmCommand = plan.steps.find((s): s is Extract<Step, { kind: 'run' }> => s.kind === 'run' && (s.verify ?? []).some((e) => e.type === 'helm-release'))!.command;
+  const preview = installPreview({ helmCommand }, g.composed, g.valuesFile);
+  const values = renderLonghornValuesYaml(g.composed.ours, g.version ?? LONGHORN_CHART.defaultVersion);
+  if (format === 'text') {
+    const userGiven = (o.raw.values ?? []).length + (o.raw.set ?? []).length > 0;
+    ctx.out(formatPlan(plan, 'text'));
+    ctx.out(`\nValues file ${g.valuesFile} (written to a private temporary directory, given to Helm first):\n${values}`);
+    if (userGiven) ctx.out(`\nValues Helm ends up with, after your -f files and --set flags:\n${formatData(g.composed.merged, 'yaml')}`);
+  } else {
+    ctx.out(formatData({ dryRun: true, ...plan, ...preview }, format));
+  }
+}
+
+/** Before anything changes: a generated UI password is shown once. */
+export async function confirmLonghornInstall(ctx: Context, _plan: Plan, g: LonghornInstallGathered, o: LonghornInstallOptions): Promise<void> {
+  if (!g.uiAuth?.generated) return;
+  ctx.log.write(`Longhorn UI login: user ${g.uiAuth.generated.user}, password ${g.uiAuth.generated.password}`);
+  ctx.log.write(`  (shown only this once; Secret ${LONGHORN_NAMESPACE}/${o.valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET} keeps only its bcrypt hash)`);
+}
+
+export async function reportLonghornInstall(ctx: Context, _session: ClusterSession, _plan: Plan, g: LonghornInstallGathered, o: LonghornInstallOptions): Promise<void> {
+  const { valueOptions } = o;
+  const replicas = effectiveReplicaCount(g.composed.merged);
+  const isDefault = effectiveDefaultClass(g.composed.merged);
+  const after = await readRelease(g.helm, ctx);
+  const what = `Longhorn ${after?.chartVersion ?? g.version ?? ''}`.trim();
+  if (o.raw.wait === false) ctx.log.success(`${what} is installed (not waited for): StorageClass ${LONGHORN_CLASS} appears once longhorn-manager runs; k8s-storage status shows when it is ready.`);
+  else ctx.log.success(`${what} is ready: StorageClass ${LONGHORN_CLASS}${isDefault ? ' (the default)' : ''} with ${replicas} replica${replicas === 1 ? '' : 's'} per volume.`);
+  const ui = valueOptions.ui ?? 'port-forward';
+  if (ui === 'ingress') ctx.log.info(`UI: http://${valueOptions.host}/ (login ${o.user}; put TLS in front before using it outside a trusted network)`);
+  else if (ui === 'port-forward') ctx.log.info('UI: k8s-storage ui   (forwards http://127.0.0.1:8080 to it)');
+  else ctx.log.info(`UI: the ${ui === 'nodeport' ? 'NodePort' : 'LoadBalancer'} Service ${LONGHORN_NAMESPACE}/longhorn-frontend (kubectl -n ${LONGHORN_NAMESPACE} get svc longhorn-frontend)`);
+  ctx.log.info(`The ${LONGHORN_CLASS} class follows the chart values (Longhorn undoes hand edits): rerun install longhorn to change it; for other settings add a class, e.g. k8s-storage apply storageclass longhorn --name longhorn-2replicas --replicas 2`);
 }

@@ -4,12 +4,12 @@
  * `install longhorn` shares. Pure modules only: this is on the fast, offline path.
  */
 import { readFileSync } from 'node:fs';
-import { outputFormat, type Context } from '../context.js';
-import { UsageError } from '../errors.js';
-import { reclaimPolicy, wholeNumber } from '../options/index.js';
-import { LONGHORN_CHART } from '../longhorn/chart.js';
-import { composeLonghornValues, type UserValuesFile } from '../longhorn/compose.js';
-import { parseSetFlag, parseValuesYaml, renderLonghornValuesYaml, validateLonghornInstallOptions, type LonghornInstallOptions } from '../longhorn/values.js';
+import { outputFormat, type Context } from '../../../context.js';
+import { UsageError } from '../../../errors.js';
+import { reclaimPolicy, wholeNumber } from '../../../options/index.js';
+import { LONGHORN_CHART } from '../chart.js';
+import { composeLonghornValues, type UserValuesFile } from '../compose.js';
+import { parseSetFlag, parseValuesYaml, renderLonghornValuesYaml, validateLonghornInstallOptions, type LonghornInstallOptions } from '../values.js';
 
 /** Reads `-f` files: every unreadable or invalid file is a problem, none stops the others being read. */
 export function readUserValuesFiles(paths: readonly string[]): { files: UserValuesFile[]; problems: string[] } {

@@ -3,8 +3,8 @@
  * target), schedules. Declarations only: actions load src/commands/* on demand.
  */
 import type { Command } from 'commander';
-import { collect, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
-import { BACKUP_MODES, RECURRING_JOB_TASKS } from './longhorn/resources.js';
+import { collect, examples, makeContext, optsOf, outputs, type Runtime } from '../../cli-kit.js';
+import { BACKUP_MODES, RECURRING_JOB_TASKS } from './resources.js';
 
 const dryRun = (cmd: Command) => cmd.option('--dry-run', 'print the plan (the Longhorn objects) and change nothing');
 const waiting = (cmd: Command, what: string, timeout: string) => cmd.option('--no-wait', `do not wait for ${what}`).option('--timeout <duration>', `how long to wait for ${what}`, timeout);
