@@ -2,25 +2,26 @@
  * What command definitions share: the context a command runs with, and option helpers.
  * cli.ts and the cli-<area>.ts files (which only declare commands) use it; keep it light.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Backend, OptionSpec } from './backends/types.js';
 import type { Context, GlobalOptions } from './context.js';
+import { UsageError } from './errors.js';
 import { Logger } from './output/log.js';
 
 export interface Runtime {
   log: Logger;
+  /** The backends this program knows: the registry (src/backends/index.ts), or a test's. */
+  backends?: readonly Backend[];
   controller: AbortController;
   /** Whether to declare this top-level command in this run (see TOP_LEVEL_COMMANDS). */
   wants: (command: string) => boolean;
 }
 
 /**
- * Every top-level command (and alias). Only the invoked one is declared at start-up; a
- * test checks this list against the full program.
+ * The top-level commands cli.ts itself declares; backends add theirs (cli.ts TOP_LEVEL_COMMANDS).
+ * Only the invoked one is declared at start-up; a test checks the list against the full program.
  */
-export const TOP_LEVEL_COMMANDS: readonly string[] = [
-  'render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion',
-  'nodes', 'doctor', 'ui', 'snapshot', 'backup', 'schedule',
-];
+export const CORE_COMMANDS: readonly string[] = ['render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion', 'nodes', 'doctor'];
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -37,6 +38,7 @@ export function makeContext(cmd: Command, rt: Runtime): Context {
     log,
     out: (text) => void process.stdout.write(text),
     signal: rt.controller.signal,
+    backends: rt.backends ?? [],
     stdinIsTTY: process.stdin.isTTY === true,
     async readStdin() {
       const chunks: Buffer[] = [];
@@ -73,3 +75,70 @@ export function keepUnsetNegatable(cmd: Command, opts: Record<string, any>, ...k
   for (const key of keys) if (cmd.getOptionValueSource(key) !== 'cli') delete opts[key];
   return opts;
 }
+
+/** What `-o` a command prints besides the plan formats of --dry-run (declared with `outputs`). */
+const OUTPUTS = new WeakMap<Command, readonly string[]>();
+/** `--dry-run` prints the plan as text, json or yaml (the nodes commands also as a table). */
+export const DRY_RUN_OUTPUTS = ['text', 'json', 'yaml'] as const;
+
+/** Declares the -o formats a command prints; any other is refused before it runs. */
+export function outputs<C extends Command>(cmd: C, ...formats: string[]): C {
+  OUTPUTS.set(cmd, formats);
+  return cmd;
+}
+
+const commandPath = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+};
+
+/**
+ * Checks what commander cannot, before the action runs (so before anything changes): an -o
+ * the command does not print, and a flag given together with its negation
+ * (`--default-class --no-default-class`), which commander resolves by keeping the last.
+ */
+export function checkInvocation(cmd: Command, argv: readonly string[]): void {
+  const problems: string[] = [];
+  const output = (cmd.optsWithGlobals() as { output?: string }).output;
+  if (output !== undefined) {
+    const dryRun = cmd.getOptionValue('dryRun') === true;
+    const allowed = [...new Set([...(OUTPUTS.get(cmd) ?? []), ...(dryRun ? DRY_RUN_OUTPUTS : [])])];
+    if (!allowed.includes(output.toLowerCase())) {
+      problems.push(
+        allowed.length
+          ? `-o ${output}: this command prints ${allowed.join(', ')}`
+          : `-o ${output}: ${commandPath(cmd)} prints nothing on stdout${cmd.options.some((o) => o.long === '--dry-run') ? ' (with --dry-run it prints the plan: -o text, json or yaml)' : ''}`,
+      );
+    }
+  }
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  for (const opt of cmd.options) {
+    if (!opt.negate || !opt.long) continue;
+    const positive = `--${opt.long.slice('--no-'.length)}`;
+    if (cmd.options.some((o) => o.long === positive) && given(positive) && given(opt.long)) problems.push(`${positive} and ${opt.long} contradict each other: give one of them`);
+  }
+  if (problems.length) throw new UsageError(problems);
+}
+
+/** Declares options given as data (a backend's CommandSpec): groups, choices, repeatable and --x/--no-x pairs. */
+export function addOptionSpecs(cmd: Command, specs: readonly OptionSpec[]): Command {
+  for (const o of specs) {
+    const option = new Option(o.flags, o.description);
+    if (o.choices) option.choices(o.choices as string[]);
+    if (o.repeatable) option.argParser(collect);
+    if (o.group) option.helpGroup(o.group);
+    if (o.hidden) option.hideHelp();
+    cmd.addOption(option);
+    if (o.negatable) {
+      const negated = new Option(o.flags.replace(/^--/, '--no-'), o.negatedDescription ?? `do not ${o.description}`);
+      if (o.group) negated.helpGroup(o.group);
+      cmd.addOption(negated);
+    }
+  }
+  return cmd;
+}
+
+/** The option keys of the negatable specs, for keepUnsetNegatable. */
+export const negatableKeys = (specs: readonly OptionSpec[]): string[] =>
+  specs.filter((o) => o.negatable).map((o) => new Option(o.flags).attributeName());

@@ -1,11 +1,13 @@
 /** Command definitions for node preparation and diagnosis: `nodes check|prepare`, `doctor`. */
 import type { Command } from 'commander';
-import { collect, examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
+import { collect, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { nodeTargets } from './backends/index.js';
 import { DEFAULT_AGENT_IMAGE } from './nodes/options.js';
 
-function nodeRunOptions(cmd: Command): Command {
+function nodeRunOptions(cmd: Command, rt: Runtime): Command {
+  const targets = nodeTargets(rt.backends).map((t) => t.id);
   return cmd
-    .option('--for <backend>', 'what the nodes must be ready for: longhorn, nfs or hostpath', 'longhorn')
+    .option('--for <backend>', `what the nodes must be ready for: ${targets.slice(0, -1).join(', ')}${targets.length > 1 ? ' or ' : ''}${targets.at(-1) ?? ''}`, targets[0])
     .option('--node <name>', 'only this node; repeatable (default: every Linux node)', collect)
     .option('--node-selector <key=value>', 'only nodes with this label; repeatable', collect)
     .option('--local', 'run on this machine instead of through the cluster (single-node MicroK8s; no cluster needed)')
@@ -23,7 +25,7 @@ export function registerNodeCommands(program: Command, rt: Runtime): void {
       .command('nodes')
       .description('check nodes for Longhorn, NFS or hostpath storage, and prepare them (packages, iscsid, kernel modules)');
 
-    nodeRunOptions(nodes.command('check'))
+    nodeRunOptions(outputs(nodes.command('check'), 'table', 'json', 'yaml'), rt)
       .description('report, per node, what Longhorn/NFS/hostpath storage needs and what is missing (exit 3 when a node is not ready)')
       .addHelpText(
         'after',
@@ -40,7 +42,7 @@ export function registerNodeCommands(program: Command, rt: Runtime): void {
         await nodesCommand(makeContext(cmd, rt), 'check', optsOf(cmd));
       });
 
-    nodeRunOptions(nodes.command('prepare'))
+    nodeRunOptions(outputs(nodes.command('prepare'), 'table', 'json', 'yaml'), rt)
       .description('install exactly the missing packages, enable iscsid, load and persist kernel modules (never upgrades, never reboots), then report')
       .addHelpText(
         'after',
@@ -58,8 +60,7 @@ export function registerNodeCommands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('doctor')) {
-    program
-      .command('doctor')
+    outputs(program.command('doctor'), 'table', 'json', 'yaml')
       .description('the whole storage picture: MicroK8s, default classes, backends, claims and nodes; each problem with the command that fixes it')
       .option('--skip-nodes', 'do not run the node check (no DaemonSet is created)')
       .option('--image <ref>', `image of the node agent pods [default: ${DEFAULT_AGENT_IMAGE}]`)

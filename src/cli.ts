@@ -4,12 +4,13 @@
  * `--version` and `render` must never load @kubernetes/client-node.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { addMetadataOptions, addVolumeOptions, collect, examples, keepUnsetNegatable, makeContext, optsOf, TOP_LEVEL_COMMANDS, type Runtime } from './cli-kit.js';
-import { registerLonghornCommands } from './cli-longhorn.js';
+import { backendTopLevelCommands, BACKENDS, installable, presetsOf, uninstallable } from './backends/index.js';
+import type { Backend, CommandSpec } from './backends/types.js';
+import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, collect, CORE_COMMANDS, examples, keepUnsetNegatable, makeContext, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { registerNodeCommands } from './cli-nodes.js';
 import { EXIT, K8sStorageError } from './errors.js';
 import { Logger } from './output/log.js';
-import { allStorageClassPresetFlags, STORAGE_CLASS_PRESETS } from './presets/storageclasses.js';
+import { allStorageClassPresetFlags } from './presets/storageclasses.js';
 import { templateNames } from './presets/templates.js';
 
 declare const __VERSION__: string;
@@ -32,7 +33,12 @@ function firstOperand(program: Command, argv: readonly string[]): string | undef
   return undefined;
 }
 
+/** Every top-level command (and alias): the core ones and those backends add. Only the invoked one is declared at start-up. */
+export const TOP_LEVEL_COMMANDS: readonly string[] = [...CORE_COMMANDS, ...backendTopLevelCommands(BACKENDS)];
+
 export function buildProgram(rt: Runtime, argv: string[] = process.argv): Command {
+  const backends = (rt.backends ??= BACKENDS);
+  const topLevel = [...CORE_COMMANDS, ...backendTopLevelCommands(backends)];
   const program = new Command(programName(argv))
     .description('Persistent storage for MicroK8s clusters: hostpath, Longhorn, StorageClass/PVC/app presets, node preflight.')
     .helpOption('-h, --help', 'show help for a command')
@@ -51,11 +57,14 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   // Commander gives every --version to the program, wherever it stands. Commands such as
   // `install longhorn --version 1.12.1` take a version of their own, so the program's
   // --version (the CLI's) exists only when no command is given.
+  // Before any action: an -o the command does not print, or a flag with its negation, is a usage error.
+  program.hook('preAction', (_program, action) => checkInvocation(action, argv));
+
   const command = firstOperand(program, argv);
   if (command === undefined) program.version(VERSION, '--version', 'print the version');
   // Building every command costs about 10 ms at start-up: build only the one invoked, or
   // all of them for top-level help, completion, or a word we do not know (for suggestions).
-  rt.wants = (name) => command === undefined || command === name || command === 'completion' || command === 'help' || !TOP_LEVEL_COMMANDS.includes(command);
+  rt.wants = (name) => command === undefined || command === name || command === 'completion' || command === 'help' || !topLevel.includes(command);
 
   program.addHelpText(
     'after',
@@ -91,7 +100,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
         .option('--param <key=value>', 'extra provisioner parameter; repeatable', collect),
     );
     for (const flag of allStorageClassPresetFlags()) {
-      const users = STORAGE_CLASS_PRESETS.filter((p) => p.flags.some((f) => f.key === flag.key)).map((p) => p.name);
+      const users = presetsOf(backends).filter((p) => p.flags.some((f) => f.key === flag.key)).map((p) => p.name);
       const option = new Option(flag.flags, `${flag.description}${flag.required ? ' (required)' : ''}${flag.defaultValue ? ` [default: ${flag.defaultValue}]` : ''}`);
       if (flag.choices) option.choices(flag.choices as string[]);
       option.helpGroup(`Preset options (${users.join(', ')}):`);
@@ -124,19 +133,19 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
       .option('--force-conflicts', 'take over fields that another tool manages (server-side apply --force)');
 
   if (render) {
-    pvcCommand(render)
+    outputs(pvcCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render pvc postgres-pvc --size 10Gi --storage-class longhorn', 'k8s-storage render pvc shared --size 20Gi --access-mode RWX --storage-class longhorn -n web', 'k8s-storage render pvc data --size 1Gi -o json'))
       .action(async (name: string, _o, cmd: Command) => {
         const { renderPvc } = await import('./commands/render.js');
         await renderPvc(makeContext(cmd, rt), name, optsOf(cmd));
       });
-    storageClassCommand(render)
+    outputs(storageClassCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage render storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --reclaim-policy Retain', 'k8s-storage render storageclass nfs --server 192.168.1.100 --share /exports/k8s'))
       .action(async (preset: string, _o, cmd: Command) => {
         const { renderStorageClass } = await import('./commands/render.js');
         await renderStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
       });
-    appCommand(render)
+    outputs(appCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render app postgres --storage-class longhorn --size 20Gi', 'k8s-storage render app redis --statefulset -n cache', 'k8s-storage render app uploads --image ghcr.io/me/web:1.2 --access-mode RWX --storage-class longhorn'))
       .action(async (preset: string, _o, cmd: Command) => {
         const { renderApp } = await import('./commands/render.js');
@@ -170,40 +179,21 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   const install = rt.wants('install') ? program.command('install').description('install a storage backend on the cluster') : undefined;
   const uninstall = rt.wants('uninstall') ? program.command('uninstall').description('remove a storage backend (never its data unless asked)') : undefined;
 
-  if (install) {
-    install
-      .command('hostpath')
-      .description('enable MicroK8s hostpath-storage (single-node clusters), wait for it and check it')
-      .option('--reclaim-policy <policy>', 'Delete or Retain for the microk8s-hostpath class (Retain keeps data when a claim is deleted)')
-      .option('--default-class', 'make microk8s-hostpath the default class (and the only one)')
-      .option('--no-default-class', 'do not make microk8s-hostpath the default class')
-      .option('--dir <path>', 'also create a class that keeps volumes under this host directory (pvDir); needs --name')
-      .option('--name <name>', 'name of the --dir class')
-      .option('--dry-run', 'print the plan and change nothing')
-      .addHelpText('after', examples('k8s-storage install hostpath', 'k8s-storage install hostpath --reclaim-policy Retain --default-class', 'k8s-storage install hostpath --dir /mnt/ssd --name hostpath-ssd', 'k8s-storage install hostpath --dry-run -o json'))
-      .action(async (_o, cmd: Command) => {
-        const { installHostpath } = await import('./commands/hostpath.js');
-        await installHostpath(makeContext(cmd, rt), keepUnsetNegatable(cmd, optsOf(cmd), 'defaultClass'));
-      });
-  }
-
-  if (uninstall) {
-    uninstall
-      .command('hostpath')
-      .description('disable MicroK8s hostpath-storage; the data stays on disk unless --destroy-data')
-      .option('--destroy-data', 'also delete every hostpath volume\'s data (asks for confirmation)')
-      .option('--yes', 'confirm --destroy-data without a prompt (needed when stdin is not a terminal)')
-      .option('--dry-run', 'print the plan and change nothing')
-      .addHelpText('after', examples('k8s-storage uninstall hostpath', 'k8s-storage uninstall hostpath --destroy-data', 'k8s-storage uninstall hostpath --destroy-data --yes   # in scripts'))
-      .action(async (_o, cmd: Command) => {
-        const { uninstallHostpath } = await import('./commands/hostpath.js');
-        await uninstallHostpath(makeContext(cmd, rt), optsOf(cmd));
-      });
-  }
+  // One subcommand per backend of the registry, declared from its CommandSpec.
+  const declare = (parent: Command, b: Backend, spec: CommandSpec, run: 'install' | 'uninstall') => {
+    const cmd = addOptionSpecs(parent.command(b.id).description(spec.description), spec.options);
+    if (spec.outputs) outputs(cmd, ...spec.outputs);
+    cmd.addHelpText('after', `${spec.notes ? `\n${spec.notes}\n` : ''}${examples(...spec.examples)}`).action(async (_o, c: Command) => {
+      const { installBackend, uninstallBackend } = await import('./commands/backend.js');
+      const raw = keepUnsetNegatable(c, optsOf(c), ...negatableKeys(spec.options));
+      await (run === 'install' ? installBackend : uninstallBackend)(makeContext(c, rt), b, raw);
+    });
+  };
+  if (install) for (const b of installable(backends)) declare(install, b, b.install!, 'install');
+  if (uninstall) for (const b of uninstallable(backends)) declare(uninstall, b, b.uninstall!, 'uninstall');
 
   if (rt.wants('status')) {
-    program
-      .command('status')
+    outputs(program.command('status'), 'table', 'json', 'yaml')
       .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
       .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -o json | jq .pendingClaims'))
       .action(async (_o, cmd: Command) => {
@@ -226,8 +216,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   if (rt.wants('presets')) {
-    program
-      .command('presets')
+    outputs(program.command('presets'), 'table', 'json', 'yaml')
       .description('list StorageClass backends and app kits with their defaults and capabilities')
       .addHelpText('after', examples('k8s-storage presets', 'k8s-storage presets -o json'))
       .action(async (_o, cmd: Command) => {
@@ -237,7 +226,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   registerNodeCommands(program, rt);
-  registerLonghornCommands(program, rt, { install, uninstall, render });
+  for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render });
 
   if (rt.wants('completion')) {
     program

@@ -2,6 +2,7 @@
  * What every command receives: the global flags, a logger for stderr, a writer for
  * stdout, and the signal that Ctrl-C aborts. Built once in cli.ts.
  */
+import type { Backend } from './backends/types.js';
 import type { Logger } from './output/log.js';
 import type { OutputFormat } from './output/print.js';
 import { UsageError } from './errors.js';
@@ -24,6 +25,8 @@ export interface Context {
   /** Aborted on Ctrl-C: long steps listen to it and stop cleanly. */
   readonly signal: AbortSignal;
   readonly stdinIsTTY: boolean;
+  /** The backends of this run: the registry, or the one a test built the program with. */
+  readonly backends: readonly Backend[];
   readStdin(): Promise<string>;
 }
 

@@ -34,10 +34,42 @@ export class UsageError extends K8sStorageError {
   }
 }
 
+/**
+ * Why a ClusterError happened, as data: code branches on this, never on the message text.
+ * Set where the error is made (the Kubernetes, Helm and microk8s adapters).
+ */
+export type ClusterErrorReason =
+  /** The object, kind, release or addon does not exist. */
+  | 'not-found'
+  /** Authenticated, but not allowed (RBAC 403, a microk8s that needs sudo or group membership). */
+  | 'forbidden'
+  /** The credentials were refused (401). */
+  | 'unauthorized'
+  /** Someone else changed it, or another operation is in progress (409, a Helm lock). */
+  | 'conflict'
+  /** A wait or a request ran out of time. */
+  | 'timeout'
+  /** The cluster or a tool cannot be reached or is not running (network, 503, microk8s stopped, no helm). */
+  | 'unavailable'
+  /** The cluster refused what we sent as invalid (400, 422). */
+  | 'invalid'
+  /** Anything else: a tool or the cluster failed in a way we do not classify. */
+  | 'failed';
+
 /** Something went wrong at run time: a tool failed, the cluster answered badly (exit 1). */
 export class ClusterError extends K8sStorageError {
   override readonly name = 'ClusterError';
   readonly exitCode = EXIT.failure;
+  readonly reason: ClusterErrorReason;
+  constructor(message: string, options?: { hint?: string; cause?: unknown; reason?: ClusterErrorReason }) {
+    super(message, options);
+    this.reason = options?.reason ?? 'failed';
+  }
+}
+
+/** Whether `err` is a ClusterError with one of these reasons. */
+export function hasReason(err: unknown, ...reasons: ClusterErrorReason[]): err is ClusterError {
+  return err instanceof ClusterError && reasons.includes(err.reason);
 }
 
 /** A check ran and found problems (exit 3). The report has already been printed. */

@@ -8,11 +8,13 @@
  * backends; install/uninstall subcommands, `status`, `doctor`, `presets`, `nodes check --for`
  * and completion are generated from it, so adding a backend is one folder and one registry line.
  */
+import type { Command } from 'commander';
+import type { Runtime } from '../cli-kit.js';
 import type { ClusterSession } from '../cluster/session.js';
 import type { ObjectRef } from '../cluster/kube.js';
 import type { Context } from '../context.js';
 import type { Plan } from '../plan/types.js';
-import type { AccessMode, KubeObject } from '../presets/types.js';
+import type { AccessMode, KubeObject, StorageClassPreset } from '../presets/types.js';
 
 export type Obj = KubeObject & { spec?: any; status?: any; [key: string]: any };
 
@@ -33,7 +35,11 @@ export interface OptionSpec {
   readonly repeatable?: boolean;
   /** A `--x` / `--no-x` pair: giving both is a usage error, giving neither leaves it unset. */
   readonly negatable?: boolean;
+  /** With `negatable`: the help line of `--no-x` (default: "do not " + description). */
+  readonly negatedDescription?: string;
   readonly hidden?: boolean;
+  /** Heading the option is listed under in help ("Chart values:"). */
+  readonly group?: string;
 }
 
 export interface CommandSpec {
@@ -43,6 +49,8 @@ export interface CommandSpec {
   readonly examples: readonly string[];
   /** `-o` values the command supports (besides the plan formats of --dry-run). */
   readonly outputs?: readonly string[];
+  /** Said in help before the examples (what the command touches, in what order). */
+  readonly notes?: string;
 }
 
 /** What a backend can do with a volume: read by diagnose, verify, resize, migrate, snapshot. */
@@ -65,6 +73,13 @@ export interface BackendCapabilities {
 export interface NodeTargetSpec {
   readonly id: string;
   readonly description: string;
+  /** How `doctor` names what needs it ("Longhorn", "NFS CSI"); default: the backend's title. */
+  readonly title?: string;
+  /**
+   * Which target `doctor` checks when several backends are in use: the lowest first. A target
+   * whose needs cover another's ranks before it (Longhorn's needs cover NFS's, which cover hostpath's).
+   */
+  readonly doctorOrder?: number;
 }
 
 /** A workload that proves the backend runs; the first one listed is the one it cannot do without. */
@@ -73,6 +88,18 @@ export interface WorkloadSpec {
   /** Printed when it is missing or not ready: the command that shows why. */
   readonly hint?: string;
 }
+
+/**
+ * What each backend's `collect` reads, by backend id. Empty here: a backend adds its entry by
+ * module augmentation in its own folder (`declare module '../types.js' { interface BackendObjectsMap { longhorn: LonghornObjects } }`),
+ * so typed code can read it while nothing outside the folder names the backend.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface BackendObjectsMap {}
+
+/** The `details` each backend's `analyze` adds to the status report, by backend id (augmented the same way). */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface BackendDetailsMap {}
 
 /** The facts `status`, `doctor` and `diagnose` share, read once with a fixed number of requests. */
 export interface ClusterFacts {
@@ -129,6 +156,29 @@ export interface BackendRuntime<I = any, IF = any, U = any, UF = any> {
   gatherUninstall(ctx: Context, session: ClusterSession, opts: U): Promise<UF>;
   /** Extra objects for analyze (read by status/doctor); undefined when the backend's API is absent. */
   collect?(session: ClusterSession): Promise<unknown>;
+
+  // Optional steps of the generic install/uninstall command (src/commands/backend.ts), in the
+  // order they run: parse -> gather -> plan -> (dry run | confirm -> execute -> report).
+  /** A dry run's output when the plan alone does not say enough (Helm's values); default: the plan. */
+  dryRunInstall?(ctx: Context, plan: Plan, facts: IF, opts: I): void;
+  dryRunUninstall?(ctx: Context, plan: Plan, facts: UF, opts: U): void;
+  /** After planning, before anything changes (never in dry runs): confirmations, a one-time password. */
+  confirmInstall?(ctx: Context, plan: Plan, facts: IF, opts: I): Promise<void>;
+  confirmUninstall?(ctx: Context, plan: Plan, facts: UF, opts: U): Promise<void>;
+  /** Once the plan ran (the executor has checked every step): what to say on stderr. */
+  reportInstall?(ctx: Context, session: ClusterSession, plan: Plan, facts: IF, opts: I): Promise<void>;
+  reportUninstall?(ctx: Context, session: ClusterSession, plan: Plan, facts: UF, opts: U): Promise<void>;
+  /** Turns a failure of the uninstall plan into the error an operator can act on. */
+  explainUninstallFailure?(err: unknown, session: ClusterSession, facts: UF): Promise<unknown>;
+  /** Removes what gathering made (Helm's temporary files), whatever happened. */
+  release?(facts: IF | UF): Promise<void>;
+}
+
+/** Commands a backend adds besides install/uninstall (Longhorn: ui, snapshot, backup, schedule). */
+export interface BackendCommands {
+  /** The top-level command names it declares, so start-up can declare only the invoked one. */
+  readonly topLevel: readonly string[];
+  register(program: Command, rt: Runtime, parents: { install?: Command | undefined; uninstall?: Command | undefined; render?: Command | undefined }): void;
 }
 
 export interface Backend<I = any, IF = any, U = any, UF = any> {
@@ -141,13 +191,33 @@ export interface Backend<I = any, IF = any, U = any, UF = any> {
   readonly capabilities: BackendCapabilities;
   readonly nodeTargets: readonly NodeTargetSpec[];
   readonly workloads: readonly WorkloadSpec[];
-  readonly install: CommandSpec;
-  readonly uninstall: CommandSpec;
+  /**
+   * `install <id>` / `uninstall <id>`, with planInstall, planUninstall and load. Absent for a
+   * backend known only by its presets and workloads (status and doctor report it; there is no
+   * install subcommand yet).
+   */
+  readonly install?: CommandSpec;
+  readonly uninstall?: CommandSpec;
   /** Pure: facts + typed options -> the plan. */
-  planInstall(facts: IF, opts: I): Plan;
+  planInstall?(facts: IF, opts: I): Plan;
   /** Pure; refuses (throws UsageError/ClusterError) while data would be lost without the flag that allows it. */
-  planUninstall(facts: UF, opts: U): Plan;
+  planUninstall?(facts: UF, opts: U): Plan;
   /** Pure: this backend's status line and findings, from facts status/doctor read once. */
   analyze(facts: ClusterFacts): BackendAnalysis;
-  load(): Promise<BackendRuntime<I, IF, U, UF>>;
+  load?(): Promise<BackendRuntime<I, IF, U, UF>>;
+
+  /** The typed StorageClass presets named in `presets` (templates/storageclass/<name>.yaml). */
+  readonly storageClassPresets?: readonly StorageClassPreset[];
+  /** What `doctor` and `status` suggest installing when no backend is: one for each cluster size. */
+  readonly recommendedFor?: 'single-node' | 'several-nodes';
+  /** The table section of its `details` in `status` (e.g. LONGHORN). */
+  statusSection?(details: unknown): string;
+  /**
+   * A class the backend re-renders from a ConfigMap (Longhorn's `longhorn` class from
+   * `longhorn-storageclass`), undoing edits to the class itself: `default-class` changes the
+   * default flag at that source too. The manifest is at data[key].
+   */
+  readonly classSource?: { readonly className: string; readonly configMap: ObjectRef; readonly key: string };
+  /** Commands of its own (Longhorn's ui, snapshot, backup, schedule, render longhorn-values). */
+  readonly commands?: BackendCommands;
 }

@@ -75,6 +75,7 @@ export async function locateHelm(opts: { kubeconfig?: string; context?: string; 
 
 export const HELM_MISSING = new ClusterError('Helm is not installed: neither helm nor microk8s (which bundles Helm 3) is on PATH.', {
   hint: 'install Helm (https://helm.sh/docs/intro/install/, e.g. sudo snap install helm --classic), or run k8s-storage on a MicroK8s node',
+  reason: 'unavailable',
 });
 
 const command = (bin: HelmBinary, args: string[], withGlobals = true): ToolCommand => ({
@@ -130,7 +131,7 @@ export function parseHelmVersion(text: string): { version: string; major: number
 
 /** What a Helm failure says about the cluster, beyond its exit code. */
 export function helmProblem(r: ToolResult, bin: HelmBinary, what: string): ClusterError {
-  if (r.notFound) return new ClusterError(`${bin.name} is not installed or not on PATH.`, { hint: HELM_MISSING.hint! });
+  if (r.notFound) return new ClusterError(`${bin.name} is not installed or not on PATH.`, { hint: HELM_MISSING.hint!, reason: 'unavailable' });
   if (bin.file === MICROK8S) {
     const m8s = addonCommandProblem(r, 'helm3');
     if (m8s) return m8s;
@@ -140,11 +141,13 @@ export function helmProblem(r: ToolResult, bin: HelmBinary, what: string): Clust
   if (/Kubernetes cluster unreachable/.test(text)) {
     return new ClusterError(`${bin.name} cannot reach the cluster while ${what}: ${last}`, {
       hint: 'check the cluster is up and that Helm uses the same kubeconfig (pass --kubeconfig/--context to k8s-storage; they are handed to Helm)',
+      reason: 'unavailable',
     });
   }
   if (/another operation \(install\/upgrade\/rollback\) is in progress/.test(text)) {
     return new ClusterError(`${bin.name} refused while ${what}: another Helm operation on the release is in progress or was interrupted.`, {
       hint: 'helm status -n <namespace> <release> shows which; a release left pending-upgrade recovers with helm rollback',
+      reason: 'conflict',
     });
   }
   return new ClusterError(`${bin.name} failed while ${what} (exit ${r.exitCode}): ${last || 'no output'}`);
@@ -160,7 +163,7 @@ export function parseHelmStatus(r: ToolResult, bin: HelmBinary, release: string)
   try {
     doc = JSON.parse(r.stdout);
   } catch {
-    throw new ClusterError(`could not read the output of "${bin.name} status ${release} -o json": ${r.stdout.slice(0, 200)}`);
+    throw new ClusterError(`could not read the output of "${bin.name} status ${release} -o json": ${r.stdout.slice(0, 200)}`, { reason: 'invalid' });
   }
   // Helm marks a broken release `failed` and still exits 0: the status field is the truth.
   const status = doc?.info?.status;
@@ -218,15 +221,4 @@ export async function helmStatus(tool: HelmBinary, release: string, namespace: s
 
 export async function helmList(tool: HelmBinary, namespace: string, opts: RunOptions = {}, run: Run = runTool): Promise<HelmListEntry[]> {
   return parseHelmList(await run(helmCommands.list(tool, namespace), { ...opts, timeoutMs: opts.timeoutMs ?? 60_000 }), tool);
-}
-
-/** Runs a plan's commands; a failing Helm command says why in Helm's own terms. */
-export function helmAwareRun(helm: HelmBinary, after?: Map<ToolCommand, (r: ToolResult) => Promise<ToolResult>>) {
-  return async (cmd: ToolCommand, o: { signal: AbortSignal; timeoutMs?: number }): Promise<ToolResult> => {
-    const r = await runTool(cmd, o);
-    const check = after?.get(cmd);
-    if (check && !r.notFound) return check(r);
-    if (!r.notFound && r.exitCode !== 0 && cmd.file === helm.file) throw helmProblem(r, helm, `running ${[helm.name, ...cmd.args.slice(helm.prefix.length, helm.prefix.length + 2)].join(' ')}`);
-    return r;
-  };
 }

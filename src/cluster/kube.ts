@@ -4,7 +4,7 @@
  * API errors become ClusterErrors that say why and what to do.
  */
 import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { ClusterError, Interrupted } from '../errors.js';
+import { ClusterError, hasReason, Interrupted, type ClusterErrorReason } from '../errors.js';
 import type { KubeObject } from '../presets/types.js';
 
 export const FIELD_MANAGER = 'k8s-storage';
@@ -65,6 +65,33 @@ function isNetworkError(err: unknown): boolean {
   return httpStatusOf(err) === undefined && NETWORK.test(text);
 }
 
+/** The reason an HTTP status stands for (401, 403 and 409 have their own messages above). */
+function reasonOfStatus(status: number): ClusterErrorReason {
+  if (status === 404 || status === 410) return 'not-found';
+  if (status === 400 || status === 422) return 'invalid';
+  if (status === 408 || status === 504) return 'timeout';
+  if (status === 429 || status === 502 || status === 503) return 'unavailable';
+  return 'failed';
+}
+
+type K8s = typeof import('@kubernetes/client-node');
+
+/**
+ * An API client whose every request carries `signal` (Ctrl-C), so a read stuck on a slow
+ * server ends at once. Built like KubeConfig.makeApiClient, plus that one middleware.
+ */
+function apiClient<T>(k8s: K8s, kc: KubeConfig, type: new (config: any) => T, signal: AbortSignal | undefined): T {
+  if (!signal) return kc.makeApiClient(type as never) as T;
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new ClusterError('the kubeconfig has no current cluster', { hint: 'pass --context, or check the kubeconfig', reason: 'invalid' });
+  const config = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [{ pre: async (c) => (c.setSignal(signal), c), post: async (r) => r }],
+  });
+  return new type(config);
+}
+
 export class KubeClient {
   /** API requests made, for messages and the benchmark. */
   requests = 0;
@@ -75,21 +102,36 @@ export class KubeClient {
     readonly server: string,
     objects: unknown,
     private readonly k8s: typeof import('@kubernetes/client-node'),
+    /** Aborted on Ctrl-C: every request and watch of this client listens to it. */
+    readonly signal?: AbortSignal,
   ) {
     this.objects = objects as typeof this.objects;
   }
 
-  static async connect(kc: KubeConfig, server: string): Promise<KubeClient> {
+  private api<T>(type: new (config: any) => T): T {
+    return apiClient(this.k8s, this.kc, type, this.signal);
+  }
+
+  static async connect(kc: KubeConfig, server: string, opts: { signal?: AbortSignal } = {}): Promise<KubeClient> {
     const k8s = await import('@kubernetes/client-node');
+    return KubeClient.make(k8s, kc, server, opts.signal);
+  }
+
+  private static make(k8s: K8s, kc: KubeConfig, server: string, signal: AbortSignal | undefined): KubeClient {
     // KubernetesObjectApi already discovers kinds; this exposes that lookup for watches.
     class Objects extends k8s.KubernetesObjectApi {
       resourceOf(apiVersion: string, kind: string) {
         return this.resource(apiVersion, kind);
       }
     }
-    const objects = kc.makeApiClient(Objects);
+    const objects = apiClient(k8s, kc, Objects, signal);
     (objects as unknown as { setDefaultNamespace(kc: KubeConfig): void }).setDefaultNamespace(kc);
-    return new KubeClient(kc, server, objects, k8s);
+    return new KubeClient(kc, server, objects, k8s, signal);
+  }
+
+  /** The same cluster without the abort signal: for cleanup that must run after Ctrl-C. */
+  unaborted(): KubeClient {
+    return this.signal ? KubeClient.make(this.k8s, this.kc, this.server, undefined) : this;
   }
 
   /** Turns client-node errors into messages an operator can act on. */
@@ -98,28 +140,32 @@ export class KubeClient {
     if (isNetworkError(err)) {
       return new ClusterError(`cannot reach the Kubernetes API at ${this.server} while ${what}: ${(err as Error).message}.`, {
         hint: 'check the cluster is up (microk8s status --wait-ready) and that --kubeconfig/--context point at it',
+        reason: 'unavailable',
       });
     }
     const status = httpStatusOf(err);
     const body = statusBody(err as ApiErrorLike);
-    if (status === 401) return new ClusterError(`the Kubernetes API refused our credentials while ${what}.`, { hint: 'refresh the kubeconfig (on MicroK8s: microk8s config > ~/.kube/config)' });
+    if (status === 401) return new ClusterError(`the Kubernetes API refused our credentials while ${what}.`, { hint: 'refresh the kubeconfig (on MicroK8s: microk8s config > ~/.kube/config)', reason: 'unauthorized' });
     if (status === 403) {
       return new ClusterError(`not allowed while ${what}: ${body.message ?? 'forbidden'}.`, {
         hint: 'use a kubeconfig with more rights (on MicroK8s, microk8s config gives the admin user) or ask a cluster admin for an RBAC role',
+        reason: 'forbidden',
       });
     }
-    if (status === 409) return new ClusterError(`conflict while ${what}: ${body.message ?? 'the object changed'}.`, { hint: 'rerun the command; to take over fields another tool set, add --force-conflicts' });
-    if (status !== undefined) return new ClusterError(`the Kubernetes API answered ${status} while ${what}: ${body.message ?? (err as Error).message}`);
+    if (status === 409) return new ClusterError(`conflict while ${what}: ${body.message ?? 'the object changed'}.`, { hint: 'rerun the command; to take over fields another tool set, add --force-conflicts', reason: 'conflict' });
+    if (status !== undefined) return new ClusterError(`the Kubernetes API answered ${status} while ${what}: ${body.message ?? (err as Error).message}`, { reason: reasonOfStatus(status) });
     return err instanceof Error ? err : new Error(String(err));
   }
 
   /** Retries reads and applies (both idempotent) once or twice when a connection drops. */
   private async call<T>(what: string, fn: () => Promise<T>, attempts = 3): Promise<T> {
     for (let i = 1; ; i++) {
+      if (this.signal?.aborted) throw new Interrupted(`interrupted while ${what}`);
       this.requests += 1;
       try {
         return await fn();
       } catch (err) {
+        if (this.signal?.aborted) throw new Interrupted(`interrupted while ${what}`);
         if (i < attempts && isNetworkError(err)) {
           await new Promise((r) => setTimeout(r, 200 * i));
           continue;
@@ -130,7 +176,7 @@ export class KubeClient {
   }
 
   async version(): Promise<string> {
-    const api = this.kc.makeApiClient(this.k8s.VersionApi);
+    const api = this.api(this.k8s.VersionApi);
     const info = await this.call('reading the server version', () => api.getCode());
     return info.gitVersion;
   }
@@ -141,7 +187,7 @@ export class KubeClient {
         this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }) as Promise<T>,
       );
     } catch (err) {
-      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return undefined;
+      if (hasReason(err, 'not-found')) return undefined;
       throw err;
     }
   }
@@ -170,9 +216,9 @@ export class KubeClient {
 
   private async listCustom<T extends KubeObject>(apiVersion: string, kind: string, opts: ListOptions, limit: number): Promise<T[]> {
     const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
-    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`);
+    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
     const [group = '', version = ''] = apiVersion.split('/');
-    const api = this.kc.makeApiClient(this.k8s.CustomObjectsApi);
+    const api = this.api(this.k8s.CustomObjectsApi);
     const query = { group, version, plural: resource.name, limit, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}), ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}) };
     const items: T[] = [];
     let token: string | undefined;
@@ -212,7 +258,7 @@ export class KubeClient {
       );
       return true;
     } catch (err) {
-      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return false;
+      if (hasReason(err, 'not-found')) return false;
       throw err;
     }
   }
@@ -225,14 +271,14 @@ export class KubeClient {
     try {
       return (await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind))) !== undefined;
     } catch (err) {
-      if (err instanceof ClusterError && / answered 404 /.test(err.message)) return false;
+      if (hasReason(err, 'not-found')) return false;
       throw err;
     }
   }
 
   /** The log of one container of a pod (GET .../pods/NAME/log?container=C), as text. */
   async podLog(ref: { namespace: string; name: string; container: string }): Promise<string> {
-    const core = this.kc.makeApiClient(this.k8s.CoreV1Api);
+    const core = this.api(this.k8s.CoreV1Api);
     return this.call(`reading the log of container ${ref.container} of pod ${ref.name} in ${ref.namespace}`, () =>
       core.readNamespacedPodLog({ name: ref.name, namespace: ref.namespace, container: ref.container }),
     );
@@ -240,7 +286,7 @@ export class KubeClient {
 
   private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
-    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`);
+    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
     const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     return `${base}${resource.namespaced && namespace ? `/namespaces/${namespace}` : ''}/${resource.name}`;
   }
@@ -259,7 +305,7 @@ export class KubeClient {
     const path = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
     let lastReason = 'it never appeared';
     for (;;) {
-      if (opts.signal?.aborted) throw new Interrupted(`interrupted while waiting for ${opts.what}`);
+      if (opts.signal?.aborted || this.signal?.aborted) throw new Interrupted(`interrupted while waiting for ${opts.what}`);
       const list = await this.call(`reading ${describeRef(ref)}`, () =>
         this.objects.list<KubernetesObject>(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, `metadata.name=${ref.name}`),
       );
@@ -271,7 +317,7 @@ export class KubeClient {
       if (verdict === true) return current;
       if (typeof verdict === 'string') lastReason = verdict;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new ClusterError(`timed out waiting for ${opts.what}: ${lastReason}.`);
+      if (remaining <= 0) throw new ClusterError(`timed out waiting for ${opts.what}: ${lastReason}.`, { reason: 'timeout' });
       const outcome = await this.watchOnce<T>(path, ref.name, list.metadata?.resourceVersion, ready, Math.min(remaining, 300_000), opts.signal);
       if (outcome.done) return outcome.obj;
       if (outcome.reason) lastReason = outcome.reason;
@@ -288,6 +334,7 @@ export class KubeClient {
   ): Promise<{ done: boolean; obj?: T; reason?: string }> {
     const watch = new this.k8s.Watch(this.kc);
     this.requests += 1;
+    signal ??= this.signal;
     return new Promise((resolve, reject) => {
       let controller: AbortController | undefined;
       let settled = false;

@@ -50,7 +50,8 @@ const FIXES: Record<Exclude<Microk8sState['kind'], 'running'>, { why: string; hi
 /** The error for a MicroK8s that cannot do what we asked, with the command that fixes it. */
 export function microk8sUnavailable(state: Exclude<Microk8sState, { kind: 'running' }>): ClusterError {
   const fix = FIXES[state.kind];
-  return new ClusterError(`${fix.why}.`, { hint: fix.hint });
+  const reason = state.kind === 'no-permission' || state.kind === 'needs-sudo' ? 'forbidden' : 'unavailable';
+  return new ClusterError(`${fix.why}.`, { hint: fix.hint, reason });
 }
 
 /** Recognises the situations microk8s reports in text whatever the exit code. */
@@ -116,7 +117,7 @@ export function addonCommandProblem(r: ToolResult, addon: string): ClusterError 
   const text = `${r.stdout}\n${r.stderr}`;
   if (/was not found in any repository/.test(text)) {
     const community = /microk8s enable community/.test(text);
-    return new ClusterError(`microk8s has no addon "${addon}"${community ? ' until the community repository is enabled' : ''}.`, community ? { hint: 'microk8s enable community' } : {});
+    return new ClusterError(`microk8s has no addon "${addon}"${community ? ' until the community repository is enabled' : ''}.`, { reason: 'not-found', ...(community ? { hint: 'microk8s enable community' } : {}) });
   }
   return undefined;
 }

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClusterError, Interrupted } from '../errors.js';
+import { ClusterError, hasReason, Interrupted } from '../errors.js';
 import {
   AGENT_CONTAINER,
   AGENT_SELECTOR,
@@ -127,10 +127,11 @@ export async function runAgentDaemonSet(kube: KubeClient, run: DaemonSetRun, sig
   } finally {
     // Runs after Ctrl-C too: these calls do not listen to the aborted signal.
     events.cleanupStarted?.();
+    const cleaner = kube.unaborted();
     const failed: string[] = [];
     for (const ref of owned) {
       try {
-        await kube.delete(ref);
+        await cleaner.delete(ref);
       } catch (err) {
         failed.push(`${describeRef(ref)}: ${(err as Error).message}`);
       }
@@ -172,7 +173,7 @@ async function collectReports(kube: KubeClient, run: DaemonSetRun, namespace: st
           );
         } catch (err) {
           // Refused is final (RBAC on pods/log); anything else may pass (container starting).
-          if (err instanceof Interrupted || (err instanceof ClusterError && /^not allowed while/.test(err.message))) throw err;
+          if (err instanceof Interrupted || hasReason(err, 'forbidden')) throw err;
           lastState.set(node, `its log cannot be read yet: ${(err as Error).message}`);
         }
       }),

@@ -27,7 +27,7 @@ export class ClusterSession {
     this.client ??= (async () => {
       const { kc, server, source } = await loadKubeconfig({ ...(this.ctx.global.kubeconfig ? { kubeconfig: this.ctx.global.kubeconfig } : {}), ...(this.ctx.global.context ? { context: this.ctx.global.context } : {}) }, { signal: this.ctx.signal });
       this.ctx.log.debug(`kubeconfig: ${source}, API server ${server}`);
-      return KubeClient.connect(kc, server);
+      return KubeClient.connect(kc, server, { signal: this.ctx.signal });
     })();
     return this.client;
   }

@@ -2,14 +2,14 @@
 import type { KubeClient } from '../cluster/kube.js';
 import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../options/index.js';
 import { UsageError } from '../errors.js';
 import { buildApp } from '../manifests/app.js';
 import { parseVolumeFlags } from '../manifests/common.js';
 import { buildPvc } from '../manifests/pvc.js';
 import { buildStorageClass } from '../manifests/storageclass.js';
-import { planApply } from '../plan/apply.js';
-import { defaultClassExpectations, defaultClassSteps, LONGHORN_CLASS_CONFIGMAP } from '../plan/default-class.js';
+import { planApply, planApplyStorageClass } from '../plan/apply.js';
+import { readClassSources } from '../plan/default-class.js';
 import { isDefaultClass } from '../plan/expectations.js';
 import type { KubeObject, StorageClassObject } from '../presets/types.js';
 import { assertSchemaValid } from './render.js';
@@ -68,18 +68,8 @@ export async function applyStorageClass(ctx: Context, preset: string, opts: Reco
   const session = new ClusterSession(ctx);
   await assertSchemaValid([sc]);
   const kube = await session.kube();
-  const [classes, longhornClassConfigMap] = await Promise.all([kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass'), kube.get(LONGHORN_CLASS_CONFIGMAP)]);
-  const existing = classes.find((c) => c.metadata.name === sc.metadata.name);
-  const plan = planApply([sc], { classes, existingSecrets: new Set(), missingNamespaces: [], defaultNamespace: 'default' }, { wait: false, timeoutMs: 0, forceConflicts: opts.forceConflicts === true });
-  if (existing && (existing.provisioner !== sc.provisioner || (existing.reclaimPolicy ?? 'Delete') !== (sc.reclaimPolicy ?? 'Delete') || (existing.volumeBindingMode ?? 'Immediate') !== (sc.volumeBindingMode ?? 'Immediate') || JSON.stringify(existing.parameters ?? {}) !== JSON.stringify(sc.parameters ?? {}))) {
-    // Provisioner, parameters, reclaim policy and binding mode are immutable.
-    plan.steps.unshift({ kind: 'delete', title: `Replace StorageClass ${sc.metadata.name}: its provisioner, parameters and policies cannot be changed in place (existing volumes are not affected)`, refs: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name: sc.metadata.name }] });
-  }
-  if (opts.default) {
-    const after = [...classes.filter((c) => c.metadata.name !== sc.metadata.name), sc];
-    plan.steps.push(...defaultClassSteps(sc.metadata.name, { classes: after, ...(longhornClassConfigMap ? { longhornClassConfigMap } : {}) }));
-    plan.steps.push({ kind: 'verify', title: 'Check that exactly one class is the default', expect: defaultClassExpectations(sc.metadata.name, after) });
-  }
+  const [classes, sources] = await Promise.all([kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass'), readClassSources(kube)]);
+  const plan = planApplyStorageClass(sc, { classes, ...sources }, { forceConflicts: opts.forceConflicts === true, makeDefault: opts.default === true });
   const done = await runPlan(ctx, session, plan, opts);
   if (done) ctx.log.success(`applied storageclass/${sc.metadata.name}`);
 }

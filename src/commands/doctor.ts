@@ -31,7 +31,7 @@ export async function doctor(ctx: Context, raw: Record<string, unknown>): Promis
 
   let storage: StorageFacts;
   try {
-    storage = { ok: true, report: buildStatusReport(await collectClusterObjects(session)) };
+    storage = { ok: true, report: buildStatusReport(await collectClusterObjects(session, ctx.backends), ctx.backends) };
   } catch (err) {
     if (err instanceof Interrupted) throw err;
     storage = { ok: false, message: messageOf(err), ...hintOf(err) };
@@ -41,7 +41,7 @@ export async function doctor(ctx: Context, raw: Record<string, unknown>): Promis
   if (raw.skipNodes === true) nodes = { state: 'skipped', reason: '--skip-nodes' };
   else if (!storage.ok) nodes = { state: 'skipped', reason: 'the cluster cannot be read' };
   else {
-    const { target, why } = chooseNodeTarget(storage.report);
+    const { target, why } = chooseNodeTarget(storage.report, ctx.backends);
     try {
       nodes = { state: 'done', target, why, report: await collectNodeReport(ctx, nodeOptions(target), session) };
     } catch (err) {
@@ -50,7 +50,7 @@ export async function doctor(ctx: Context, raw: Record<string, unknown>): Promis
     }
   }
 
-  const report = buildDoctorReport({ microk8s, storage, nodes });
+  const report = buildDoctorReport({ microk8s, storage, nodes }, ctx.backends);
   ctx.out(format === 'table' ? formatDoctorTable(report) : formatData(report, format));
   if (report.summary.error) {
     const first = report.findings.find((f) => f.severity === 'error')!;

@@ -16,7 +16,7 @@ import { createProgress } from '../output/progress.js';
 import type { KubeObject } from '../presets/types.js';
 
 export async function nodesCommand(ctx: Context, mode: AgentMode, raw: Record<string, unknown>): Promise<void> {
-  const opts = parseNodeRunOptions(mode, raw);
+  const opts = parseNodeRunOptions(mode, raw, ctx.backends);
   if (opts.dryRun) {
     await printDryRun(ctx, opts);
     return;

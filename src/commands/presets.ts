@@ -10,9 +10,9 @@ function flagDoc(f: PresetFlag) {
   return { flag: f.flags.split(' ')[0], description: f.description, required: f.required ?? false, ...(f.defaultValue !== undefined ? { default: f.defaultValue } : {}), ...(f.choices ? { choices: f.choices } : {}) };
 }
 
-export function presetCatalog() {
+export function presetCatalog(backends?: Context['backends']) {
   return {
-    storageClasses: storageClassPresets().map((p) => ({
+    storageClasses: storageClassPresets(backends?.length ? backends : undefined).map((p) => ({
       name: p.name,
       description: p.description,
       provisioner: p.provisioner,
@@ -30,7 +30,7 @@ export function presetCatalog() {
 
 export async function listPresets(ctx: Context): Promise<void> {
   const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
-  const catalog = presetCatalog();
+  const catalog = presetCatalog(ctx.backends);
   if (format !== 'table') return ctx.out(formatData(catalog, format));
   ctx.out('STORAGECLASS PRESETS\n');
   ctx.out(

@@ -6,6 +6,8 @@
 import type { Microk8sState } from '../cluster/microk8s.js';
 import { worst } from '../nodes/report.js';
 import type { NodeCheckReport, NodeTarget } from '../nodes/types.js';
+import { BACKENDS, installable, nodeTargets, recommended } from '../backends/index.js';
+import type { Backend } from '../backends/types.js';
 import type { StatusReport } from '../status/report.js';
 
 export type DoctorSeverity = 'error' | 'warning' | 'info';
@@ -46,15 +48,22 @@ export interface DoctorReport {
 
 const MICROK8S_DOWN = new Set<Microk8sState['kind']>(['stopped', 'not-ready']);
 
-/** Which node check fits the installed backends: Longhorn's needs cover NFS's, NFS's cover hostpath's. */
-export function chooseNodeTarget(status: StatusReport): { target: NodeTarget; why: string } {
-  const backend = (name: string) => status.backends.find((b) => b.name === name && (b.installed || b.classes.length > 0));
-  const why = (name: string, what: string) => (backend(name)?.installed ? `${what} is installed` : `a StorageClass for ${what} exists`);
-  if (backend('longhorn')) return { target: 'longhorn', why: why('longhorn', 'Longhorn') };
-  if (backend('nfs')) return { target: 'nfs', why: why('nfs', 'NFS CSI') };
-  if (backend('hostpath')) return { target: 'hostpath', why: why('hostpath', 'hostpath storage') };
-  if (status.cluster.nodes > 1) return { target: 'longhorn', why: 'no backend is installed; Longhorn is the one for several nodes' };
-  return { target: 'hostpath', why: 'no backend is installed; hostpath is the one for a single node' };
+/**
+ * Which node check fits the backends in use: the target of lowest doctorOrder among them (a
+ * target whose needs cover another's ranks first), else the one recommended for the cluster's size.
+ */
+export function chooseNodeTarget(status: StatusReport, backends: readonly Backend[] = BACKENDS): { target: NodeTarget; why: string } {
+  const inUse = (id: string) => status.backends.find((b) => b.name === id && (b.installed || b.classes.length > 0));
+  for (const t of nodeTargets(backends)) {
+    const used = inUse(t.backend.id);
+    const what = t.title ?? t.backend.title;
+    if (used) return { target: t.id, why: used.installed ? `${what} is installed` : `a StorageClass for ${what} exists` };
+  }
+  const several = status.cluster.nodes > 1;
+  const pick = recommended(several, backends);
+  const target = pick?.nodeTargets[0];
+  if (!pick || !target) return { target: nodeTargets(backends)[0]?.id ?? '', why: 'no backend is installed' };
+  return { target: target.id, why: `no backend is installed; ${several ? pick.title : pick.id} is the one for ${several ? 'several nodes' : 'a single node'}` };
 }
 
 function microk8sFindings(m: Microk8sState): DoctorFinding[] {
@@ -78,7 +87,9 @@ function microk8sFindings(m: Microk8sState): DoctorFinding[] {
   }
 }
 
-const BACKEND_INSTALL: Record<string, string> = { hostpath: 'k8s-storage install hostpath', longhorn: 'k8s-storage install longhorn' };
+/** The command that installs a backend, when it has one (from the registry). */
+const installCommand = (name: string, backends: readonly Backend[]): string | undefined =>
+  installable(backends).some((b) => b.id === name) ? `k8s-storage install ${name}` : undefined;
 
 /** `deployment/name (namespace)`, as the status report names workloads, into a kubectl command. */
 function describeWorkload(ref: string): string | undefined {
@@ -88,14 +99,15 @@ function describeWorkload(ref: string): string | undefined {
 
 /**
  * The class to make the default: one whose provisioner is running (a default nobody
- * provisions leaves claims Pending), Longhorn before hostpath (its data survives a node),
- * else the first.
+ * provisions leaves claims Pending); among those, a known backend's usual class, replicated
+ * backends first (their data survives a node); else the first.
  */
-function preferredDefault(names: string[], s: StatusReport): string {
+function preferredDefault(names: string[], s: StatusReport, backends: readonly Backend[]): string {
   const provisioner = new Map(s.storageClasses.map((c) => [c.name, c.provisioner]));
   const healthy = new Set(s.backends.filter((b) => b.healthy).map((b) => b.provisioner));
   const working = names.filter((n) => healthy.has(provisioner.get(n) ?? ''));
-  const pick = (list: string[]) => list.find((n) => n === 'longhorn') ?? list.find((n) => n === 'microk8s-hostpath') ?? list[0];
+  const usual = [...backends.filter((b) => b.capabilities.replicated), ...backends.filter((b) => !b.capabilities.replicated)].flatMap((b) => (b.storageClassPresets ?? []).map((p) => p.defaultClassName));
+  const pick = (list: string[]) => usual.find((n) => list.includes(n)) ?? list[0];
   return pick(working) ?? pick(names) ?? 'NAME';
 }
 
@@ -105,22 +117,22 @@ function fixIn(text: string): { message: string; fix?: string } {
   return m ? { message: m[1]!, fix: m[2]!.trim() } : { message: text };
 }
 
-function storageFindings(s: StatusReport): DoctorFinding[] {
+function storageFindings(s: StatusReport, backends: readonly Backend[]): DoctorFinding[] {
   const out: DoctorFinding[] = [];
   const notReady = s.cluster.nodes - s.cluster.readyNodes;
   if (notReady > 0) out.push({ severity: 'warning', area: 'cluster', message: `${notReady} of ${s.cluster.nodes} node(s) are not Ready: volumes on them cannot be used`, fix: 'kubectl get nodes; kubectl describe node NAME' });
 
   const classes = s.storageClasses.map((c) => c.name);
   if (!classes.length) {
-    out.push({ severity: 'warning', area: 'storageclasses', message: 'no StorageClass exists: claims cannot be provisioned', fix: s.cluster.nodes > 1 ? 'k8s-storage install longhorn' : 'k8s-storage install hostpath' });
+    out.push({ severity: 'warning', area: 'storageclasses', message: 'no StorageClass exists: claims cannot be provisioned', ...(recommended(s.cluster.nodes > 1, backends) ? { fix: `k8s-storage install ${recommended(s.cluster.nodes > 1, backends)!.id}` } : {}) });
   } else if (s.defaultClasses.length === 0) {
-    out.push({ severity: 'warning', area: 'storageclasses', message: 'no StorageClass is the default: claims without storageClassName stay Pending', fix: `k8s-storage default-class ${preferredDefault(classes, s)}` });
+    out.push({ severity: 'warning', area: 'storageclasses', message: 'no StorageClass is the default: claims without storageClassName stay Pending', fix: `k8s-storage default-class ${preferredDefault(classes, s, backends)}` });
   } else if (s.defaultClasses.length > 1) {
     out.push({
       severity: 'error',
       area: 'storageclasses',
       message: `${s.defaultClasses.length} StorageClasses are the default (${s.defaultClasses.join(', ')}): a claim without storageClassName lands on either`,
-      fix: `k8s-storage default-class ${preferredDefault(s.defaultClasses, s)}`,
+      fix: `k8s-storage default-class ${preferredDefault(s.defaultClasses, s, backends)}`,
     });
   }
 
@@ -128,8 +140,8 @@ function storageFindings(s: StatusReport): DoctorFinding[] {
     if (!b.problem) continue;
     const notReady = b.workloads.find((w) => w.ready !== 'ready');
     const fix = !b.installed
-      ? (BACKEND_INSTALL[b.name] ?? `install the provisioner ${b.provisioner}, or delete its class: kubectl delete storageclass ${b.classes.join(' ')}`)
-      : ((notReady && describeWorkload(notReady.ref)) ?? BACKEND_INSTALL[b.name] ?? 'k8s-storage status');
+      ? (installCommand(b.name, backends) ?? `install the provisioner ${b.provisioner}, or delete its class: kubectl delete storageclass ${b.classes.join(' ')}`)
+      : ((notReady && describeWorkload(notReady.ref)) ?? installCommand(b.name, backends) ?? 'k8s-storage status');
     out.push({ severity: 'error', area: 'backends', message: `${b.name}: ${b.problem}`, fix });
   }
 
@@ -144,7 +156,8 @@ function storageFindings(s: StatusReport): DoctorFinding[] {
     /StorageClasses are the default|no StorageClass is the default/.test(w) || s.backends.some((b) => b.problem && w === `${b.name}: ${b.problem}`);
   for (const w of s.warnings) {
     if (covered(w)) continue;
-    out.push({ severity: 'warning', area: /hostpath|longhorn|nfs|ceph|openebs/i.test(w) ? 'backends' : 'cluster', ...fixIn(w) });
+    const aboutBackend = backends.some((b) => w.toLowerCase().includes(b.id.split('-')[0]!));
+    out.push({ severity: 'warning', area: aboutBackend ? 'backends' : 'cluster', ...fixIn(w) });
   }
   return out;
 }
@@ -180,9 +193,9 @@ function nodeFindings(n: NodeFacts): DoctorFinding[] {
   return out;
 }
 
-export function buildDoctorReport(facts: DoctorFacts): DoctorReport {
+export function buildDoctorReport(facts: DoctorFacts, backends: readonly Backend[] = BACKENDS): DoctorReport {
   const findings: DoctorFinding[] = [...microk8sFindings(facts.microk8s)];
-  if (facts.storage.ok) findings.push(...storageFindings(facts.storage.report));
+  if (facts.storage.ok) findings.push(...storageFindings(facts.storage.report, backends));
   else if (MICROK8S_DOWN.has(facts.microk8s.kind)) findings.push({ severity: 'info', area: 'cluster', message: 'storage checks skipped: the Kubernetes API cannot be reached while MicroK8s is down' });
   else findings.push({ severity: 'error', area: 'cluster', message: `cannot read the cluster: ${facts.storage.message}`, fix: facts.storage.hint ?? 'check --kubeconfig/--context, then rerun k8s-storage doctor' });
   findings.push(...nodeFindings(facts.nodes));

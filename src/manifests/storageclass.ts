@@ -1,5 +1,6 @@
 /** `render storageclass PRESET`: the preset's template, its own flags, then the generic ones. */
 import { UsageError } from '../errors.js';
+import { oneOf, reclaimPolicy as parseReclaimPolicy } from '../options/index.js';
 import { loadTemplate, storageClassPreset } from '../presets/registry.js';
 import { allStorageClassPresetFlags } from '../presets/storageclasses.js';
 import type { StorageClassObject, StorageClassPreset } from '../presets/types.js';
@@ -17,13 +18,6 @@ export interface StorageClassOptions extends Omit<MetadataFlags, 'namespace'> {
   param?: string[];
   /** The preset's own flags (`replicas`, `server`, ...), keyed as commander names them. */
   [presetFlag: string]: unknown;
-}
-
-function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], problems: string[]): T | undefined {
-  if (value === undefined) return undefined;
-  const found = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (!found) problems.push(`${flag}: "${value}" must be one of ${allowed.join(', ')}`);
-  return found;
 }
 
 /** Flags that belong to other presets are refused, so a typo'd preset does not silently drop them. */
@@ -48,8 +42,8 @@ export function buildStorageClass(opts: StorageClassOptions): StorageClassObject
   const problems: string[] = [];
   const name = opts.name ?? preset.defaultClassName;
   problems.push(...objectNameProblems('--name', name));
-  const reclaimPolicy = choice('--reclaim-policy', opts.reclaimPolicy, ['Delete', 'Retain'] as const, problems);
-  const bindingMode = choice('--binding-mode', opts.bindingMode, ['Immediate', 'WaitForFirstConsumer'] as const, problems);
+  const reclaimPolicy = parseReclaimPolicy('--reclaim-policy', opts.reclaimPolicy, problems);
+  const bindingMode = oneOf('--binding-mode', opts.bindingMode, ['Immediate', 'WaitForFirstConsumer'] as const, problems);
   const params = parseKeyValues('--param', opts.param);
   const meta = parseMetadataFlags({ ...(opts.label ? { label: opts.label } : {}), ...(opts.annotation ? { annotation: opts.annotation } : {}) });
   problems.push(...params.problems, ...meta.problems, ...foreignFlagProblems(preset, opts), ...choiceProblems(preset, opts), ...preset.validate(opts));

@@ -2,9 +2,11 @@
  * Flags of `nodes check|prepare` (and the node part of `doctor`) into checked options,
  * every problem reported at once; and the agent's argv those options stand for.
  */
-import { parseDuration } from '../duration.js';
+import { duration, wholeNumber } from '../options/index.js';
 import { UsageError } from '../errors.js';
-import { NODE_TARGETS, type AgentMode, type NodeTarget } from './types.js';
+import { nodeTargets } from '../backends/index.js';
+import type { Backend } from '../backends/types.js';
+import type { AgentMode, NodeTarget } from './types.js';
 
 export const DEFAULT_AGENT_IMAGE = 'busybox:1.36';
 export const DEFAULT_NODE_TIMEOUT = '5m';
@@ -40,21 +42,12 @@ export function isLabelKey(key: string): boolean {
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
-function wholeNumber(flag: string, v: unknown, problems: string[]): number | undefined {
-  if (v === undefined) return undefined;
-  const s = String(v);
-  if (!/^\d{1,6}$/.test(s)) {
-    problems.push(`${flag}: "${s}" is not a whole number of GiB`);
-    return undefined;
-  }
-  return Number(s);
-}
-
 /** Raw commander options in, checked options out; a UsageError lists every problem. */
-export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown>): NodeRunOptions {
+export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown>, backends?: readonly Backend[]): NodeRunOptions {
   const problems: string[] = [];
-  const target = String(raw.for ?? 'longhorn');
-  if (!(NODE_TARGETS as readonly string[]).includes(target)) problems.push(`--for: "${target}" is not a backend the agent knows; use ${NODE_TARGETS.join(', ')}`);
+  const known = nodeTargets(backends?.length ? backends : undefined).map((t) => t.id);
+  const target = String(raw.for ?? known[0]);
+  if (!known.includes(target)) problems.push(`--for: "${target}" is not a backend the agent knows; use ${known.join(', ')}`);
 
   const nodes = [...new Set(asList(raw.node).flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean))];
   const nodeSelector: Record<string, string> = {};
@@ -69,12 +62,7 @@ export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown
     else nodeSelector[key] = value;
   }
 
-  let timeoutMs = 0;
-  try {
-    timeoutMs = parseDuration('--timeout', String(raw.timeout ?? DEFAULT_NODE_TIMEOUT));
-  } catch (err) {
-    problems.push(...(err instanceof UsageError ? err.problems : [String(err)]));
-  }
+  const timeoutMs = duration('--timeout', raw.timeout ?? DEFAULT_NODE_TIMEOUT, problems) ?? 0;
 
   const image = raw.image === undefined ? DEFAULT_AGENT_IMAGE : String(raw.image);
   if (!image.trim() || /\s/.test(image)) problems.push(`--image: "${image}" is not an image reference`);
@@ -93,8 +81,8 @@ export function parseNodeRunOptions(mode: AgentMode, raw: Record<string, unknown
     if (!dataPath.startsWith('/')) problems.push(`--data-path: "${dataPath}" must be an absolute path`);
     else if (/[\u0000-\u001f]/.test(dataPath)) problems.push('--data-path: contains control characters');
   }
-  const minDiskGib = wholeNumber('--min-disk-gib', raw.minDiskGib, problems);
-  const minMemGib = wholeNumber('--min-mem-gib', raw.minMemGib, problems);
+  const minDiskGib = wholeNumber('--min-disk-gib', raw.minDiskGib, problems, { unit: 'GiB' });
+  const minMemGib = wholeNumber('--min-mem-gib', raw.minMemGib, problems, { unit: 'GiB' });
 
   if (problems.length) throw new UsageError(problems);
   return {

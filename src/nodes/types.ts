@@ -4,8 +4,8 @@
  * documented in agent/README.md; the report's in README.md ("Nodes and doctor").
  */
 
-export const NODE_TARGETS = ['longhorn', 'nfs', 'hostpath'] as const;
-export type NodeTarget = (typeof NODE_TARGETS)[number];
+/** What the nodes are checked for: a backend's node target id (Backend.nodeTargets; the agent script knows each). */
+export type NodeTarget = string;
 
 export type AgentMode = 'check' | 'prepare';
 export type Severity = 'ok' | 'warning' | 'error';

@@ -16,6 +16,10 @@ function describeExpectation(e: Expectation): string {
       return `${describeRef(e.ref)} is Bound`;
     case 'default-class':
       return `StorageClass ${e.name} is ${e.isDefault ? '' : 'not '}the default`;
+    case 'helm-release':
+      return e.state === 'absent'
+        ? `Helm release ${e.chart.release} in ${e.chart.namespace} is gone (helm status)`
+        : `Helm release ${e.chart.release} in ${e.chart.namespace} is deployed${e.chartVersion ? ` at chart version ${e.chartVersion}` : ''}${e.revisionAbove !== undefined ? ` past revision ${e.revisionAbove}` : ''} (helm status)`;
   }
 }
 

@@ -4,6 +4,7 @@
  * pod (WaitForFirstConsumer), which the plan says instead of waiting forever.
  */
 import type { KubeObject, StorageClassObject } from '../presets/types.js';
+import { defaultClassExpectations, defaultClassSteps, type DefaultClassFacts } from './default-class.js';
 import { isDefaultClass } from './expectations.js';
 import { emptyPlan, type Plan } from './types.js';
 
@@ -96,4 +97,30 @@ export function planApply(objects: Obj[], facts: ApplyFacts, opts: ApplyOptions)
   }
   if (!plan.steps.length && !plan.notes.length) plan.notes.push('Nothing to do.');
   return plan;
+}
+
+/**
+ * `apply storageclass`: the class, replaced first when a field that cannot change in place
+ * differs (provisioner, parameters, reclaim policy, binding mode), and with --default the only
+ * default afterwards.
+ */
+export function planApplyStorageClass(sc: StorageClassObject, facts: DefaultClassFacts & { classes: StorageClassObject[] }, opts: { forceConflicts: boolean; makeDefault: boolean }): Plan {
+  const plan = planApply([sc], { classes: facts.classes, existingSecrets: new Set(), missingNamespaces: [], defaultNamespace: 'default' }, { wait: false, timeoutMs: 0, forceConflicts: opts.forceConflicts });
+  const existing = facts.classes.find((c) => c.metadata.name === sc.metadata.name);
+  const immutableChanged =
+    existing &&
+    (existing.provisioner !== sc.provisioner ||
+      (existing.reclaimPolicy ?? 'Delete') !== (sc.reclaimPolicy ?? 'Delete') ||
+      (existing.volumeBindingMode ?? 'Immediate') !== (sc.volumeBindingMode ?? 'Immediate') ||
+      JSON.stringify(existing.parameters ?? {}) !== JSON.stringify(sc.parameters ?? {}));
+  const steps = [...plan.steps];
+  if (immutableChanged) {
+    steps.unshift({ kind: 'delete', title: `Replace StorageClass ${sc.metadata.name}: its provisioner, parameters and policies cannot be changed in place (existing volumes are not affected)`, refs: [{ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name: sc.metadata.name }] });
+  }
+  if (opts.makeDefault) {
+    const after = [...facts.classes.filter((c) => c.metadata.name !== sc.metadata.name), sc];
+    steps.push(...defaultClassSteps(sc.metadata.name, { ...facts, classes: after }));
+    steps.push({ kind: 'verify', title: 'Check that exactly one class is the default', expect: defaultClassExpectations(sc.metadata.name, after) });
+  }
+  return { ...plan, steps };
 }

@@ -3,6 +3,7 @@
  * mistake) make PVCs without a class land on either; none leaves them Pending.
  */
 import type { ObjectRef } from '../cluster/kube.js';
+import { BACKENDS } from '../backends/index.js';
 import { UsageError } from '../errors.js';
 import type { KubeObject } from '../presets/types.js';
 import { DEFAULT_CLASS_ANNOTATION, isDefaultClass } from './expectations.js';
@@ -11,24 +12,32 @@ import { emptyPlan, type Plan, type Step } from './types.js';
 const classRef = (name: string): ObjectRef => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name });
 const annotate = (value: 'true' | 'false') => ({ metadata: { annotations: { [DEFAULT_CLASS_ANNOTATION]: value } } });
 
-/** Longhorn re-renders its `longhorn` class from this ConfigMap, undoing hand edits. */
-export const LONGHORN_CLASS_CONFIGMAP: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', name: 'longhorn-storageclass', namespace: 'longhorn-system' };
+type ConfigMap = KubeObject & { data?: Record<string, string> };
 
+/**
+ * The classes a backend re-renders from a ConfigMap (Backend.classSource), each read as
+ * `<backend id>ClassConfigMap` when it exists: the default flag changes there too.
+ */
 export interface DefaultClassFacts {
   classes: KubeObject[];
-  /** The ConfigMap Longhorn renders its class from, when Longhorn is installed. */
-  longhornClassConfigMap?: KubeObject & { data?: Record<string, string> };
+  [source: `${string}ClassConfigMap`]: ConfigMap | undefined;
 }
 
-/** The Longhorn ConfigMap's class manifest with the default annotation set to `value`. */
-function longhornConfigMapPatch(cm: KubeObject & { data?: Record<string, string> }, value: 'true' | 'false'): Record<string, unknown> | undefined {
-  const manifest = cm.data?.['storageclass.yaml'];
+/** Reads every class source the registry knows, keyed as DefaultClassFacts wants them. */
+export async function readClassSources(kube: { get(ref: ObjectRef): Promise<KubeObject | undefined> }): Promise<Record<`${string}ClassConfigMap`, ConfigMap>> {
+  const found = await Promise.all(BACKENDS.filter((b) => b.classSource).map(async (b) => [`${b.id}ClassConfigMap`, await kube.get(b.classSource!.configMap)] as const));
+  return Object.fromEntries(found.filter(([, cm]) => cm !== undefined)) as Record<`${string}ClassConfigMap`, ConfigMap>;
+}
+
+/** The class's manifest at its source with the default annotation set to `value`. */
+function sourcePatch(cm: ConfigMap, key: string, value: 'true' | 'false'): Record<string, unknown> | undefined {
+  const manifest = cm.data?.[key];
   if (!manifest) return undefined;
   const line = `${DEFAULT_CLASS_ANNOTATION}: "${value}"`;
   const updated = manifest.includes(DEFAULT_CLASS_ANNOTATION)
     ? manifest.replace(new RegExp(`${DEFAULT_CLASS_ANNOTATION.replace(/[./]/g, '\\$&')}:\\s*"?(true|false)"?`), line)
     : manifest;
-  return updated === manifest ? undefined : { data: { 'storageclass.yaml': updated } };
+  return updated === manifest ? undefined : { data: { [key]: updated } };
 }
 
 /** Steps that leave `target` the only default (or no default when target is undefined). */
@@ -39,9 +48,11 @@ export function defaultClassSteps(target: string | undefined, facts: DefaultClas
     const want = name === target;
     if (isDefaultClass(sc) === want) continue;
     const value = want ? 'true' : 'false';
-    if (name === 'longhorn' && facts.longhornClassConfigMap) {
-      const patch = longhornConfigMapPatch(facts.longhornClassConfigMap, value);
-      if (patch) steps.push({ kind: 'patch', title: `Set the default flag of Longhorn's class at its source (ConfigMap longhorn-storageclass) to ${value}`, ref: LONGHORN_CLASS_CONFIGMAP, patch });
+    const owner = BACKENDS.find((b) => b.classSource?.className === name);
+    const cm = owner ? facts[`${owner.id}ClassConfigMap`] : undefined;
+    if (owner?.classSource && cm) {
+      const patch = sourcePatch(cm, owner.classSource.key, value);
+      if (patch) steps.push({ kind: 'patch', title: `Set the default flag of ${owner.title}'s class at its source (ConfigMap ${owner.classSource.configMap.name}) to ${value}`, ref: owner.classSource.configMap, patch });
     }
     steps.push({ kind: 'patch', title: want ? `Make StorageClass ${name} the default` : `Stop StorageClass ${name} being a default`, ref: classRef(name), patch: annotate(value) });
   }

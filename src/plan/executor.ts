@@ -3,27 +3,29 @@
  * state it should have produced. Ctrl-C stops between (or inside) steps and says what was
  * done; every step is idempotent, so rerunning the command finishes the job.
  */
+import { helmProblem, helmStatus } from '../cluster/helm.js';
 import type { KubeClient } from '../cluster/kube.js';
-import { describeCommand, runTool, type ToolCommand, type ToolResult } from '../cluster/runner.js';
+import { describeCommand, runTool, type RunOptions, type ToolCommand, type ToolResult } from '../cluster/runner.js';
 import { ClusterError, Interrupted } from '../errors.js';
 import type { Logger } from '../output/log.js';
 import { createProgress } from '../output/progress.js';
 import { check, expectationRef, judge } from './expectations.js';
-import type { Expectation, Plan, Step } from './types.js';
+import { judgeHelmRelease, releaseBlocker, type HelmReleaseExpectation } from './helm-release.js';
+import type { ObjectExpectation, Plan, Step } from './types.js';
 
 export interface ExecutorDeps {
   log: Logger;
   signal: AbortSignal;
   /** Opened on first use, so plans that only run tools need no API. */
   kube: () => Promise<KubeClient>;
-  run?: (cmd: ToolCommand, opts: { signal: AbortSignal; timeoutMs?: number }) => Promise<ToolResult>;
+  run?: (cmd: ToolCommand, opts: RunOptions) => Promise<ToolResult>;
 }
 
 export interface PlanResult {
   done: string[];
 }
 
-async function verifyAll(kube: KubeClient, expectations: Expectation[]): Promise<string[]> {
+async function verifyAll(kube: KubeClient, expectations: ObjectExpectation[]): Promise<string[]> {
   const failures: string[] = [];
   for (const exp of expectations) {
     const verdict = await check(kube, exp);
@@ -40,16 +42,26 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       const r = await run(step.command, { signal: deps.signal, ...(step.timeoutMs ? { timeoutMs: step.timeoutMs } : {}) });
       deps.log.debug(`${r.stdout}${r.stderr}`.trim());
       const okExit = r.exitCode === 0 || (step.okExitCodes ?? []).includes(r.exitCode);
-      if (r.notFound) throw new ClusterError(`${step.command.file} is not installed or not on PATH.`);
-      if (step.verify?.length) {
+      if (r.notFound) throw step.helm ? helmProblem(r, step.helm, 'starting') : new ClusterError(`${step.command.file} is not installed or not on PATH.`, { reason: 'unavailable' });
+      const releases = (step.verify ?? []).filter((e): e is HelmReleaseExpectation => e.type === 'helm-release');
+      for (const exp of releases) {
+        // Helm exits 0 with a failed release and 1 after a rollback: the recorded release decides.
+        const after = await helmStatus(exp.helm, exp.chart.release, exp.chart.namespace, { signal: deps.signal }, run);
+        const verdict = judgeHelmRelease(exp, r, after);
+        if (verdict !== true) throw verdict;
+      }
+      const objects = (step.verify ?? []).filter((e): e is ObjectExpectation => e.type !== 'helm-release');
+      if (releases.length && !objects.length) return;
+      if (objects.length) {
         // The state decides: microk8s exits 0 on failures and 1 on some successes.
-        const failures = await verifyAll(await deps.kube(), step.verify);
+        const failures = await verifyAll(await deps.kube(), objects);
         if (failures.length) {
           const output = `${r.stderr}${r.stdout}`.trim().split('\n').slice(-3).join(' / ');
           throw new ClusterError(`"${describeCommand(step.command)}" exited ${r.exitCode} but ${failures.join('; ')}.${output ? ` It said: ${output}` : ''}`);
         }
         return;
       }
+      if (!okExit && step.helm) throw helmProblem(r, step.helm, `running ${[step.helm.name, ...step.command.args.slice(step.helm.prefix.length, step.helm.prefix.length + 2)].join(' ')}`);
       if (!okExit) throw new ClusterError(`"${describeCommand(step.command)}" failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
       return;
     }
@@ -75,7 +87,7 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
           return verdict;
         }, { timeoutMs: step.timeoutMs, signal: deps.signal, what: step.title.replace(/^Wait (for|until) /i, '') });
       } catch (err) {
-        if (err instanceof ClusterError && step.hint) throw new ClusterError(err.message, { hint: step.hint });
+        if (err instanceof ClusterError && step.hint) throw new ClusterError(err.message, { hint: step.hint, reason: err.reason, cause: err });
         throw err;
       }
       return;
@@ -100,13 +112,25 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanR
       await runStep(step, deps, progress);
     } catch (err) {
       progress.fail(step.title);
-      if (err instanceof Interrupted || deps.signal.aborted) throw interrupted(done, step.title);
+      if (err instanceof Interrupted || deps.signal.aborted) throw await interruptedHelm(step, interrupted(done, step.title), deps);
       throw err;
     }
     progress.succeed(step.title);
     done.push(step.title);
   }
   return { done };
+}
+
+/**
+ * Ctrl-C inside `helm upgrade` leaves the release pending, and the rerun the message suggests
+ * would be refused: say so, with the command that unblocks it.
+ */
+async function interruptedHelm(step: Step, err: Interrupted, deps: ExecutorDeps): Promise<Interrupted> {
+  const exp = step.kind === 'run' ? step.verify?.find((e): e is HelmReleaseExpectation => e.type === 'helm-release' && e.state === 'deployed') : undefined;
+  if (!exp) return err;
+  const after = await helmStatus(exp.helm, exp.chart.release, exp.chart.namespace, { timeoutMs: 20_000 }, deps.run ?? runTool).catch(() => undefined);
+  const stuck = releaseBlocker(exp.chart, after, exp.helm.name);
+  return stuck ? new Interrupted(`${err.message} ${stuck.message}`, { hint: stuck.hint! }) : err;
 }
 
 function interrupted(done: string[], current: string): Interrupted {

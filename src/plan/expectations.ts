@@ -1,7 +1,7 @@
 /** Reading the cluster to decide whether an Expectation holds, with the reason when not. */
 import { describeRef, type KubeClient } from '../cluster/kube.js';
 import type { KubeObject } from '../presets/types.js';
-import type { Expectation } from './types.js';
+import type { ObjectExpectation } from './types.js';
 
 type Obj = KubeObject & { spec?: any; status?: any; metadata: KubeObject['metadata'] & { generation?: number } };
 
@@ -42,7 +42,7 @@ export function workloadReadiness(o: Obj | undefined): true | string {
 }
 
 /** The verdict on one object for an expectation: true, or why not. */
-export function judge(exp: Expectation, obj: Obj | undefined): true | string {
+export function judge(exp: ObjectExpectation, obj: Obj | undefined): true | string {
   switch (exp.type) {
     case 'exists': {
       if (!obj) return `${describeRef(exp.ref)} does not exist`;
@@ -65,10 +65,10 @@ export function judge(exp: Expectation, obj: Obj | undefined): true | string {
   }
 }
 
-export function expectationRef(exp: Expectation) {
+export function expectationRef(exp: ObjectExpectation) {
   return exp.type === 'default-class' ? { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name: exp.name } : exp.ref;
 }
 
-export async function check(kube: KubeClient, exp: Expectation): Promise<true | string> {
+export async function check(kube: KubeClient, exp: ObjectExpectation): Promise<true | string> {
   return judge(exp, await kube.get<Obj>(expectationRef(exp)));
 }

@@ -2,12 +2,14 @@
  * A Plan is what a mutating command will do, as data: planners build it from options and
  * observed cluster facts (pure functions), `--dry-run` prints it, the executor runs it.
  */
+import type { HelmBinary } from '../cluster/helm.js';
 import type { ObjectRef } from '../cluster/kube.js';
 import type { ToolCommand } from '../cluster/runner.js';
 import type { KubeObject } from '../presets/types.js';
+import type { ChartSpec } from './helm-release.js';
 
-/** A cluster state the executor reads after a step, because exit codes prove little. */
-export type Expectation =
+/** A cluster object's state the executor reads after a step, because exit codes prove little. */
+export type ObjectExpectation =
   | {
       type: 'exists';
       ref: ObjectRef;
@@ -27,11 +29,24 @@ export type Expectation =
   | { type: 'pvc-bound'; ref: ObjectRef }
   | { type: 'default-class'; name: string; isDefault: boolean };
 
+/** What the executor reads after a step: an object's state, or a Helm release's. */
+export type Expectation =
+  | ObjectExpectation
+  /**
+   * A Helm release, read with `helm status -o json` after the step's command: `deployed` past
+   * `revisionAbove` (at `chartVersion` when given), or `absent`. Helm exits 0 with a failed
+   * release and 1 after a rollback, so the release decides, with the exit code as a second
+   * witness (see src/plan/helm-release.ts).
+   */
+  | { type: 'helm-release'; helm: HelmBinary; chart: ChartSpec; state: 'deployed' | 'absent'; revisionAbove?: number; chartVersion?: string };
+
 export type Step =
   | {
       kind: 'run';
       title: string;
       command: ToolCommand;
+      /** A Helm command: its failures are explained in Helm's terms. */
+      helm?: HelmBinary;
       /** Exit codes that are not failures by themselves (the state check decides). */
       okExitCodes?: number[];
       /** Read afterwards; a step whose expectations hold succeeded whatever it exited with. */
@@ -41,8 +56,8 @@ export type Step =
   | { kind: 'apply'; title: string; objects: KubeObject[]; forceConflicts?: boolean }
   | { kind: 'patch'; title: string; ref: ObjectRef; patch: Record<string, unknown> }
   | { kind: 'delete'; title: string; refs: ObjectRef[] }
-  | { kind: 'wait'; title: string; until: Expectation; timeoutMs: number; /** printed when it times out */ hint?: string }
-  | { kind: 'verify'; title: string; expect: Expectation[]; hint?: string };
+  | { kind: 'wait'; title: string; until: ObjectExpectation; timeoutMs: number; /** printed when it times out */ hint?: string }
+  | { kind: 'verify'; title: string; expect: ObjectExpectation[]; hint?: string };
 
 export interface Plan {
   /** What the command sets out to do, e.g. "install hostpath storage". */

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../errors.js';
 import { APP_PRESETS } from './apps.js';
-import { STORAGE_CLASS_PRESETS } from './storageclasses.js';
+import { BACKENDS, presetsOf } from '../backends/index.js';
+import type { Backend } from '../backends/types.js';
 import { templateNames, templatesDir, type TemplateKind } from './templates.js';
 import type { AppKitFacts, AppPreset, KubeObject, StorageClassPreset } from './types.js';
 
@@ -24,8 +25,9 @@ function shipped<P extends { name: string }>(kind: TemplateKind, defs: readonly 
   return defs.filter((d) => names.has(d.name));
 }
 
-export function storageClassPresets(): StorageClassPreset[] {
-  return shipped('storageclass', STORAGE_CLASS_PRESETS);
+/** The StorageClass presets of these backends (the registry's by default) whose template ships. */
+export function storageClassPresets(backends: readonly Backend[] = BACKENDS): StorageClassPreset[] {
+  return shipped('storageclass', presetsOf(backends));
 }
 
 export function appPresets(): AppPreset[] {

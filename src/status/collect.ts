@@ -1,23 +1,25 @@
 /**
- * Reads what `status` needs with a fixed number of requests: one paginated list per kind
- * and one GET per known backend workload, however many claims the cluster holds; with
- * Longhorn installed, also its volumes, nodes and settings (one paginated list each) and its backup target.
+ * Reads what `status` needs with a fixed number of requests: one paginated list per kind, one
+ * GET per workload a backend lists, and what each backend's own `collect` reads (Longhorn: its
+ * volumes, nodes and settings, one paginated list each, and its backup target), however many
+ * claims the cluster holds.
  */
+import { workloadKey } from '../backends/analysis.js';
+import type { Backend } from '../backends/types.js';
 import type { ClusterSession } from '../cluster/session.js';
-import { collectLonghorn } from './longhorn.js';
-import { BACKEND_WORKLOADS, workloadKey, type ClusterObjects } from './report.js';
+import type { ClusterObjects } from './report.js';
 
-export async function collectClusterObjects(session: ClusterSession): Promise<ClusterObjects> {
+export async function collectClusterObjects(session: ClusterSession, backends: readonly Backend[]): Promise<ClusterObjects> {
   const kube = await session.kube();
-  const refs = [...new Map(Object.values(BACKEND_WORKLOADS).flat().map((r) => [workloadKey(r), r])).values()];
-  const [version, nodes, classes, claims, volumes, workloads, longhorn] = await Promise.all([
+  const refs = [...new Map(backends.flatMap((b) => b.workloads.map((w) => w.ref)).map((r) => [workloadKey(r), r])).values()];
+  const [version, nodes, classes, claims, volumes, workloads, extras] = await Promise.all([
     kube.version(),
     session.nodes(),
     kube.list('storage.k8s.io/v1', 'StorageClass'),
     kube.list('v1', 'PersistentVolumeClaim'),
     kube.list('v1', 'PersistentVolume'),
     Promise.all(refs.map(async (r) => [workloadKey(r), await kube.get(r)] as const)),
-    collectLonghorn(kube),
+    Promise.all(backends.map(async (b) => [b.id, await (await b.load?.())?.collect?.(session)] as const)),
   ]);
   return {
     server: kube.server,
@@ -27,6 +29,6 @@ export async function collectClusterObjects(session: ClusterSession): Promise<Cl
     claims,
     volumes,
     workloads: new Map(workloads.filter(([, o]) => o !== undefined) as [string, never][]),
-    ...(longhorn ? { longhorn } : {}),
+    extra: Object.fromEntries(extras.filter(([, v]) => v !== undefined)),
   };
 }

@@ -4,51 +4,21 @@
  * claims and volumes by class and phase, volumes whose data goes with their claim, and
  * why Pending claims are pending.
  */
-import type { ObjectRef } from '../cluster/kube.js';
-import { isDefaultClass, workloadReadiness } from '../plan/expectations.js';
-import { STORAGE_CLASS_PRESETS } from '../presets/storageclasses.js';
-import type { KubeObject } from '../presets/types.js';
-import { analyzeLonghorn, type LonghornObjects, type LonghornStatus } from './longhorn.js';
+import { workloadKey } from '../backends/analysis.js';
+import { BACKENDS } from '../backends/index.js';
+import type { Backend, BackendAnalysis, BackendDetailsMap, BackendObjectsMap, BackendStatus, ClusterFacts, Obj } from '../backends/types.js';
+import { isDefaultClass } from '../plan/expectations.js';
 
-type Obj = KubeObject & { spec?: any; status?: any };
+export type { BackendStatus };
+export { workloadKey };
 
-const dep = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name });
-const ds = (namespace: string, name: string): ObjectRef => ({ apiVersion: 'apps/v1', kind: 'DaemonSet', namespace, name });
+/**
+ * What `status` read: the facts every backend shares, and what each backend's `collect` read,
+ * in `extra` by backend id (hand-built facts may also put them at the top level, by id).
+ */
+export type ClusterObjects = Omit<ClusterFacts, 'extra'> & { extra?: Record<string, unknown> } & Partial<BackendObjectsMap>;
 
-/** The workloads that make each backend work, the first being the one it cannot do without. */
-export const BACKEND_WORKLOADS: Record<string, ObjectRef[]> = {
-  hostpath: [dep('kube-system', 'hostpath-provisioner')],
-  longhorn: [ds('longhorn-system', 'longhorn-manager'), dep('longhorn-system', 'longhorn-driver-deployer'), dep('longhorn-system', 'csi-provisioner'), ds('longhorn-system', 'longhorn-csi-plugin')],
-  nfs: [dep('kube-system', 'csi-nfs-controller'), ds('kube-system', 'csi-nfs-node')],
-  'ceph-rbd': [dep('rook-ceph', 'rook-ceph-operator'), dep('rook-ceph', 'csi-rbdplugin-provisioner')],
-  cephfs: [dep('rook-ceph', 'rook-ceph-operator'), dep('rook-ceph', 'csi-cephfsplugin-provisioner')],
-  'openebs-hostpath': [dep('openebs', 'openebs-localpv-provisioner')],
-};
-
-export interface ClusterObjects {
-  server: string;
-  version: string;
-  nodes: { name: string; ready: boolean; microk8s: boolean }[];
-  classes: Obj[];
-  claims: Obj[];
-  volumes: Obj[];
-  /** Workloads found, keyed "Kind/namespace/name"; absent ones are missing. */
-  workloads: Map<string, Obj>;
-  /** Longhorn's objects; absent when the cluster does not serve longhorn.io. */
-  longhorn?: LonghornObjects;
-}
-
-export interface BackendStatus {
-  name: string;
-  provisioner: string;
-  installed: boolean;
-  healthy: boolean;
-  classes: string[];
-  workloads: { ref: string; ready: string }[];
-  problem?: string;
-}
-
-export interface StatusReport {
+export interface StatusReport extends Partial<BackendDetailsMap> {
   cluster: { server: string; version: string; nodes: number; readyNodes: number; microk8s: boolean };
   backends: BackendStatus[];
   storageClasses: { name: string; provisioner: string; default: boolean; reclaimPolicy: string; volumeBindingMode: string; allowVolumeExpansion: boolean }[];
@@ -58,12 +28,11 @@ export interface StatusReport {
   /** PVs whose reclaim policy deletes the data when their claim is deleted. */
   volumesDeletedWithClaim: { name: string; claim: string; storageClass: string }[];
   pendingClaims: { namespace: string; name: string; storageClass: string; reason: string }[];
-  /** Only when Longhorn is installed; its problems are in `warnings` too, prefixed "longhorn: ". */
-  longhorn?: LonghornStatus;
+  // Then each backend's `details` under its id (e.g. `longhorn`, only when installed); its
+  // findings are in `warnings` too, prefixed "<id>: ".
   warnings: string[];
 }
 
-export const workloadKey = (r: ObjectRef) => `${r.kind}/${r.namespace}/${r.name}`;
 
 function tally(items: Obj[], classOf: (o: Obj) => string): { storageClass: string; phase: string; count: number }[] {
   const counts = new Map<string, number>();
@@ -75,27 +44,6 @@ function tally(items: Obj[], classOf: (o: Obj) => string): { storageClass: strin
     const [storageClass, phase] = k.split('\u0000') as [string, string];
     return { storageClass, phase, count };
   }).sort((a, b) => a.storageClass.localeCompare(b.storageClass) || a.phase.localeCompare(b.phase));
-}
-
-function backendStatus(name: string, provisioner: string, objs: ClusterObjects): BackendStatus | undefined {
-  const classes = objs.classes.filter((c) => (c as any).provisioner === provisioner).map((c) => c.metadata.name);
-  const refs = BACKEND_WORKLOADS[name] ?? [];
-  const found = refs.map((r) => ({ ref: r, obj: objs.workloads.get(workloadKey(r)) }));
-  const installed = found.some((f) => f.obj);
-  if (!installed && classes.length === 0) return undefined;
-  const workloads = found.filter((f) => f.obj).map((f) => {
-    const verdict = workloadReadiness(f.obj as never);
-    return { ref: `${f.ref.kind.toLowerCase()}/${f.ref.name} (${f.ref.namespace})`, ready: verdict === true ? 'ready' : verdict };
-  });
-  const primary = found[0];
-  let problem: string | undefined;
-  if (!installed) problem = `StorageClass ${classes.join(', ')} uses ${provisioner}, but its provisioner is not running: new claims will stay Pending`;
-  else if (!primary?.obj) problem = `${primary?.ref.kind} ${primary?.ref.name} is missing`;
-  else {
-    const notReady = workloads.find((w) => w.ready !== 'ready');
-    if (notReady) problem = `${notReady.ref}: ${notReady.ready}`;
-  }
-  return { name, provisioner, installed, healthy: installed && !problem, classes, workloads, ...(problem ? { problem } : {}) };
 }
 
 function pendingReason(claim: Obj, objs: ClusterObjects, defaults: string[], backends: BackendStatus[]): string {
@@ -114,29 +62,26 @@ function pendingReason(claim: Obj, objs: ClusterObjects, defaults: string[], bac
   return `waiting for ${(sc as any).provisioner}; see kubectl -n ${claim.metadata.namespace} describe pvc ${claim.metadata.name}`;
 }
 
-export function buildStatusReport(objs: ClusterObjects): StatusReport {
+/** Every backend's analysis of the same facts, in registry order. */
+export function analyzeAll(objs: ClusterObjects, backends: readonly Backend[] = BACKENDS): { backend: Backend; analysis: BackendAnalysis }[] {
+  const extra: Record<string, unknown> = { ...objs.extra };
+  for (const b of backends) if (extra[b.id] === undefined && (objs as Record<string, unknown>)[b.id] !== undefined) extra[b.id] = (objs as Record<string, unknown>)[b.id];
+  const facts: ClusterFacts = { server: objs.server, version: objs.version, nodes: objs.nodes, classes: objs.classes, claims: objs.claims, volumes: objs.volumes, workloads: objs.workloads, extra };
+  return backends.map((backend) => ({ backend, analysis: backend.analyze(facts) }));
+}
+
+export function buildStatusReport(objs: ClusterObjects, backendList: readonly Backend[] = BACKENDS): StatusReport {
   const defaults = objs.classes.filter(isDefaultClass).map((c) => c.metadata.name);
-  const known = new Set<string>();
-  const backends: BackendStatus[] = [];
-  for (const preset of STORAGE_CLASS_PRESETS) {
-    if (known.has(preset.provisioner)) continue;
-    known.add(preset.provisioner);
-    const b = backendStatus(preset.name, preset.provisioner, objs);
-    if (b) backends.push(b);
-  }
+  const analyses = analyzeAll(objs, backendList);
+  const backends = analyses.flatMap((a) => (a.analysis.status ? [a.analysis.status] : []));
   // Classes of provisioners we do not know are still listed, with no health to report.
   const classOfClaim = (c: Obj) => c.spec?.storageClassName ?? (defaults[0] ? `${defaults[0]} (default)` : '(none)');
   const warnings: string[] = [];
   if (defaults.length === 0 && objs.classes.length > 0) warnings.push('no StorageClass is the default: claims without storageClassName stay Pending. Fix: k8s-storage default-class NAME');
   if (defaults.length > 1) warnings.push(`${defaults.length} StorageClasses are the default (${defaults.join(', ')}): claims without a class land on either. Fix: k8s-storage default-class NAME`);
   for (const b of backends) if (b.problem) warnings.push(`${b.name}: ${b.problem}`);
-  const hostpathBound = objs.volumes.filter((v) => v.spec?.storageClassName && objs.classes.find((c) => c.metadata.name === v.spec.storageClassName && (c as any).provisioner === 'microk8s.io/hostpath'));
-  if (objs.nodes.length > 1 && hostpathBound.length > 0) {
-    warnings.push(`${hostpathBound.length} hostpath volume(s) on a ${objs.nodes.length}-node cluster: each lives on one node and is lost to pods moved elsewhere. Consider: k8s-storage install longhorn`);
-  }
-
-  const longhorn = objs.longhorn ? analyzeLonghorn(objs.longhorn, { classes: objs.classes }) : undefined;
-  if (longhorn) warnings.push(...longhorn.warnings.map((w) => `longhorn: ${w}`));
+  for (const { backend, analysis } of analyses) for (const f of analysis.findings) warnings.push(`${backend.id}: ${f.message}${f.fix ? `. Fix: ${f.fix}` : ''}`);
+  const details = Object.fromEntries(analyses.filter((a) => a.analysis.details !== undefined).map((a) => [a.backend.id, a.analysis.details]));
 
   const pendingClaims = objs.claims
     .filter((c) => (c.status?.phase ?? 'Pending') === 'Pending')
@@ -160,7 +105,7 @@ export function buildStatusReport(objs: ClusterObjects): StatusReport {
       .filter((v) => (v.spec?.persistentVolumeReclaimPolicy ?? 'Delete') === 'Delete')
       .map((v) => ({ name: v.metadata.name, claim: v.spec?.claimRef ? `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` : '', storageClass: v.spec?.storageClassName ?? '' })),
     pendingClaims,
-    ...(longhorn ? { longhorn } : {}),
+    ...details,
     warnings,
   };
 }

@@ -7,10 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { longhornVolume, startLonghornDataController } from '../fakes/lib/longhorn-data-controller.mjs';
-import { BACKUP_COMPLETED, checkedSince, credentialSecretCommand, planBackupCreate, planScheduleAttach, planScheduleDetach, planSnapshotCreate, planSnapshotDelete } from '../../src/plan/longhorn-data.js';
+import { BACKUP_COMPLETED, checkedSince, credentialSecretCommand, planBackupCreate, planScheduleAttach, planScheduleDetach, planSnapshotCreate, planSnapshotDelete } from '../../src/backends/longhorn/data-plan.js';
 import { judge } from '../../src/plan/expectations.js';
-import { longhornVolumeOfClaim } from '../../src/commands/longhorn-volumes.js';
-import { buildBackup, goDurationSeconds, type LonghornVolume } from '../../src/longhorn/resources.js';
+import { longhornVolumeOfClaim } from '../../src/backends/longhorn/commands/volumes.js';
+import { buildBackup, goDurationSeconds, type LonghornVolume } from '../../src/backends/longhorn/resources.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;

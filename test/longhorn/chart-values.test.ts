@@ -4,14 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { LONGHORN_VALUE_KEYS } from '../../src/longhorn/chart.js';
+import { LONGHORN_VALUE_KEYS } from '../../src/backends/longhorn/chart.js';
 import {
   buildLonghornValues,
   renderLonghornValuesYaml,
   unknownValueKeys,
   valueKeyPaths,
   type LonghornInstallOptions,
-} from '../../src/longhorn/values.js';
+} from '../../src/backends/longhorn/values.js';
 
 const chartValues: unknown = parse(readFileSync(new URL('../fixtures/longhorn/values-1.12.yaml', import.meta.url), 'utf8'));
 

@@ -15,7 +15,7 @@ import {
   recurringJobGroupLabel,
   recurringJobProblems,
   type RecurringJobRequest,
-} from '../../src/longhorn/resources.js';
+} from '../../src/backends/longhorn/resources.js';
 
 const now = new Date(Date.UTC(2026, 7, 14, 2, 3, 4));
 

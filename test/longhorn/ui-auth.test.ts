@@ -7,7 +7,7 @@ import {
   hashHtpasswd,
   HTPASSWD_BCRYPT_PREFIX,
   verifyHtpasswd,
-} from '../../src/longhorn/ui-auth.js';
+} from '../../src/backends/longhorn/ui-auth.js';
 
 // Cost 4 keeps the suite fast; the default (10) is checked once.
 const FAST = 4;

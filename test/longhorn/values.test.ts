@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { MICROK8S_KUBELET_ROOT_DIR } from '../../src/longhorn/chart.js';
+import { MICROK8S_KUBELET_ROOT_DIR } from '../../src/backends/longhorn/chart.js';
 import {
   applySetFlags,
   buildLonghornValues,
@@ -14,7 +14,7 @@ import {
   typedSetValue,
   validateLonghornInstallOptions,
   type LonghornInstallOptions,
-} from '../../src/longhorn/values.js';
+} from '../../src/backends/longhorn/values.js';
 
 describe('buildLonghornValues: kubelet root dir', () => {
   it('sets the MicroK8s kubelet root dir on MicroK8s', () => {

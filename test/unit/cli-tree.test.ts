@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TOP_LEVEL_COMMANDS } from '../../src/cli-kit.js';
-import { buildProgram } from '../../src/cli.js';
+import { buildProgram, TOP_LEVEL_COMMANDS } from '../../src/cli.js';
 import { Logger } from '../../src/output/log.js';
 
 const runtime = () => ({ log: new Logger(), controller: new AbortController(), wants: () => true });

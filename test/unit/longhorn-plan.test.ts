@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmRelease, HelmTool } from '../../src/cluster/helm.js';
-import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount } from '../../src/longhorn/compose.js';
+import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount } from '../../src/backends/longhorn/compose.js';
 import {
   chartProblems,
   chartSourceOf,
@@ -15,7 +15,7 @@ import {
   releaseBlocker,
   type LonghornInstallRequest,
   type LonghornUninstallFacts,
-} from '../../src/plan/longhorn.js';
+} from '../../src/backends/longhorn/plan.js';
 import type { Plan, Step } from '../../src/plan/types.js';
 
 const helm3: HelmTool = { file: 'helm', prefix: [], name: 'helm', globalArgs: [], version: 'v3.16.4', major: 3 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LonghornVolume } from '../../src/longhorn/resources.js';
-import { analyzeLonghorn, settingNumber, type LonghornNodeObject, type LonghornObjects } from '../../src/status/longhorn.js';
+import type { LonghornVolume } from '../../src/backends/longhorn/resources.js';
+import { analyzeLonghorn, settingNumber, type LonghornNodeObject, type LonghornObjects } from '../../src/backends/longhorn/status.js';
 import { buildStatusReport, type ClusterObjects } from '../../src/status/report.js';
 
 const GI = 2 ** 30;

@@ -3,7 +3,7 @@ import type { Microk8sState } from '../../src/cluster/microk8s.js';
 import { planApply } from '../../src/plan/apply.js';
 import { planDefaultClass } from '../../src/plan/default-class.js';
 import { judge, workloadReadiness } from '../../src/plan/expectations.js';
-import { planHostpathInstall, planHostpathUninstall } from '../../src/plan/hostpath.js';
+import { planHostpathInstall, planHostpathUninstall } from '../../src/backends/hostpath/plan.js';
 import type { Plan, Step } from '../../src/plan/types.js';
 
 const running = (hostpath: 'enabled' | 'disabled'): Extract<Microk8sState, { kind: 'running' }> => ({

@@ -7,7 +7,7 @@ import { buildStorageClass } from '../../src/manifests/storageclass.js';
 import { schemaProblems } from '../../src/manifests/validate.js';
 import { APP_PRESETS } from '../../src/presets/apps.js';
 import { appKitFacts, loadTemplate } from '../../src/presets/registry.js';
-import { STORAGE_CLASS_PRESETS } from '../../src/presets/storageclasses.js';
+import { STORAGE_CLASS_PRESETS } from '../../src/backends/index.js';
 import { REPO } from '../helpers/run-cli.js';
 import { expectAllSchemaValid, schemaErrors } from '../helpers/schema.js';
 

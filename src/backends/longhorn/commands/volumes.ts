@@ -3,14 +3,16 @@
  * behind a claim (PVC -> its PV -> the Longhorn Volume the CSI driver made for it), or says
  * exactly why there is none: no such claim, not Bound yet, not on Longhorn, no Longhorn.
  */
-import type { KubeClient } from '../cluster/kube.js';
-import { ClusterSession } from '../cluster/session.js';
-import type { Context } from '../context.js';
-import { ClusterError, UsageError } from '../errors.js';
-import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornVolume } from '../longhorn/resources.js';
-import type { KubeObject } from '../presets/types.js';
+import type { KubeClient } from '../../../cluster/kube.js';
+import { ClusterSession } from '../../../cluster/session.js';
+import type { Context } from '../../../context.js';
+import { ClusterError, UsageError } from '../../../errors.js';
+import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornVolume } from '../resources.js';
+import type { KubeObject } from '../../../presets/types.js';
 
-export const LONGHORN_PROVISIONER = 'driver.longhorn.io';
+import { LONGHORN_PROVISIONER } from '../chart.js';
+
+export { LONGHORN_PROVISIONER };
 
 type Obj = KubeObject & { spec?: any; status?: any };
 

@@ -3,9 +3,10 @@
  * snapshots and backups on a timetable (a CronJob calling `longhorn-manager backup create`
  * does not work: that command does not exist).
  */
-import { ClusterSession } from '../cluster/session.js';
-import { outputFormat, type Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { ClusterSession } from '../../../cluster/session.js';
+import { outputFormat, type Context } from '../../../context.js';
+import { UsageError } from '../../../errors.js';
+import { wholeNumber } from '../../../options/index.js';
 import {
   buildRecurringJob,
   LONGHORN_API_VERSION,
@@ -14,22 +15,12 @@ import {
   type LonghornRecurringJob,
   type LonghornVolume,
   type RecurringJobTask,
-} from '../longhorn/resources.js';
-import { parseKeyValues } from '../manifests/names.js';
-import { formatData, formatTable } from '../output/print.js';
-import { jobAppliesTo, planScheduleAttach, planScheduleCreate, planScheduleDelete, planScheduleDetach } from '../plan/longhorn-data.js';
-import { claimNamespace, claimOfVolume, longhornRef, requireLonghorn, resolveClaim, type Kube } from './longhorn-volumes.js';
-import { runPlan } from './run-plan.js';
-
-/** A whole number from a flag, or a problem naming the flag. */
-function wholeNumber(flag: string, text: string | undefined, problems: string[]): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^-?\d+$/.test(String(text).trim())) {
-    problems.push(`${flag}: "${text}" is not a whole number`);
-    return undefined;
-  }
-  return Number(text);
-}
+} from '../resources.js';
+import { parseKeyValues } from '../../../manifests/names.js';
+import { formatData, formatTable } from '../../../output/print.js';
+import { jobAppliesTo, planScheduleAttach, planScheduleCreate, planScheduleDelete, planScheduleDetach } from '../data-plan.js';
+import { claimNamespace, claimOfVolume, longhornRef, requireLonghorn, resolveClaim, type Kube } from './volumes.js';
+import { runPlan } from '../../../commands/run-plan.js';
 
 export async function scheduleCreate(ctx: Context, name: string, opts: Record<string, any>): Promise<void> {
   const problems: string[] = [];

@@ -3,6 +3,9 @@
  * is on the offline `render` path.
  */
 
+/** The CSI driver name: the provisioner of every Longhorn StorageClass and the driver of its PVs. */
+export const LONGHORN_PROVISIONER = 'driver.longhorn.io';
+
 export const LONGHORN_CHART = {
   repoUrl: 'https://charts.longhorn.io',
   repoName: 'longhorn',

@@ -3,8 +3,8 @@
  * jobs. Pure: options and the objects already read go in, a Plan comes out. Every plan can be
  * rerun: an object that already exists as asked is left alone and said so.
  */
-import type { ObjectRef } from '../cluster/kube.js';
-import { ClusterError, UsageError } from '../errors.js';
+import type { ObjectRef } from '../../cluster/kube.js';
+import { ClusterError, UsageError } from '../../errors.js';
 import {
   BACKUP_CREDENTIAL_KEYS,
   buildBackup,
@@ -24,9 +24,9 @@ import {
   type LonghornRecurringJob,
   type LonghornSnapshot,
   type LonghornVolume,
-} from '../longhorn/resources.js';
-import type { KubeObject } from '../presets/types.js';
-import { emptyPlan, type Expectation, type Plan } from './types.js';
+} from './resources.js';
+import type { KubeObject } from '../../presets/types.js';
+import { emptyPlan, type Expectation, type Plan } from '../../plan/types.js';
 
 export const lhRef = (kind: string, name: string): ObjectRef => ({ apiVersion: LONGHORN_API_VERSION, kind, name, namespace: LONGHORN_NAMESPACE });
 

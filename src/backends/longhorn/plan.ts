@@ -3,22 +3,35 @@
  * (its CSI driver included), and take it down in the order Longhorn needs. Pure planners and
  * judgements: the commands gather the facts and run the plans.
  */
-import { helmCommands, type HelmBinary, type HelmRelease, type HelmTool } from '../cluster/helm.js';
-import type { ObjectRef } from '../cluster/kube.js';
-import { describeCommand, type ToolCommand, type ToolResult } from '../cluster/runner.js';
-import { ClusterError, UsageError } from '../errors.js';
-import { LONGHORN_CHART } from '../longhorn/chart.js';
-import { effectiveDefaultClass, effectiveReclaimPolicy, effectiveReplicaCount, type ComposedLonghornValues } from '../longhorn/compose.js';
-import { deletingConfirmationPatch, LONGHORN_API_VERSION } from '../longhorn/resources.js';
-import type { KubeObject } from '../presets/types.js';
-import { defaultClassSteps, type DefaultClassFacts } from './default-class.js';
-import { DEFAULT_CLASS_ANNOTATION, isDefaultClass } from './expectations.js';
-import { emptyPlan, type Expectation, type Plan } from './types.js';
+import type { HelmBinary, HelmRelease, HelmTool } from '../../cluster/helm.js';
+import type { ObjectRef } from '../../cluster/kube.js';
+import { describeCommand, type ToolCommand, type ToolResult } from '../../cluster/runner.js';
+import { ClusterError } from '../../errors.js';
+import { LONGHORN_CHART, LONGHORN_PROVISIONER } from './chart.js';
+import { effectiveDefaultClass, effectiveReclaimPolicy, effectiveReplicaCount, type ComposedLonghornValues } from './compose.js';
+import { deletingConfirmationPatch, LONGHORN_API_VERSION } from './resources.js';
+import type { KubeObject } from '../../presets/types.js';
+import { defaultClassSteps, type DefaultClassFacts } from '../../plan/default-class.js';
+import { DEFAULT_CLASS_ANNOTATION, isDefaultClass } from '../../plan/expectations.js';
+import {
+  chartProblems,
+  chartSourceOf as genericChartSourceOf,
+  chartVersionFor as genericChartVersionFor,
+  compareVersions,
+  helmReleaseSteps,
+  helmUninstallStep,
+  judgeReleaseInstall,
+  judgeReleaseUninstall,
+  releaseBlocker as genericReleaseBlocker,
+  type ChartSource,
+  type ChartSpec,
+} from '../../plan/helm-release.js';
+import { emptyPlan, type ObjectExpectation, type Plan } from '../../plan/types.js';
 
 export const LONGHORN_NAMESPACE = LONGHORN_CHART.namespace;
 export const LONGHORN_RELEASE = LONGHORN_CHART.release;
 export const LONGHORN_CLASS = 'longhorn';
-export const LONGHORN_PROVISIONER = 'driver.longhorn.io';
+export { LONGHORN_PROVISIONER };
 export const LONGHORN_UI_SERVICE = 'longhorn-frontend';
 
 const ns = LONGHORN_NAMESPACE;
@@ -47,25 +60,35 @@ export const LONGHORN_WORKLOADS: { ref: ObjectRef; note?: string; hint: string }
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Facts that decide before the plan
+// The chart
 
-/** Where the chart comes from: the official repository, another repository, a local path or tarball, or OCI. */
-export type ChartSource = { kind: 'official' } | { kind: 'repo'; repo: string } | { kind: 'local' } | { kind: 'oci' };
+/** The Longhorn chart as the generic Helm release step needs it. */
+export const LONGHORN_HELM: ChartSpec = {
+  title: 'Longhorn',
+  repoName: LONGHORN_CHART.repoName,
+  repoUrl: LONGHORN_CHART.repoUrl,
+  chartRef: LONGHORN_CHART.chartRef,
+  chartName: 'longhorn',
+  version: LONGHORN_CHART.defaultVersion,
+  release: LONGHORN_RELEASE,
+  namespace: ns,
+  installCommand: 'k8s-storage install longhorn',
+  uninstallCommand: 'k8s-storage uninstall longhorn --yes',
+  downgradeRefusal: 'Longhorn does not support downgrades',
+  eventsCommand: `kubectl -n ${ns} get events --sort-by=.lastTimestamp`,
+  uninstallHookHint: `kubectl -n ${ns} logs job/longhorn-uninstall shows why; check that Setting deleting-confirmation-flag is "true" (kubectl -n ${ns} get settings.longhorn.io deleting-confirmation-flag), then rerun k8s-storage uninstall longhorn`,
+};
 
-export function chartSourceOf(chart: string | undefined, isLocalPath: boolean): ChartSource {
-  if (chart === undefined || chart === LONGHORN_CHART.chartRef) return { kind: 'official' };
-  if (isLocalPath) return { kind: 'local' };
-  if (chart.startsWith('oci://')) return { kind: 'oci' };
-  return { kind: 'repo', repo: chart.slice(0, chart.indexOf('/')) };
-}
+export type { ChartSource };
 
-/** Problems with --chart that Helm would report less clearly. */
-export function chartProblems(chart: string | undefined, isLocalPath: boolean): string[] {
-  if (chart === undefined || isLocalPath || chart.startsWith('oci://')) return [];
-  if (chart.startsWith('/') || chart.startsWith('.') || chart.endsWith('.tgz')) return [`--chart: ${chart} does not exist`];
-  if (!/^[^/\s]+\/[^/\s]+$/.test(chart)) return [`--chart: "${chart}" is not a local chart directory or .tgz, an oci:// reference, or REPO/CHART`];
-  return [];
-}
+export const chartSourceOf = (chart: string | undefined, isLocalPath: boolean): ChartSource => genericChartSourceOf(LONGHORN_HELM, chart, isLocalPath);
+export { chartProblems, compareVersions };
+
+/** A release Helm cannot upgrade now, with the command that unblocks it. */
+export const releaseBlocker = (release: HelmRelease | undefined, helmName: string): ClusterError | undefined => genericReleaseBlocker(LONGHORN_HELM, release, helmName);
+
+/** The chart version to ask Helm for (pinned; a rerun keeps the installed one; no downgrades). */
+export const chartVersionFor = (requested: string | undefined, source: ChartSource, release: HelmRelease | undefined): string | undefined => genericChartVersionFor(LONGHORN_HELM, requested, source, release);
 
 /**
  * Without --default-class or --no-default-class, Longhorn becomes the default class only when no
@@ -81,57 +104,6 @@ export function decideDefaultClass(flag: boolean | undefined, classes: readonly 
     defaultClass: false,
     note: `Keeping ${others.join(', ')} as the default StorageClass; pass --default-class to make ${LONGHORN_CLASS} the default instead (the others then stop being one).`,
   };
-}
-
-/** A release Helm cannot upgrade now, with the command that unblocks it. */
-export function releaseBlocker(release: HelmRelease | undefined, helmName: string): ClusterError | undefined {
-  if (!release) return undefined;
-  const where = `release ${release.name} in ${release.namespace || ns}`;
-  switch (release.status) {
-    case 'pending-install':
-      return new ClusterError(
-        `the Helm ${where} is stuck in pending-install (revision ${release.revision}): an earlier install was interrupted, and Helm refuses any new operation on it.`,
-        { hint: `remove the half-made install, then rerun: k8s-storage uninstall longhorn --yes (or ${helmName} uninstall ${release.name} -n ${ns}), then k8s-storage install longhorn` },
-      );
-    case 'pending-upgrade':
-    case 'pending-rollback':
-      return new ClusterError(`the Helm ${where} is stuck in ${release.status} (revision ${release.revision}): an earlier operation was interrupted, and Helm refuses any new one.`, {
-        hint: `go back to the last working revision, then rerun: ${helmName} rollback ${release.name} -n ${ns} && k8s-storage install longhorn`,
-      });
-    case 'uninstalling':
-      return new ClusterError(`the Helm ${where} is being uninstalled.`, { hint: 'let it finish (k8s-storage uninstall longhorn --yes completes it), then install again' });
-    default:
-      return undefined;
-  }
-}
-
-function versionParts(v: string): number[] {
-  return v.replace(/^v/, '').split(/[.+-]/).slice(0, 3).map((p) => Number.parseInt(p, 10) || 0);
-}
-
-export function compareVersions(a: string, b: string): number {
-  const [x, y] = [versionParts(a), versionParts(b)];
-  for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
-  return 0;
-}
-
-/**
- * The chart version to ask Helm for. Repository charts are pinned (the values are checked against
- * that version); a rerun keeps the installed version unless --version says otherwise, so a plain
- * rerun never moves Longhorn by surprise. Longhorn does not support downgrades.
- */
-export function chartVersionFor(requested: string | undefined, source: ChartSource, release: HelmRelease | undefined): string | undefined {
-  const installed = release && release.chartName === 'longhorn' && release.chartVersion ? release.chartVersion : undefined;
-  if (requested !== undefined) {
-    if (installed && compareVersions(requested, installed) < 0) {
-      throw new UsageError(`--version ${requested} is older than the installed Longhorn ${installed}: Longhorn does not support downgrades`, {
-        hint: `rerun without --version to keep ${installed}, or with a newer version`,
-      });
-    }
-    return requested.replace(/^v/, '');
-  }
-  if (source.kind === 'local' || source.kind === 'oci') return undefined;
-  return installed ?? LONGHORN_CHART.defaultVersion;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +141,7 @@ export interface LonghornInstallPlan {
 }
 
 /** The StorageClass the chart (through longhorn-manager) makes from the merged values. */
-function longhornClassExpectation(composed: ComposedLonghornValues): Expectation {
+function longhornClassExpectation(composed: ComposedLonghornValues): ObjectExpectation {
   return {
     type: 'exists',
     ref: classRef(LONGHORN_CLASS),
@@ -199,37 +171,21 @@ export function planLonghornInstall(facts: LonghornInstallFacts, req: LonghornIn
     plan.steps.push({ kind: 'apply', title: `Store the Longhorn UI login in Secret ${ns}/${req.uiAuth.secret.metadata.name}`, objects });
   }
 
-  if (req.chartSource.kind === 'official') {
-    plan.steps.push({ kind: 'run', title: `Point the Helm repository ${LONGHORN_CHART.repoName} at ${LONGHORN_CHART.repoUrl}`, command: helmCommands.repoAdd(facts.helm, LONGHORN_CHART.repoName, LONGHORN_CHART.repoUrl), timeoutMs: 120_000 });
-    plan.steps.push({ kind: 'run', title: `Update the Helm repository ${LONGHORN_CHART.repoName}`, command: helmCommands.repoUpdate(facts.helm, LONGHORN_CHART.repoName), timeoutMs: 300_000 });
-  } else if (req.chartSource.kind === 'repo') {
-    plan.steps.push({ kind: 'run', title: `Update the Helm repository ${req.chartSource.repo}`, command: helmCommands.repoUpdate(facts.helm, req.chartSource.repo), timeoutMs: 300_000 });
-  }
-
   // On an upgrade, Helm's own rollback keeps the working version when the new one fails. Not on
   // a first install: there it would uninstall, and Longhorn's uninstall hook refuses to run
   // (deleting-confirmation-flag), leaving a worse mess than a failed release.
-  const rollbackOnFailure = upgrading && facts.release?.status === 'deployed' && req.wait;
-  const helmCommand = helmCommands.upgradeInstall(facts.helm, {
-    release: LONGHORN_RELEASE,
+  const helm = helmReleaseSteps(LONGHORN_HELM, { helm: facts.helm, ...(facts.release ? { release: facts.release } : {}) }, {
     chart: req.chart,
-    namespace: ns,
+    chartSource: req.chartSource,
     ...(req.version ? { version: req.version } : {}),
     valuesFiles: [req.valuesFile, ...req.userValuesFiles],
     sets: req.sets,
     timeout: req.timeout,
-    rollbackOnFailure,
+    timeoutMs: req.timeoutMs,
+    rollbackOnFailure: req.wait,
   });
-  const from = facts.release?.chartVersion;
-  plan.steps.push({
-    kind: 'run',
-    title: upgrading
-      ? `Upgrade Longhorn ${from && req.version && from !== req.version ? `${from} to ${req.version}` : req.version ?? ''} in place with ${facts.helm.name}${rollbackOnFailure ? ' (rolled back if it fails)' : ''}`.replace(/ {2,}/g, ' ')
-      : `Install Longhorn ${req.version ?? `from ${req.chart}`} with ${facts.helm.name}`,
-    command: helmCommand,
-    // Helm's --timeout bounds its hooks and waits; this only stops a Helm that hangs for good.
-    timeoutMs: req.timeoutMs * 2 + 120_000,
-  });
+  plan.steps.push(...helm.steps);
+  const helmCommand = helm.helmCommand;
 
   const effectiveDefault = effectiveDefaultClass(req.composed.merged);
   const otherDefaults = facts.classes.filter((c) => isDefaultClass(c) && c.metadata.name !== LONGHORN_CLASS);
@@ -257,7 +213,7 @@ export function planLonghornInstall(facts: LonghornInstallFacts, req: LonghornIn
   // Exactly one default afterwards: when Longhorn's class is the default (by flag, by the
   // no-flag rule, or by the user's own values), the others stop being defaults. The chart
   // decides Longhorn's own flag through the values; here only the other classes change.
-  const verify: Expectation[] = [];
+  const verify: ObjectExpectation[] = [];
   if (effectiveDefault && otherDefaults.length) {
     const longhornAfter: KubeObject = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: LONGHORN_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } } };
     const classesAfter = [...facts.classes.filter((c) => c.metadata.name !== LONGHORN_CLASS), longhornAfter];
@@ -270,47 +226,13 @@ export function planLonghornInstall(facts: LonghornInstallFacts, req: LonghornIn
 }
 
 /** Everything the dry run shows besides the plan: Helm's argv and the values, ours and merged. */
-export function installPreview(p: LonghornInstallPlan, composed: ComposedLonghornValues, valuesFile: string) {
+export function installPreview(p: Pick<LonghornInstallPlan, 'helmCommand'>, composed: ComposedLonghornValues, valuesFile: string) {
   return { helm: { argv: [p.helmCommand.file, ...p.helmCommand.args], command: describeCommand(p.helmCommand) }, valuesFile, values: composed.ours, mergedValues: composed.merged };
 }
 
-/**
- * After `helm upgrade --install`: did it work? Decided by the release Helm recorded, since
- * Helm can exit 0 with a failed release; a non-zero exit is a failure whatever the status says.
- */
+/** After `helm upgrade --install`: did it work? Decided by the release Helm recorded (src/plan/helm-release.ts). */
 export function judgeInstallOutcome(r: Pick<ToolResult, 'exitCode' | 'stdout' | 'stderr'>, before: HelmRelease | undefined, after: HelmRelease | undefined, expect: { version?: string; helmName: string }): true | ClusterError {
-  const said = `${r.stderr}\n${r.stdout}`.trim().split('\n').filter((l) => /error|fail/i.test(l)).slice(-2).join(' / ');
-  const tail = said ? ` Helm said: ${said}` : '';
-  const eventsHint = 'kubectl -n longhorn-system get events --sort-by=.lastTimestamp shows what failed; fix it, then rerun k8s-storage install longhorn (it upgrades in place)';
-  if (!after) {
-    const removed = /has been uninstalled due to/.test(r.stderr);
-    return new ClusterError(`the Longhorn install failed${removed ? ' and Helm removed the release' : `: there is no release ${LONGHORN_RELEASE} in ${ns} afterwards (exit ${r.exitCode})`}.${tail}`, { hint: eventsHint });
-  }
-  if (after.status === 'pending-install' || after.status === 'pending-upgrade') {
-    return new ClusterError(`Helm left the release ${LONGHORN_RELEASE} ${after.status} (exit ${r.exitCode}).${tail}`, { hint: releaseBlocker(after, expect.helmName)?.hint ?? eventsHint });
-  }
-  if (after.status !== 'deployed') {
-    return new ClusterError(
-      `Helm marked the release ${LONGHORN_RELEASE} ${after.status} (revision ${after.revision}${after.description ? `: ${after.description}` : ''})${r.exitCode === 0 ? ', although it exited 0' : ''}.${tail}`,
-      { hint: eventsHint },
-    );
-  }
-  if (r.exitCode !== 0) {
-    const rolledBack = /^Rollback to/i.test(after.description) || /rolled back due to/.test(r.stderr);
-    return new ClusterError(
-      rolledBack
-        ? `the Longhorn upgrade failed, and Helm rolled back to the previous version (now revision ${after.revision}, chart ${after.chartVersion}).${tail}`
-        : `${expect.helmName} upgrade --install exited ${r.exitCode}.${tail}`,
-      { hint: eventsHint },
-    );
-  }
-  if (before && after.revision <= before.revision) {
-    return new ClusterError(`${expect.helmName} said it succeeded, but the release ${LONGHORN_RELEASE} is still at revision ${after.revision}.`, { hint: `${expect.helmName} history ${LONGHORN_RELEASE} -n ${ns}` });
-  }
-  if (expect.version && after.chartVersion && after.chartVersion.replace(/^v/, '') !== expect.version.replace(/^v/, '')) {
-    return new ClusterError(`Helm deployed chart version ${after.chartVersion}, not the ${expect.version} asked for.`, { hint: `${expect.helmName} history ${LONGHORN_RELEASE} -n ${ns}` });
-  }
-  return true;
+  return judgeReleaseInstall(LONGHORN_HELM, r, before, after, expect);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -360,6 +282,7 @@ export function planLonghornUninstall(facts: LonghornUninstallFacts, opts: Longh
       hint: 'back up or move that data and delete the claims first, or add --force to delete it all',
     });
   }
+  if (data) plan.warnings.push(`--force: this deletes ${data}, and their data with them.`);
 
   if (facts.release) {
     const noHooks = facts.confirmationFlag === undefined;
@@ -373,14 +296,14 @@ export function planLonghornUninstall(facts: LonghornUninstallFacts, opts: Longh
     if (!noHooks) {
       plan.steps.push({ kind: 'verify', title: `Check that Setting ${DELETING_CONFIRMATION_SETTING.name} is "true"`, expect: [{ type: 'exists', ref: DELETING_CONFIRMATION_SETTING, fields: { value: 'true' } }] });
     }
-    const cmd = helmCommands.uninstall(facts.helm, LONGHORN_RELEASE, ns, opts.timeout);
-    if (noHooks) cmd.args.splice(cmd.args.indexOf('-n'), 0, '--no-hooks');
-    plan.steps.push({
-      kind: 'run',
-      title: noHooks ? `Remove the Helm release ${LONGHORN_RELEASE}` : `Remove the Helm release ${LONGHORN_RELEASE} (Longhorn's uninstall job deletes its volumes and custom resources first)`,
-      command: cmd,
-      timeoutMs: opts.timeoutMs * 2 + 120_000,
-    });
+    plan.steps.push(
+      helmUninstallStep(LONGHORN_HELM, facts.helm, {
+        timeout: opts.timeout,
+        timeoutMs: opts.timeoutMs,
+        noHooks,
+        title: noHooks ? `Remove the Helm release ${LONGHORN_RELEASE}` : `Remove the Helm release ${LONGHORN_RELEASE} (Longhorn's uninstall job deletes its volumes and custom resources first)`,
+      }),
+    );
     plan.steps.push({ kind: 'wait', title: `Wait for DaemonSet ${LONGHORN_MANAGER_REF.name} to be gone`, until: { type: 'absent', ref: LONGHORN_MANAGER_REF }, timeoutMs: opts.timeoutMs });
   } else {
     plan.notes.push(`There is no Helm release ${LONGHORN_RELEASE} any more; removing what is left in ${ns}.`);
@@ -398,17 +321,7 @@ export function planLonghornUninstall(facts: LonghornUninstallFacts, opts: Longh
 
 /** After `helm uninstall`: the release must be gone, whatever Helm exited with. */
 export function judgeUninstallOutcome(r: Pick<ToolResult, 'exitCode' | 'stdout' | 'stderr'>, after: HelmRelease | undefined, helmName: string): true | ClusterError {
-  if (!after) return true;
-  const text = `${r.stderr}\n${r.stdout}`.trim();
-  const said = text.split('\n').filter(Boolean).slice(-2).join(' / ');
-  if (/pre-delete|uninstall-job|longhorn-uninstall/.test(text)) {
-    return new ClusterError(`Longhorn's uninstall job failed, so Helm kept the release ${LONGHORN_RELEASE} (${after.status}): ${said}`, {
-      hint: `kubectl -n ${ns} logs job/longhorn-uninstall shows why; check that Setting deleting-confirmation-flag is "true" (kubectl -n ${ns} get settings.longhorn.io deleting-confirmation-flag), then rerun k8s-storage uninstall longhorn`,
-    });
-  }
-  return new ClusterError(`${helmName} uninstall exited ${r.exitCode}, and the release ${LONGHORN_RELEASE} is still there (${after.status}).${said ? ` Helm said: ${said}` : ''}`, {
-    hint: `${helmName} status ${LONGHORN_RELEASE} -n ${ns}`,
-  });
+  return judgeReleaseUninstall(LONGHORN_HELM, r, after, helmName);
 }
 
 /** Why a namespace stays Terminating, from its status conditions. */

@@ -5,12 +5,14 @@
  * requests (discovery, three paginated lists, one GET) and says "not installed" when the
  * cluster does not serve longhorn.io.
  */
-import type { KubeClient } from '../cluster/kube.js';
-import { ClusterError } from '../errors.js';
-import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornBackupTarget, type LonghornCondition, type LonghornVolume } from '../longhorn/resources.js';
-import type { KubeObject } from '../presets/types.js';
+import type { KubeClient } from '../../cluster/kube.js';
+import { ClusterError } from '../../errors.js';
+import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornBackupTarget, type LonghornCondition, type LonghornVolume } from './resources.js';
+import type { KubeObject } from '../../presets/types.js';
 
-export const LONGHORN_PROVISIONER = 'driver.longhorn.io';
+import { LONGHORN_PROVISIONER } from './chart.js';
+
+export { LONGHORN_PROVISIONER };
 
 export interface LonghornDiskObject {
   conditions?: LonghornCondition[] | null;
@@ -268,7 +270,7 @@ export async function collectLonghorn(kube: KubeClient): Promise<LonghornObjects
     ]);
     return { volumes, nodes, settings, ...(backupTarget ? { backupTarget } : {}) };
   } catch (err) {
-    if (!(err instanceof ClusterError) || / reach the Kubernetes API /.test(err.message)) throw err;
+    if (!(err instanceof ClusterError) || err.reason === 'unavailable') throw err;
     return { volumes: [], nodes: [], settings: [], error: err.message };
   }
 }

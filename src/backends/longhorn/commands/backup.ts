@@ -1,8 +1,8 @@
 /** `backup target set|show`, `backup create|list`: Longhorn backups of claims to an NFS or S3 store. */
-import { ClusterSession } from '../cluster/session.js';
-import { outputFormat, type Context } from '../context.js';
-import { parseDuration } from '../duration.js';
-import { ClusterError, UsageError } from '../errors.js';
+import { ClusterSession } from '../../../cluster/session.js';
+import { outputFormat, type Context } from '../../../context.js';
+import { duration, oneOf } from '../../../options/index.js';
+import { ClusterError, hasReason, UsageError } from '../../../errors.js';
 import {
   BACKUP_MODES,
   backupTargetProblems,
@@ -17,12 +17,12 @@ import {
   type LonghornBackupTarget,
   type LonghornSnapshot,
   type LonghornVolume,
-} from '../longhorn/resources.js';
-import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../manifests/names.js';
-import { formatData, formatTable } from '../output/print.js';
-import { checkedSince, credentialSecretCommand, planBackupCreate, planBackupTargetSet, reachabilityOf, type Reachability } from '../plan/longhorn-data.js';
-import { claimNamespace, claimOfVolume, listScope, longhornRef, requireLonghorn, resolveClaim, type Kube } from './longhorn-volumes.js';
-import { runPlan } from './run-plan.js';
+} from '../resources.js';
+import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../../../manifests/names.js';
+import { formatData, formatTable } from '../../../output/print.js';
+import { checkedSince, credentialSecretCommand, planBackupCreate, planBackupTargetSet, reachabilityOf, type Reachability } from '../data-plan.js';
+import { claimNamespace, claimOfVolume, listScope, longhornRef, requireLonghorn, resolveClaim, type Kube } from './volumes.js';
+import { runPlan } from '../../../commands/run-plan.js';
 import { formatBytes, waitFlags } from './snapshot.js';
 
 const TARGET = 'default';
@@ -30,14 +30,11 @@ const TARGET = 'default';
 /** --poll-interval: a duration (5m, 300s) or 0 to stop polling; seconds. */
 function pollIntervalSeconds(text: string | undefined): { seconds?: number; problems: string[] } {
   if (text === undefined) return { problems: [] };
-  if (/^0+(s|m|h)?$/.test(text)) return { seconds: 0, problems: [] };
-  try {
-    const ms = parseDuration('--poll-interval', text);
-    if (ms % 1000 !== 0) return { problems: [`--poll-interval: "${text}" must be a whole number of seconds`] };
-    return { seconds: ms / 1000, problems: [] };
-  } catch (err) {
-    return { problems: err instanceof UsageError ? err.problems : [String(err)] };
-  }
+  const problems: string[] = [];
+  const ms = duration('--poll-interval', text, problems, { allowZero: true });
+  if (ms === undefined) return { problems };
+  if (ms % 1000 !== 0) return { problems: [`--poll-interval: "${text}" must be a whole number of seconds`] };
+  return { seconds: ms / 1000, problems: [] };
 }
 
 function describeReachability(url: string, r: Reachability): string {
@@ -83,7 +80,7 @@ export async function backupTargetSet(ctx: Context, url: string, opts: Record<st
     try {
       now = await kube.waitFor<Kube<LonghornBackupTarget>>(ref, (o) => checkedSince(existing, o, requestedAt) || 'Longhorn has not checked it yet', { timeoutMs, signal: ctx.signal, what: 'Longhorn to check the backup target' });
     } catch (err) {
-      if (!(err instanceof ClusterError) || !/timed out/.test(err.message)) throw err;
+      if (!hasReason(err, 'timeout')) throw err;
       ctx.log.warn(`Longhorn did not check the backup target within ${opts.timeout ?? '1m'}; see later: k8s-storage backup target show`);
       return;
     }
@@ -154,8 +151,7 @@ export async function backupCreate(ctx: Context, pvc: string, opts: Record<strin
   const { values: labels, problems } = parseKeyValues('--label', opts.label);
   problems.push(...labelsProblems('--label', labels));
   if (opts.snapshot !== undefined) problems.push(...dnsLabelProblems('--snapshot', opts.snapshot));
-  const mode: string | undefined = opts.mode;
-  if (mode !== undefined && !(BACKUP_MODES as readonly string[]).includes(mode)) problems.push(`--mode: "${mode}" is not one of ${BACKUP_MODES.join(', ')}`);
+  const mode = oneOf('--mode', opts.mode, BACKUP_MODES, problems, { wording: 'is not' });
   const { wait, timeoutMs } = waitFlags(opts, '30m', problems);
   if (problems.length) throw new UsageError(problems);
   const session = new ClusterSession(ctx);

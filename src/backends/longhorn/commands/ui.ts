@@ -4,13 +4,14 @@
  * WebSocket to the API server) to a ready pod behind Service longhorn-frontend. Runs until Ctrl-C,
  * which is its normal end (exit 0).
  */
-import type { KubeClient } from '../cluster/kube.js';
-import { startPortForward, type RunningPortForward } from '../cluster/port-forward.js';
-import { ClusterSession } from '../cluster/session.js';
-import type { Context } from '../context.js';
-import { ClusterError, UsageError } from '../errors.js';
-import { LONGHORN_NAMESPACE, LONGHORN_UI_SERVICE } from '../plan/longhorn.js';
-import type { KubeObject } from '../presets/types.js';
+import type { KubeClient } from '../../../cluster/kube.js';
+import { startPortForward, type RunningPortForward } from '../../../cluster/port-forward.js';
+import { ClusterSession } from '../../../cluster/session.js';
+import type { Context } from '../../../context.js';
+import { ClusterError, UsageError } from '../../../errors.js';
+import { wholeNumber } from '../../../options/index.js';
+import { LONGHORN_NAMESPACE, LONGHORN_UI_SERVICE } from '../plan.js';
+import type { KubeObject } from '../../../presets/types.js';
 
 export const DEFAULT_UI_PORT = 8080;
 export const DEFAULT_UI_ADDRESS = '127.0.0.1';
@@ -31,9 +32,7 @@ const isReady = (p: Pod) => !p.metadata.deletionTimestamp && p.status?.phase ===
 
 export function parseUiOptions(opts: Record<string, any>): { port: number; address: string } {
   const problems: string[] = [];
-  const portText = String(opts.port ?? DEFAULT_UI_PORT);
-  const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
-  if (!(port >= 0 && port <= 65535)) problems.push(`--port: "${portText}" must be a port number from 1 to 65535 (0 picks a free one)`);
+  const port = wholeNumber('--port', opts.port ?? DEFAULT_UI_PORT, problems, { min: 0, max: 65535 }) ?? 0;
   const address = String(opts.address ?? DEFAULT_UI_ADDRESS);
   if (!address) problems.push('--address: an address to listen on is required, e.g. 127.0.0.1');
   if (problems.length) throw new UsageError(problems);

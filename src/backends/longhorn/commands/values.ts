@@ -4,11 +4,12 @@
  * `install longhorn` shares. Pure modules only: this is on the fast, offline path.
  */
 import { readFileSync } from 'node:fs';
-import { outputFormat, type Context } from '../context.js';
-import { UsageError } from '../errors.js';
-import { LONGHORN_CHART } from '../longhorn/chart.js';
-import { composeLonghornValues, type UserValuesFile } from '../longhorn/compose.js';
-import { parseSetFlag, parseValuesYaml, renderLonghornValuesYaml, validateLonghornInstallOptions, type LonghornInstallOptions } from '../longhorn/values.js';
+import { outputFormat, type Context } from '../../../context.js';
+import { UsageError } from '../../../errors.js';
+import { reclaimPolicy, wholeNumber } from '../../../options/index.js';
+import { LONGHORN_CHART } from '../chart.js';
+import { composeLonghornValues, type UserValuesFile } from '../compose.js';
+import { parseSetFlag, parseValuesYaml, renderLonghornValuesYaml, validateLonghornInstallOptions, type LonghornInstallOptions } from '../values.js';
 
 /** Reads `-f` files: every unreadable or invalid file is a problem, none stops the others being read. */
 export function readUserValuesFiles(paths: readonly string[]): { files: UserValuesFile[]; problems: string[] } {
@@ -32,14 +33,12 @@ export function readUserValuesFiles(paths: readonly string[]): { files: UserValu
 /** The value flags `install longhorn` and `render longhorn-values` share, as typed options (microk8s and nodes come from elsewhere). */
 export function valueOptionsOf(opts: Record<string, any>, problems: string[]): Omit<LonghornInstallOptions, 'microk8s' | 'nodeCount'> {
   const o: Omit<LonghornInstallOptions, 'microk8s' | 'nodeCount'> = {};
-  if (opts.replicas !== undefined) {
-    const n = /^\d+$/.test(String(opts.replicas)) ? Number(opts.replicas) : Number.NaN;
-    if (Number.isNaN(n)) problems.push(`--replicas: "${opts.replicas}" is not a whole number`);
-    else o.replicas = n;
-  }
+  const replicas = wholeNumber('--replicas', opts.replicas, problems);
+  if (replicas !== undefined) o.replicas = replicas;
   if (opts.defaultClass !== undefined) o.defaultClass = opts.defaultClass;
   if (opts.dataPath !== undefined) o.dataPath = opts.dataPath;
-  if (opts.reclaimPolicy !== undefined) o.reclaimPolicy = opts.reclaimPolicy;
+  const policy = reclaimPolicy('--reclaim-policy', opts.reclaimPolicy, problems);
+  if (policy !== undefined) o.reclaimPolicy = policy;
   if (opts.fsType !== undefined) o.fsType = opts.fsType;
   if (opts.dataLocality !== undefined) o.dataLocality = opts.dataLocality;
   if (opts.ui !== undefined) o.ui = opts.ui;
@@ -56,11 +55,7 @@ export async function renderLonghornValues(ctx: Context, opts: Record<string, an
   const format = outputFormat(ctx, ['yaml', 'json'] as const, 'yaml');
   const problems: string[] = [];
   const valueOptions = valueOptionsOf(opts, problems);
-  let nodeCount: number | undefined;
-  if (opts.nodes !== undefined) {
-    nodeCount = /^\d+$/.test(String(opts.nodes)) ? Number(opts.nodes) : Number.NaN;
-    if (!(nodeCount >= 1)) problems.push(`--nodes: "${opts.nodes}" must be a whole number of at least 1`);
-  }
+  const nodeCount = wholeNumber('--nodes', opts.nodes, problems, { min: 1 });
   const userFiles = readUserValuesFiles(opts.values ?? []);
   problems.push(...userFiles.problems);
   // Offline there is no cluster to ask: MicroK8s unless told otherwise (it is what k8s-storage is for).

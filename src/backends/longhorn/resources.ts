@@ -9,9 +9,9 @@
  * problems of all its inputs before it throws one UsageError.
  */
 
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { LONGHORN_CHART } from './chart.js';
-import { dnsLabelProblems, objectNameProblems as dnsSubdomainProblems, isQualifiedName, labelsProblems as labelProblems, toDnsLabelStem } from '../manifests/names.js';
+import { dnsLabelProblems, objectNameProblems as dnsSubdomainProblems, isQualifiedName, labelsProblems as labelProblems, toDnsLabelStem } from '../../manifests/names.js';
 
 export const LONGHORN_API_VERSION = 'longhorn.io/v1beta2';
 export const LONGHORN_NAMESPACE = LONGHORN_CHART.namespace;

@@ -1,15 +1,15 @@
 /** `snapshot create|list|delete`: Longhorn snapshots of a claim's volume, named by the claim. */
-import type { KubeClient } from '../cluster/kube.js';
-import { ClusterSession } from '../cluster/session.js';
-import { outputFormat, type Context } from '../context.js';
-import { parseDuration } from '../duration.js';
-import { UsageError } from '../errors.js';
-import { defaultSnapshotName, LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornSnapshot, type LonghornVolume } from '../longhorn/resources.js';
-import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../manifests/names.js';
-import { formatData, formatTable } from '../output/print.js';
-import { planSnapshotCreate, planSnapshotDelete } from '../plan/longhorn-data.js';
-import { claimNamespace, claimOfVolume, listScope, longhornRef, resolveClaim, type Kube } from './longhorn-volumes.js';
-import { runPlan } from './run-plan.js';
+import type { KubeClient } from '../../../cluster/kube.js';
+import { ClusterSession } from '../../../cluster/session.js';
+import { outputFormat, type Context } from '../../../context.js';
+import { duration, parseDuration } from '../../../options/index.js';
+import { UsageError } from '../../../errors.js';
+import { defaultSnapshotName, LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornSnapshot, type LonghornVolume } from '../resources.js';
+import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../../../manifests/names.js';
+import { formatData, formatTable } from '../../../output/print.js';
+import { planSnapshotCreate, planSnapshotDelete } from '../data-plan.js';
+import { claimNamespace, claimOfVolume, listScope, longhornRef, resolveClaim, type Kube } from './volumes.js';
+import { runPlan } from '../../../commands/run-plan.js';
 
 type Snapshot = LonghornSnapshot & { metadata: { creationTimestamp?: string } };
 
@@ -32,14 +32,7 @@ export function formatBytes(value: number | string | undefined): string {
  * `problems` (so one error lists every bad flag) and comes back as the default.
  */
 export function waitFlags(opts: Record<string, any>, defaultTimeout: string, problems: string[]): { wait: boolean; timeoutMs: number } {
-  let timeoutMs: number;
-  try {
-    timeoutMs = parseDuration('--timeout', opts.timeout ?? defaultTimeout);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
-    problems.push(...err.problems);
-    timeoutMs = parseDuration('--timeout', defaultTimeout);
-  }
+  const timeoutMs = duration('--timeout', opts.timeout ?? defaultTimeout, problems) ?? parseDuration('--timeout', defaultTimeout);
   return { wait: opts.wait !== false, timeoutMs };
 }
 

@@ -3,8 +3,8 @@
  * target), schedules. Declarations only: actions load src/commands/* on demand.
  */
 import type { Command } from 'commander';
-import { collect, examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
-import { BACKUP_MODES, RECURRING_JOB_TASKS } from './longhorn/resources.js';
+import { collect, examples, makeContext, optsOf, outputs, type Runtime } from '../../cli-kit.js';
+import { BACKUP_MODES, RECURRING_JOB_TASKS } from './resources.js';
 
 const dryRun = (cmd: Command) => cmd.option('--dry-run', 'print the plan (the Longhorn objects) and change nothing');
 const waiting = (cmd: Command, what: string, timeout: string) => cmd.option('--no-wait', `do not wait for ${what}`).option('--timeout <duration>', `how long to wait for ${what}`, timeout);
@@ -35,8 +35,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await snapshotCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
-    snapshot
-      .command('list')
+    outputs(snapshot.command('list'), 'table', 'json', 'yaml')
       .alias('ls')
       .argument('[pvc]', "only this claim's snapshots")
       .description('list Longhorn snapshots with their claim, creation time, readiness and size')
@@ -97,8 +96,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         const { backupTargetSet } = await import('./commands/backup.js');
         await backupTargetSet(makeContext(cmd, rt), url, optsOf(cmd));
       });
-    target
-      .command('show')
+    outputs(target.command('show'), 'table', 'json', 'yaml')
       .description('the backup target, and whether Longhorn can reach it')
       .addHelpText('after', examples('k8s-storage backup target show', 'k8s-storage backup target show -o json'))
       .action(async (_o, cmd: Command) => {
@@ -125,8 +123,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await backupCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
-    backup
-      .command('list')
+    outputs(backup.command('list'), 'table', 'json', 'yaml')
       .alias('ls')
       .argument('[pvc]', "only this claim's backups")
       .description('list Longhorn backups with their claim, snapshot, state and size')
@@ -188,8 +185,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await scheduleDetach(makeContext(cmd, rt), name, pvc, optsOf(cmd));
       });
 
-    schedule
-      .command('list')
+    outputs(schedule.command('list'), 'table', 'json', 'yaml')
       .alias('ls')
       .description('recurring jobs with their task, schedule, retention and the claims they run on')
       .addHelpText('after', examples('k8s-storage schedule list', 'k8s-storage schedule list -o json'))

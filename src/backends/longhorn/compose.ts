@@ -5,7 +5,7 @@
  * purpose. Offline: `render longhorn-values` and the install's dry run both use it.
  */
 
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { MICROK8S_KUBELET_ROOT_DIR } from './chart.js';
 import {
   applySetFlags,

@@ -5,9 +5,9 @@
  */
 
 import { parseAllDocuments, stringify } from 'yaml';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../errors.js';
 import { LONGHORN_CHART, MICROK8S_KUBELET_ROOT_DIR } from './chart.js';
-import { objectNameProblems as dnsSubdomainProblems } from '../manifests/names.js';
+import { objectNameProblems as dnsSubdomainProblems } from '../../manifests/names.js';
 import { BACKUP_CREDENTIAL_KEYS, checkBackupTarget, LONGHORN_NAMESPACE, type BackupTargetKind } from './resources.js';
 
 export const UI_EXPOSURES = ['port-forward', 'nodeport', 'loadbalancer', 'ingress'] as const;

@@ -2,17 +2,17 @@
  * The single-node path of seed 05.6: MicroK8s's hostpath-storage addon, set up and checked,
  * and taken down without losing data unless the operator asks for it.
  */
-import { HOSTPATH_ADDON, HOSTPATH_DATA_DIR, microk8sCommands, type Microk8sState } from '../cluster/microk8s.js';
-import type { ObjectRef } from '../cluster/kube.js';
-import { buildStorageClass } from '../manifests/storageclass.js';
-import type { KubeObject, StorageClassObject } from '../presets/types.js';
-import { defaultClassExpectations, defaultClassSteps, type DefaultClassFacts } from './default-class.js';
-import { isDefaultClass } from './expectations.js';
-import { emptyPlan, type Expectation, type Plan } from './types.js';
+import { HOSTPATH_ADDON, HOSTPATH_DATA_DIR, microk8sCommands, type Microk8sState } from '../../cluster/microk8s.js';
+import type { ObjectRef } from '../../cluster/kube.js';
+import { buildStorageClass } from '../../manifests/storageclass.js';
+import type { KubeObject, StorageClassObject } from '../../presets/types.js';
+import { defaultClassExpectations, defaultClassSteps, type DefaultClassFacts } from '../../plan/default-class.js';
+import { isDefaultClass } from '../../plan/expectations.js';
+import { emptyPlan, type ObjectExpectation, type Plan } from '../../plan/types.js';
 
 export const HOSTPATH_CLASS = 'microk8s-hostpath';
 export const HOSTPATH_PROVISIONER = 'microk8s.io/hostpath';
-const HOSTPATH_DEPLOYMENT: ObjectRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hostpath-provisioner', namespace: 'kube-system' };
+export const HOSTPATH_DEPLOYMENT: ObjectRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hostpath-provisioner', namespace: 'kube-system' };
 const classRef = (name: string): ObjectRef => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name });
 
 export const MULTI_NODE_WARNING = (nodes: number) =>
@@ -79,7 +79,7 @@ export function planHostpathInstall(facts: HostpathFacts, opts: HostpathInstallO
     hint: 'kubectl -n kube-system describe deployment hostpath-provisioner; microk8s inspect',
   });
 
-  const expect: Expectation[] = [{ type: 'exists', ref: classRef(HOSTPATH_CLASS), fields: classFields }];
+  const expect: ObjectExpectation[] = [{ type: 'exists', ref: classRef(HOSTPATH_CLASS), fields: classFields }];
   if (dirClass) {
     plan.steps.push({ kind: 'apply', title: `Create StorageClass ${dirClass.metadata.name} for volumes under ${opts.dir}`, objects: [dirClass] });
     expect.push({ type: 'exists', ref: classRef(dirClass.metadata.name), fields: { provisioner: HOSTPATH_PROVISIONER, parameters: { pvDir: opts.dir } } });
@@ -110,14 +110,20 @@ export interface HostpathUninstallFacts {
   provisionerExists: boolean;
 }
 
-export function planHostpathUninstall(facts: HostpathUninstallFacts, opts: { destroyData: boolean }): Plan {
+export interface HostpathUninstallOptions {
+  destroyData: boolean;
+  /** Confirms --destroy-data without a prompt. */
+  yes?: boolean;
+}
+
+export function planHostpathUninstall(facts: HostpathUninstallFacts, opts: HostpathUninstallOptions): Plan {
   const plan = emptyPlan('uninstall MicroK8s hostpath storage');
   const enabled = facts.microk8s.addons[HOSTPATH_ADDON]?.status === 'enabled';
   if (!enabled && !facts.classExists && !facts.provisionerExists) {
     plan.notes.push(`The ${HOSTPATH_ADDON} addon is already disabled.`);
     return plan;
   }
-  const gone: Expectation[] = [
+  const gone: ObjectExpectation[] = [
     { type: 'absent', ref: HOSTPATH_DEPLOYMENT },
     { type: 'absent', ref: classRef(HOSTPATH_CLASS) },
   ];

@@ -14,8 +14,8 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
-import { UsageError } from '../errors.js';
-import { dnsLabelProblems, objectNameProblems as dnsSubdomainProblems } from '../manifests/names.js';
+import { UsageError } from '../../errors.js';
+import { dnsLabelProblems, objectNameProblems as dnsSubdomainProblems } from '../../manifests/names.js';
 
 export const HTPASSWD_BCRYPT_PREFIX = '$2y$';
 export const DEFAULT_BCRYPT_COST = 10;

@@ -1,0 +1,121 @@
+/**
+ * StorageClass presets of backends that have no folder of their own yet: their provisioner,
+ * parameters and what they can serve. Facts from ../shared/reference/{peers,backends}.md.
+ */
+import { ACCESS_MODES as M, type PresetFlag, type StorageClassObject, type StorageClassPreset } from '../../presets/types.js';
+import { absolutePathProblems, FS_TYPE, params, str } from '../../presets/preset-kit.js';
+
+const POOL: PresetFlag = { flags: '--pool <name>', key: 'pool', description: 'Ceph pool (ceph-rbd: replicapool; cephfs: myfs-replicated)' };
+const CLUSTER_ID: PresetFlag = { flags: '--cluster-id <namespace>', key: 'clusterId', description: 'namespace of the Rook CephCluster (also where the CSI secrets live)', defaultValue: 'rook-ceph' };
+
+function setCephClusterId(sc: StorageClassObject, clusterId: string | undefined): void {
+  if (clusterId === undefined) return;
+  const p = params(sc);
+  p.clusterID = clusterId;
+  for (const key of Object.keys(p)) if (key.endsWith('-secret-namespace')) p[key] = clusterId;
+}
+
+export const nfs: StorageClassPreset = {
+  kind: 'storageclass',
+  name: 'nfs',
+  description: 'NFS CSI driver on an existing NFS server: shared RWX volumes, no replication',
+  provisioner: 'nfs.csi.k8s.io',
+  defaultClassName: 'nfs',
+  bindingMode: 'Immediate',
+  capabilities: {
+    accessModes: [M.RWO, M.ROX, M.RWX, M.RWOP],
+    volumeModes: ['Filesystem'],
+    expansion: true,
+    snapshots: false,
+    accessModeReason: 'NFS serves every file-system access mode',
+  },
+  flags: [
+    { flags: '--server <host>', key: 'server', description: 'NFS server name or address', required: true },
+    { flags: '--share <path>', key: 'share', description: 'exported directory on the server', required: true },
+    { flags: '--mount-options <list>', key: 'mountOptions', description: 'comma-separated NFS mount options', defaultValue: 'nfsvers=4.1' },
+  ],
+  validate(o) {
+    const problems: string[] = [];
+    if (o.server === undefined) problems.push('--server is required for the nfs preset, for example --server 192.168.1.100');
+    else if (!/^[A-Za-z0-9]([A-Za-z0-9.:\-[\]]*[A-Za-z0-9\]])?$/.test(String(o.server))) problems.push(`--server: "${String(o.server)}" is not a host name or address`);
+    if (o.share === undefined) problems.push('--share is required for the nfs preset, for example --share /exports/k8s');
+    problems.push(...absolutePathProblems('--share', str(o.share)));
+    return problems;
+  },
+  apply(sc, o) {
+    const p = params(sc);
+    p.server = String(o.server);
+    p.share = String(o.share);
+    if (o.mountOptions !== undefined) sc.mountOptions = String(o.mountOptions).split(',').map((s) => s.trim()).filter(Boolean);
+  },
+};
+
+export const cephRbd: StorageClassPreset = {
+  kind: 'storageclass',
+  name: 'ceph-rbd',
+  description: 'Ceph RBD block volumes through Rook (or MicroCeph via connect-external-ceph)',
+  provisioner: 'rook-ceph.rbd.csi.ceph.com',
+  defaultClassName: 'ceph-rbd',
+  bindingMode: 'Immediate',
+  capabilities: {
+    accessModes: [M.RWO, M.ROX, M.RWOP],
+    blockAccessModes: [M.RWO, M.ROX, M.RWX, M.RWOP],
+    volumeModes: ['Filesystem', 'Block'],
+    expansion: true,
+    snapshots: true,
+    accessModeReason: 'an RBD image holds one file system, so RWX works only with --volume-mode Block (use cephfs for shared files)',
+  },
+  flags: [CLUSTER_ID, POOL, FS_TYPE],
+  validate: () => [],
+  apply(sc, o) {
+    setCephClusterId(sc, str(o.clusterId));
+    if (o.pool !== undefined) params(sc).pool = String(o.pool);
+    if (o.fsType !== undefined) params(sc)['csi.storage.k8s.io/fstype'] = String(o.fsType);
+  },
+};
+
+export const cephfs: StorageClassPreset = {
+  kind: 'storageclass',
+  name: 'cephfs',
+  description: 'CephFS shared file system volumes through Rook: RWX across nodes',
+  provisioner: 'rook-ceph.cephfs.csi.ceph.com',
+  defaultClassName: 'cephfs',
+  bindingMode: 'Immediate',
+  capabilities: {
+    accessModes: [M.RWO, M.ROX, M.RWX, M.RWOP],
+    volumeModes: ['Filesystem'],
+    expansion: true,
+    snapshots: true,
+    accessModeReason: 'CephFS serves every file-system access mode',
+  },
+  flags: [CLUSTER_ID, { flags: '--fs-name <name>', key: 'fsName', description: 'CephFilesystem name', defaultValue: 'myfs' }, POOL],
+  validate: () => [],
+  apply(sc, o) {
+    setCephClusterId(sc, str(o.clusterId));
+    if (o.fsName !== undefined) params(sc).fsName = String(o.fsName);
+    if (o.pool !== undefined) params(sc).pool = String(o.pool);
+  },
+};
+
+export const openebsHostpath: StorageClassPreset = {
+  kind: 'storageclass',
+  name: 'openebs-hostpath',
+  description: 'OpenEBS Local PV hostpath: node-local directories under a base path',
+  provisioner: 'openebs.io/local',
+  defaultClassName: 'openebs-hostpath',
+  bindingMode: 'WaitForFirstConsumer',
+  capabilities: {
+    accessModes: [M.RWO, M.RWOP],
+    volumeModes: ['Filesystem'],
+    expansion: false,
+    snapshots: false,
+    accessModeReason: 'OpenEBS Local PV data lives on one node, so only one node can mount it',
+  },
+  flags: [{ flags: '--base-path <path>', key: 'basePath', description: 'host directory under which volumes are created', defaultValue: '/var/openebs/local' }],
+  validate: (o) => absolutePathProblems('--base-path', str(o.basePath)),
+  apply(sc, o) {
+    if (o.basePath === undefined) return;
+    const annotations = (sc.metadata.annotations ??= {});
+    annotations['cas.openebs.io/config'] = `- name: StorageType\n  value: "hostpath"\n- name: BasePath\n  value: "${String(o.basePath)}"\n`;
+  },
+};
