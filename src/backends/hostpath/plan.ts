@@ -10,11 +10,9 @@ import { defaultClassExpectations, defaultClassSteps, type DefaultClassFacts } f
 import { isDefaultClass } from '../../plan/expectations.js';
 import { emptyPlan, type ObjectExpectation, type Plan } from '../../plan/types.js';
 
-export const HOSTPATH_ADDON = 'hostpath-storage';
-export const HOSTPATH_DATA_DIR = '/var/snap/microk8s/common/default-storage';
-export const HOSTPATH_CLASS = 'microk8s-hostpath';
-export const HOSTPATH_PROVISIONER = 'microk8s.io/hostpath';
-export const HOSTPATH_DEPLOYMENT: ObjectRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hostpath-provisioner', namespace: 'kube-system' };
+import { HOSTPATH_ADDON, HOSTPATH_CLASS, HOSTPATH_DATA_DIR, HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER } from './constants.js';
+
+export { HOSTPATH_ADDON, HOSTPATH_CLASS, HOSTPATH_DATA_DIR, HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER };
 const classRef = (name: string): ObjectRef => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name });
 
 export const MULTI_NODE_WARNING = (nodes: number) =>
