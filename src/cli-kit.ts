@@ -12,6 +12,8 @@ export interface Runtime {
   log: Logger;
   /** The backends this program knows: the registry (src/backends/index.ts), or a test's. */
   backends?: readonly Backend[];
+  /** Where data and messages go: process.stdout and process.stderr, or a test's. */
+  streams?: { out: NodeJS.WritableStream; err: NodeJS.WritableStream };
   controller: AbortController;
   /** Whether to declare this top-level command in this run (see TOP_LEVEL_COMMANDS). */
   wants: (command: string) => boolean;
@@ -31,12 +33,12 @@ export function examples(...lines: string[]): string {
 
 export function makeContext(cmd: Command, rt: Runtime): Context {
   const global = cmd.optsWithGlobals() as GlobalOptions;
-  const log = new Logger({ ...(global.quiet !== undefined ? { quiet: global.quiet } : {}), ...(global.verbose !== undefined ? { verbose: global.verbose } : {}), ...(global.color !== undefined ? { color: global.color } : {}) });
+  const log = new Logger({ ...(global.quiet !== undefined ? { quiet: global.quiet } : {}), ...(global.verbose !== undefined ? { verbose: global.verbose } : {}), ...(global.color !== undefined ? { color: global.color } : {}) }, rt.streams?.err);
   rt.log = log;
   const ctx: Context = {
     global,
     log,
-    out: (text) => void process.stdout.write(text),
+    out: (text) => void (rt.streams?.out ?? process.stdout).write(text),
     signal: rt.controller.signal,
     backends: rt.backends ?? [],
     stdinIsTTY: process.stdin.isTTY === true,

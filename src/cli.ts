@@ -52,7 +52,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(s.replace(/^error: /, 'error: ')) });
+    .configureOutput({ writeOut: (s) => (rt.streams?.out ?? process.stdout).write(s), writeErr: (s) => (rt.streams?.err ?? process.stderr).write(s), outputError: (s, write) => write(s.replace(/^error: /, 'error: ')) });
 
   // Commander gives every --version to the program, wherever it stands. Commands such as
   // `install longhorn --version 1.12.1` take a version of their own, so the program's
@@ -261,9 +261,12 @@ function report(err: unknown, log: Logger): number {
   return EXIT.failure;
 }
 
-/** Runs the CLI and returns the exit code; bin/k8s-storage.js exits with it. */
-export async function main(argv: string[] = process.argv): Promise<number> {
-  const rt: Runtime = { log: new Logger({ verbose: argv.includes('-v') || argv.includes('--verbose') }), controller: new AbortController(), wants: () => true };
+/**
+ * Runs the CLI and returns the exit code; bin/k8s-storage.js exits with it. `backends` and
+ * `streams` replace the registry and stdout/stderr (tests build the program from a registry of their own).
+ */
+export async function main(argv: string[] = process.argv, over: Pick<Runtime, 'backends' | 'streams'> = {}): Promise<number> {
+  const rt: Runtime = { log: new Logger({ verbose: argv.includes('-v') || argv.includes('--verbose') }, over.streams?.err), controller: new AbortController(), wants: () => true, ...over };
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;

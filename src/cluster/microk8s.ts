@@ -8,8 +8,6 @@ import { ClusterError } from '../errors.js';
 import type { ToolCommand, ToolResult } from './runner.js';
 
 export const MICROK8S = 'microk8s';
-export const HOSTPATH_ADDON = 'hostpath-storage';
-export const HOSTPATH_DATA_DIR = '/var/snap/microk8s/common/default-storage';
 
 export const microk8sCommands = {
   status: (): ToolCommand => ({ file: MICROK8S, args: ['status', '--format', 'yaml'] }),

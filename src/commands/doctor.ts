@@ -17,8 +17,8 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 export async function doctor(ctx: Context, raw: Record<string, unknown>): Promise<void> {
   const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
   // Checked before anything runs, so a bad --timeout is a usage error, not a finding.
-  const nodeOptions = (target: string) => parseNodeRunOptions('check', { for: target, timeout: raw.timeout ?? '2m', ...(raw.image !== undefined ? { image: raw.image } : {}) });
-  nodeOptions('hostpath');
+  const nodeOptions = (target?: string) => parseNodeRunOptions('check', { ...(target ? { for: target } : {}), timeout: raw.timeout ?? '2m', ...(raw.image !== undefined ? { image: raw.image } : {}) }, ctx.backends);
+  nodeOptions();
   const session = new ClusterSession(ctx);
 
   let microk8s: Microk8sState;

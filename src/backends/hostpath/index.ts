@@ -4,7 +4,8 @@
  */
 import { classesOf, workloadStatus } from '../analysis.js';
 import type { Backend, BackendFinding } from '../types.js';
-import { HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER, planHostpathInstall, planHostpathUninstall, type HostpathFacts, type HostpathInstallOptions, type HostpathUninstallFacts, type HostpathUninstallOptions } from './plan.js';
+import { HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER } from './constants.js';
+import { planHostpathInstall, planHostpathUninstall, type HostpathFacts, type HostpathInstallOptions, type HostpathUninstallFacts, type HostpathUninstallOptions } from './plan.js';
 import { hostpath as hostpathPreset } from './preset.js';
 
 export const hostpath: Backend<HostpathInstallOptions, HostpathFacts, HostpathUninstallOptions, HostpathUninstallFacts> = {
@@ -37,8 +38,9 @@ export const hostpath: Backend<HostpathInstallOptions, HostpathFacts, HostpathUn
     ],
     examples: ['k8s-storage uninstall hostpath', 'k8s-storage uninstall hostpath --destroy-data', 'k8s-storage uninstall hostpath --destroy-data --yes   # in scripts'],
   },
-  planInstall: planHostpathInstall,
-  planUninstall: planHostpathUninstall,
+  // Arrows, not the functions themselves: plan.ts may still be loading when the registry is (import cycle through manifests).
+  planInstall: (facts, opts) => planHostpathInstall(facts, opts),
+  planUninstall: (facts, opts) => planHostpathUninstall(facts, opts),
   analyze(facts) {
     const status = workloadStatus('hostpath', HOSTPATH_PROVISIONER, hostpath.workloads, facts);
     const findings: BackendFinding[] = [];

@@ -2,7 +2,7 @@
  * The single-node path of seed 05.6: MicroK8s's hostpath-storage addon, set up and checked,
  * and taken down without losing data unless the operator asks for it.
  */
-import { HOSTPATH_ADDON, HOSTPATH_DATA_DIR, microk8sCommands, type Microk8sState } from '../../cluster/microk8s.js';
+import { microk8sCommands, type Microk8sState } from '../../cluster/microk8s.js';
 import type { ObjectRef } from '../../cluster/kube.js';
 import { buildStorageClass } from '../../manifests/storageclass.js';
 import type { KubeObject, StorageClassObject } from '../../presets/types.js';
@@ -10,9 +10,9 @@ import { defaultClassExpectations, defaultClassSteps, type DefaultClassFacts } f
 import { isDefaultClass } from '../../plan/expectations.js';
 import { emptyPlan, type ObjectExpectation, type Plan } from '../../plan/types.js';
 
-export const HOSTPATH_CLASS = 'microk8s-hostpath';
-export const HOSTPATH_PROVISIONER = 'microk8s.io/hostpath';
-export const HOSTPATH_DEPLOYMENT: ObjectRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hostpath-provisioner', namespace: 'kube-system' };
+import { HOSTPATH_ADDON, HOSTPATH_CLASS, HOSTPATH_DATA_DIR, HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER } from './constants.js';
+
+export { HOSTPATH_ADDON, HOSTPATH_CLASS, HOSTPATH_DATA_DIR, HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER };
 const classRef = (name: string): ObjectRef => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name });
 
 export const MULTI_NODE_WARNING = (nodes: number) =>

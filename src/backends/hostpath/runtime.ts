@@ -1,14 +1,13 @@
 /** What `install hostpath` and `uninstall hostpath` read and say: the IO half of the hostpath backend. */
 import type { ClusterSession } from '../../cluster/session.js';
 import type { Context } from '../../context.js';
-import { HOSTPATH_DATA_DIR } from '../../cluster/microk8s.js';
 import { UsageError } from '../../errors.js';
 import { reclaimPolicy } from '../../options/index.js';
 import { confirmDestruction } from '../../output/confirm.js';
 import { readClassSources } from '../../plan/default-class.js';
 import type { StorageClassObject } from '../../presets/types.js';
 import type { BackendRuntime } from '../types.js';
-import { HOSTPATH_CLASS, HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER, type HostpathFacts, type HostpathInstallOptions, type HostpathUninstallFacts, type HostpathUninstallOptions } from './plan.js';
+import { HOSTPATH_CLASS, HOSTPATH_DATA_DIR, HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER, type HostpathFacts, type HostpathInstallOptions, type HostpathUninstallFacts, type HostpathUninstallOptions } from './plan.js';
 
 export const hostpathRuntime: BackendRuntime<HostpathInstallOptions, HostpathFacts, HostpathUninstallOptions, HostpathUninstallFacts> = {
   parseInstall(raw) {

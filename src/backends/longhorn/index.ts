@@ -7,11 +7,12 @@ import { workloadStatus } from '../analysis.js';
 import type { Backend } from '../types.js';
 import type { LonghornInstallGathered, LonghornInstallOptions } from './commands/install.js';
 import type { LonghornUninstallCliOptions, LonghornUninstallGathered } from './commands/uninstall.js';
-import { LONGHORN_PROVISIONER } from './chart.js';
 import { registerLonghornCommands } from './cli.js';
 import { LONGHORN_INSTALL, LONGHORN_UNINSTALL } from './options.js';
 import { formatLonghornSection } from './output.js';
-import { LONGHORN_CLASS, LONGHORN_NAMESPACE, LONGHORN_WORKLOADS, planLonghornInstall, planLonghornUninstall } from './plan.js';
+import { LONGHORN_CHART, LONGHORN_PROVISIONER as PROVISIONER } from './chart.js';
+import { planLonghornInstall, planLonghornUninstall } from './plan.js';
+import { LONGHORN_CLASS, LONGHORN_WORKLOADS } from './workloads.js';
 import { longhorn as longhornPreset } from './preset.js';
 import { analyzeLonghorn, type LonghornObjects, type LonghornStatus } from './status.js';
 
@@ -29,14 +30,14 @@ declare module '../types.js' {
 export const longhorn: Backend<LonghornInstallOptions, LonghornInstallGathered, LonghornUninstallCliOptions, LonghornUninstallGathered> = {
   id: 'longhorn',
   title: 'Longhorn',
-  provisioners: [LONGHORN_PROVISIONER],
+  provisioners: [PROVISIONER],
   presets: ['longhorn'],
   storageClassPresets: [longhornPreset],
   capabilities: { accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'], expand: true, snapshot: true, csiSnapshots: false, restore: true, replicated: true, nodeBound: false },
   nodeTargets: [{ id: 'longhorn', description: 'open-iscsi with iscsid, nfs-common, the iscsi_tcp and dm_crypt modules, disk at the data path, memory', title: 'Longhorn', doctorOrder: 1 }],
   workloads: LONGHORN_WORKLOADS.map((w) => ({ ref: w.ref, hint: w.hint })),
   recommendedFor: 'several-nodes',
-  classSource: { className: LONGHORN_CLASS, configMap: { apiVersion: 'v1', kind: 'ConfigMap', name: 'longhorn-storageclass', namespace: LONGHORN_NAMESPACE }, key: 'storageclass.yaml' },
+  classSource: { className: LONGHORN_CLASS, configMap: { apiVersion: 'v1', kind: 'ConfigMap', name: 'longhorn-storageclass', namespace: LONGHORN_CHART.namespace }, key: 'storageclass.yaml' },
   install: LONGHORN_INSTALL,
   uninstall: LONGHORN_UNINSTALL,
   planInstall: (g) => {
@@ -46,7 +47,7 @@ export const longhorn: Backend<LonghornInstallOptions, LonghornInstallGathered, 
   },
   planUninstall: (facts, opts) => planLonghornUninstall(facts, opts),
   analyze(facts) {
-    const status = workloadStatus('longhorn', LONGHORN_PROVISIONER, longhorn.workloads, facts);
+    const status = workloadStatus('longhorn', PROVISIONER, longhorn.workloads, facts);
     const objects = facts.extra.longhorn as LonghornObjects | undefined;
     const details = objects ? analyzeLonghorn(objects, { classes: facts.classes }) : undefined;
     return { ...(status ? { status } : {}), findings: (details?.warnings ?? []).map((message) => ({ severity: 'warning' as const, message })), ...(details ? { details } : {}) };

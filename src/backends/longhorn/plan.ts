@@ -8,6 +8,7 @@ import type { ObjectRef } from '../../cluster/kube.js';
 import { describeCommand, type ToolCommand, type ToolResult } from '../../cluster/runner.js';
 import { ClusterError } from '../../errors.js';
 import { LONGHORN_CHART, LONGHORN_PROVISIONER } from './chart.js';
+import { LONGHORN_CLASS, LONGHORN_WORKLOADS } from './workloads.js';
 import { effectiveDefaultClass, effectiveReclaimPolicy, effectiveReplicaCount, type ComposedLonghornValues } from './compose.js';
 import { deletingConfirmationPatch, LONGHORN_API_VERSION } from './resources.js';
 import type { KubeObject } from '../../presets/types.js';
@@ -30,7 +31,7 @@ import { emptyPlan, type ObjectExpectation, type Plan } from '../../plan/types.j
 
 export const LONGHORN_NAMESPACE = LONGHORN_CHART.namespace;
 export const LONGHORN_RELEASE = LONGHORN_CHART.release;
-export const LONGHORN_CLASS = 'longhorn';
+export { LONGHORN_CLASS };
 export { LONGHORN_PROVISIONER };
 export const LONGHORN_UI_SERVICE = 'longhorn-frontend';
 
@@ -42,22 +43,7 @@ export const LONGHORN_NAMESPACE_REF: ObjectRef = { apiVersion: 'v1', kind: 'Name
 export const LONGHORN_MANAGER_REF = daemonSet('longhorn-manager');
 export const DELETING_CONFIRMATION_SETTING: ObjectRef = { apiVersion: LONGHORN_API_VERSION, kind: 'Setting', name: deletingConfirmationPatch().name, namespace: ns };
 
-const MANAGER_HINT = 'kubectl -n longhorn-system describe daemonset longhorn-manager; a node without open-iscsi or nfs-common is the usual cause (k8s-storage nodes check --for longhorn)';
-const DRIVER_HINT =
-  'kubectl -n longhorn-system logs deploy/longhorn-driver-deployer; on MicroK8s, "failed to get kubelet root dir" means csi.kubeletRootDir is not /var/snap/microk8s/common/var/lib/kubelet';
-const CSI_HINT = 'longhorn-driver-deployer creates the CSI workloads once longhorn-manager runs on every node: kubectl -n longhorn-system logs deploy/longhorn-driver-deployer';
-
-/**
- * What must be running before Longhorn can provision a volume: the chart's workloads, then the
- * CSI workloads that longhorn-driver-deployer creates after the manager is up.
- */
-export const LONGHORN_WORKLOADS: { ref: ObjectRef; note?: string; hint: string }[] = [
-  { ref: LONGHORN_MANAGER_REF, hint: MANAGER_HINT },
-  { ref: deployment('longhorn-driver-deployer'), hint: DRIVER_HINT },
-  { ref: deployment('longhorn-ui'), hint: 'kubectl -n longhorn-system describe deployment longhorn-ui' },
-  ...['csi-attacher', 'csi-provisioner', 'csi-resizer', 'csi-snapshotter'].map((name) => ({ ref: deployment(name), note: 'created by longhorn-driver-deployer', hint: CSI_HINT })),
-  { ref: daemonSet('longhorn-csi-plugin'), note: 'created by longhorn-driver-deployer', hint: CSI_HINT },
-];
+export { LONGHORN_WORKLOADS };
 
 // ---------------------------------------------------------------------------------------------
 // The chart
