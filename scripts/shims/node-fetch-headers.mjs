@@ -1,0 +1,5 @@
+// client-node's config.js imports node-fetch for Headers, used only by applyToFetchOptions,
+// which k8s-storage never calls. Node's own Headers keeps the API; node-fetch (and the
+// 260 KB Unicode table of its URL parser) stays out of dist/kube.cjs.
+export const Headers = globalThis.Headers;
+export default globalThis.fetch;
