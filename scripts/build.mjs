@@ -43,35 +43,19 @@ const slimClientNode = {
 
 // Files are replaced by rename, never deleted first: a CLI started meanwhile (another
 // test run, a developer's shell) sees the old bundle or the new one, not none.
-const result = await build({
-  write: false,
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20.19',
-  minify: true,
-  sourcemap: 'linked',
-  define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__k8sModuleUrl' },
-  banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  external: ['@kubernetes/client-node', 'execa', 'ora'],
-  plugins: [slimValidation, splitVendor],
-  logLevel: 'warning',
-});
-const vendor = await build({
-  write: false,
-  entryPoints: ['src/cluster/vendor.ts'],
-  outfile: 'dist/kube.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20.19',
-  minify: true,
-  sourcemap: 'linked',
-  plugins: [slimClientNode],
-  logLevel: 'warning',
-});
+const common = { write: false, bundle: true, format: 'cjs', platform: 'node', target: 'node20.19', minify: true, sourcemap: 'linked', logLevel: 'warning' };
+const [result, vendor] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.cjs',
+    define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__k8sModuleUrl' },
+    banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    external: ['@kubernetes/client-node', 'execa', 'ora'],
+    plugins: [slimValidation, splitVendor],
+  }),
+  build({ ...common, entryPoints: ['src/cluster/vendor.ts'], outfile: 'dist/kube.cjs', plugins: [slimClientNode] }),
+]);
 // The bundle runs in a vm.Script, which cannot import() on Node 20 (see load-bundle.cjs):
 // every dynamic import left in it (the external ESM-only libraries, or a Node builtin)
 // goes through __k8sImport instead. Our own modules are bundled, so none of them is left.
