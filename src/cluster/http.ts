@@ -48,6 +48,8 @@ const queryString = (q: RequestOptions['query'] = {}) => {
   return parts.length ? `?${parts.join('&')}` : '';
 };
 
+const MAX_SOCKETS = 6;
+
 interface Auth {
   agent: http.Agent;
   headers: Record<string, string>;
@@ -81,6 +83,9 @@ export class ApiTransport {
       // client-node builds agents without keep-alive; one connection for the whole run
       // saves a TLS handshake per request.
       (agent as http.Agent & { keepAlive: boolean }).keepAlive = true;
+      // A few connections carry everything (kubectl multiplexes one HTTP/2 connection):
+      // concurrent reads queue for a free socket instead of each paying a handshake.
+      agent.maxSockets = MAX_SOCKETS;
       this.agent = agent;
     }
     const headers: Record<string, string> = {};
