@@ -21,7 +21,7 @@ const slimValidation = {
 };
 
 /**
- * src/cluster/vendor.ts (client-node's KubeConfig) goes into a bundle of its own,
+ * src/cluster/vendor.ts (client-node's KubeConfig, execa) goes into a bundle of its own,
  * dist/kube.cjs, loaded on first use through its own code cache: the render path never
  * reads it, the cluster path skips client-node's 967 ESM files.
  */
@@ -95,6 +95,8 @@ const { loadBundle, loadVendorBundle } = createRequire(import.meta.url)('./load-
   kc.getContextObject(kc.getCurrentContext());
   kc.getCurrentCluster();
   await kc.applyToHTTPSOptions({ headers: {} });
+  // ...and run a program the way src/cluster/runner.ts does.
+  await kube.execa(process.execPath, ['-e', ''], { reject: false, input: '', stripFinalNewline: false, timeout: 10_000 });
   writeVendorCache();
 }
 const { cli, writeCache } = loadBundle({ useCache: false });
