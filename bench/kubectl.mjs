@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSandbox, CLI_PATH } from '../test/helpers/sandbox.mjs';
 import { realTools } from '../test/helpers/real-tools.mjs';
+import { LONGHORN_CLASS, seedClaims } from './fixtures.mjs';
 
 /** A node agent's log with an all-ok report (as test/helpers/agent-report.ts makes them). */
 const agentLog = (node) =>
@@ -101,18 +102,6 @@ function report(title, target, ourName, theirName, m, extra = '') {
   results.push({ title, ratio, target, met });
 }
 
-const sc = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'driver.longhorn.io', volumeBindingMode: 'Immediate' };
-
-function seedClaims(api, count) {
-  const objects = [];
-  for (let i = 0; i < count; i++) {
-    const ns = `team-${i % 20}`;
-    objects.push({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `claim-${i}`, namespace: ns }, spec: { storageClassName: 'longhorn', volumeName: `pv-${i}`, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: i % 50 === 0 ? 'Pending' : 'Bound' } });
-    objects.push({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `pv-${i}` }, spec: { storageClassName: 'longhorn', persistentVolumeReclaimPolicy: i % 3 ? 'Delete' : 'Retain', claimRef: { namespace: ns, name: `claim-${i}` }, capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] }, status: { phase: 'Bound' } });
-  }
-  api.store.seed(objects);
-}
-
 console.log(`k8s-storage vs kubectl ${KUBECTL.includes('v33') ? '1.33' : ''} (Node ${process.version}, medians, interleaved; the machine may be shared: ratios matter more than absolutes)`);
 
 // 1. start-up: render, --help, --version against kubectl's client-side render.
@@ -150,7 +139,7 @@ console.log(`k8s-storage vs kubectl ${KUBECTL.includes('v33') ? '1.33' : ''} (No
 const perK = {};
 for (const [count, n] of [[5000, Math.max(3, Math.ceil(ROUNDS / 2))], [20000, 3]]) {
   const sb = await createSandbox({ api: { nodes: 3, hiddenGroups: ['longhorn.io'] } });
-  sb.api.store.put(sc);
+  sb.api.store.put(LONGHORN_CLASS);
   seedClaims(sb.api, count);
   await ours(sb, ['status', '-o', 'json']);
   await kubectl(sb, ['get', 'pvc', '-A']);
@@ -208,7 +197,7 @@ for (const enabled of [false, true]) {
 // 5. apply pvc --wait: from the claim becoming Bound to the process exit, against kubectl wait.
 {
   const sb = await createSandbox({ api: { nodes: 1 } });
-  sb.api.store.put(sc);
+  sb.api.store.put(LONGHORN_CLASS);
   sb.api.controllers.autoBindPvcs({ delayMs: 700 });
   const boundAt = new Map();
   sb.api.onChange((ev) => {
