@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn. Each prints its own figures.
-const suites = ['./startup.mjs', './status.mjs'];
+// kubectl.mjs is the side-by-side comparison with the real kubectl (issue 13's targets).
+const suites = ['./kubectl.mjs', './startup.mjs', './status.mjs'];
 for (const suite of suites) {
   await import(suite);
   console.log('');

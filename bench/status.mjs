@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { startFakeApiServer } from '../test/fakes/apiserver.mjs';
+import { LONGHORN_CLASS, seedClaims } from './fixtures.mjs';
 
 const bin = fileURLToPath(new URL('../bin/k8s-storage.cjs', import.meta.url));
 const COUNT = Number(process.env.BENCH_OBJECTS ?? 5000);
@@ -38,14 +39,8 @@ function run(args, onStderrLine) {
   });
 }
 
-api.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'driver.longhorn.io', volumeBindingMode: 'Immediate' });
-const objects = [];
-for (let i = 0; i < COUNT; i++) {
-  const ns = `team-${i % 20}`;
-  objects.push({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `claim-${i}`, namespace: ns }, spec: { storageClassName: 'longhorn', volumeName: `pv-${i}`, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: i % 50 === 0 ? 'Pending' : 'Bound' } });
-  objects.push({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `pv-${i}` }, spec: { storageClassName: 'longhorn', persistentVolumeReclaimPolicy: i % 3 ? 'Delete' : 'Retain', claimRef: { namespace: ns, name: `claim-${i}` }, capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'] }, status: { phase: 'Bound' } });
-}
-api.store.seed(objects);
+api.store.put(LONGHORN_CLASS);
+seedClaims(api, COUNT);
 
 // 1. status
 const statusTimes = [];

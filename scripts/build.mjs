@@ -20,30 +20,48 @@ const slimValidation = {
   },
 };
 
+/**
+ * src/cluster/vendor.ts (client-node's KubeConfig, execa) goes into a bundle of its own,
+ * dist/kube.cjs, loaded on first use through its own code cache: the render path never
+ * reads it, the cluster path skips client-node's 967 ESM files.
+ */
+const VENDOR = 'k8s-storage:kube-vendor';
+const splitVendor = {
+  name: 'split-vendor',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/vendor\.js$/ }, (args) => (args.importer.endsWith('load-vendor.ts') ? { path: VENDOR, external: true } : undefined));
+  },
+};
+/** What dist/kube.cjs leaves out of client-node (see the shims). */
+const slimClientNode = {
+  name: 'slim-client-node',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('client-node-gen.mjs') } : undefined));
+    b.onResolve({ filter: /^node-fetch$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('node-fetch-headers.mjs') } : undefined));
+  },
+};
+
 // Files are replaced by rename, never deleted first: a CLI started meanwhile (another
 // test run, a developer's shell) sees the old bundle or the new one, not none.
-const result = await build({
-  write: false,
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20.19',
-  minify: true,
-  sourcemap: 'linked',
-  define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__k8sModuleUrl' },
-  banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  external: ['@kubernetes/client-node', 'execa', 'ora'],
-  plugins: [slimValidation],
-  logLevel: 'warning',
-});
+const common = { write: false, bundle: true, format: 'cjs', platform: 'node', target: 'node20.19', minify: true, sourcemap: 'linked', logLevel: 'warning' };
+const [result, vendor] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.cjs',
+    define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__k8sModuleUrl' },
+    banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    external: ['@kubernetes/client-node', 'execa', 'ora'],
+    plugins: [slimValidation, splitVendor],
+  }),
+  build({ ...common, entryPoints: ['src/cluster/vendor.ts'], outfile: 'dist/kube.cjs', plugins: [slimClientNode] }),
+]);
 // The bundle runs in a vm.Script, which cannot import() on Node 20 (see load-bundle.cjs):
 // every dynamic import left in it (the external ESM-only libraries, or a Node builtin)
 // goes through __k8sImport instead. Our own modules are bundled, so none of them is left.
 const EXTERNAL_IMPORT = /\bimport\((["'])([^"'./][^"']*)\1\)/g;
 mkdirSync(new URL('dist', root), { recursive: true });
-for (const file of result.outputFiles) {
+for (const file of [...result.outputFiles, ...vendor.outputFiles]) {
   let contents = file.contents;
   if (file.path.endsWith('.cjs')) {
     const text = file.text.replace(EXTERNAL_IMPORT, '__k8sImport("$2")');
@@ -64,8 +82,23 @@ if (required.length) {
   throw new Error(`static import of ${[...new Set(required)].join(', ')} in src/: use \`await import(...)\` inside the adapter (see scripts/build.mjs)`);
 }
 
-// Warm the cache: compile what these commands run, then save V8's code for next time.
-const { loadBundle } = createRequire(import.meta.url)('./load-bundle.cjs');
+// Warm the caches: compile what these commands run, then save V8's code for next time.
+const { loadBundle, loadVendorBundle } = createRequire(import.meta.url)('./load-bundle.cjs');
+{
+  const { exports: kube, writeCache: writeVendorCache } = loadVendorBundle({ useCache: false });
+  // What every cluster command does with it: read a kubeconfig, build TLS options and headers.
+  const kc = new kube.KubeConfig();
+  kc.loadFromString(
+    'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:16443", insecure-skip-tls-verify: true}}]\n' +
+      'users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: default}}]\ncurrent-context: x\n',
+  );
+  kc.getContextObject(kc.getCurrentContext());
+  kc.getCurrentCluster();
+  await kc.applyToHTTPSOptions({ headers: {} });
+  // ...and run a program the way src/cluster/runner.ts does.
+  await kube.execa(process.execPath, ['-e', ''], { reject: false, input: '', stripFinalNewline: false, timeout: 10_000 });
+  writeVendorCache();
+}
 const { cli, writeCache } = loadBundle({ useCache: false });
 const write = process.stdout.write;
 const writeErr = process.stderr.write;

@@ -1,49 +1,78 @@
 // Loads dist/cli.cjs through a V8 code cache (dist/cli.cjs.cache). Node 20 has no
 // module.enableCompileCache, and compiling the bundle is most of the CLI's start-up time;
 // with the cache, `render` starts in about 1.3x the time of a bare `node -e 0`.
-// Used by bin/k8s-storage.js at run time and by scripts/build.mjs to write the cache.
+// dist/kube.cjs (client-node's KubeConfig, see src/cluster/vendor.ts) is a second bundle
+// with a cache of its own, loaded only when a cluster command asks for it.
+// Used by bin/k8s-storage.cjs at run time and by scripts/build.mjs to write the caches.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 
-const bundle = path.join(__dirname, '..', 'dist', 'cli.cjs');
+const dist = path.join(__dirname, '..', 'dist');
+const bundle = path.join(dist, 'cli.cjs');
+const vendorBundle = path.join(dist, 'kube.cjs');
 const cacheFile = `${bundle}.cache`;
+const VENDOR = 'k8s-storage:kube-vendor';
 
-// On Node 20 a vm.Script cannot import(): a callback needs --experimental-vm-modules and is
-// lost when the script comes from the code cache. The build rewrites the bundle's imports
-// of its ESM-only dependencies (client-node, execa, ora) to call this instead, and
-// import() works here, in an ordinary CommonJS module.
-globalThis.__k8sImport ??= (specifier) => import(specifier);
-
-function loadBundle({ useCache = true } = {}) {
-  const source = fs.readFileSync(bundle, 'utf8');
+/** Runs one CommonJS bundle file from its code cache (when there is one that fits). */
+function loadScript(file, { useCache = true } = {}) {
+  const source = fs.readFileSync(file, 'utf8');
+  const cache = `${file}.cache`;
   let cachedData;
   if (useCache) {
     try {
-      cachedData = fs.readFileSync(cacheFile);
+      cachedData = fs.readFileSync(cache);
     } catch {
       // No cache yet (or not readable): compile normally.
     }
   }
-  const script = new vm.Script(Module.wrap(source), {
-    filename: bundle,
-    cachedData,
-  });
+  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const mod = { exports: {} };
-  const localRequire = Module.createRequire(bundle);
-  script.runInThisContext()(mod.exports, localRequire, mod, bundle, path.dirname(bundle));
+  script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
   return {
-    cli: mod.exports,
+    exports: mod.exports,
     /** True when the cache was missing or made by another Node/V8: worth rewriting. */
     cacheStale: !cachedData || script.cachedDataRejected === true,
     writeCache() {
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      const tmp = `${cache}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, cacheFile);
+      fs.renameSync(tmp, cache);
     },
   };
 }
 
-module.exports = { loadBundle, cacheFile };
+let vendor;
+function loadVendorBundle(opts) {
+  return loadScript(vendorBundle, opts);
+}
+
+// On Node 20 a vm.Script cannot import(): a callback needs --experimental-vm-modules and is
+// lost when the script comes from the code cache. The build rewrites the bundle's imports
+// of its ESM-only dependencies (execa, ora, client-node's PortForward) to call this
+// instead, and import() works here, in an ordinary CommonJS module.
+globalThis.__k8sImport ??= (specifier) => {
+  if (specifier !== VENDOR) return import(specifier);
+  if (!vendor) {
+    vendor = loadVendorBundle();
+    if (vendor.cacheStale) {
+      // Written once the command is over, so that it holds the code the command ran.
+      process.once('exit', () => {
+        try {
+          vendor.writeCache();
+        } catch {
+          // A read-only install keeps working, just without the cache.
+        }
+      });
+    }
+  }
+  return Promise.resolve(vendor.exports);
+};
+
+function loadBundle(opts) {
+  const { exports, cacheStale, writeCache } = loadScript(bundle, opts);
+  return { cli: exports, cacheStale, writeCache };
+}
+
+module.exports = { loadBundle, loadVendorBundle, cacheFile };

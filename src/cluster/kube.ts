@@ -1,11 +1,15 @@
 /**
- * The Kubernetes API through @kubernetes/client-node: get, paginated list, server-side
- * apply (field manager "k8s-storage"), delete, and waits that watch instead of polling.
- * API errors become ClusterErrors that say why and what to do.
+ * The Kubernetes API: get, paginated list, server-side apply (field manager
+ * "k8s-storage"), merge patch, delete, and waits that watch instead of polling. Requests go
+ * through the thin layer in ./http.ts (client-node's KubeConfig for auth, plain JSON
+ * objects back), kinds are resolved by ./discovery.ts. API errors become ClusterErrors that
+ * say why and what to do.
  */
-import type { KubeConfig, KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import { ClusterError, hasReason, Interrupted, type ClusterErrorReason } from '../errors.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ClusterError, Interrupted, type ClusterErrorReason } from '../errors.js';
 import type { KubeObject } from '../presets/types.js';
+import { Discovery, groupVersionPath, type ApiResource } from './discovery.js';
+import { ApiStatusError, ApiTransport, type RequestOptions, type WatchEvent } from './http.js';
 
 export const FIELD_MANAGER = 'k8s-storage';
 
@@ -24,7 +28,14 @@ export interface ListOptions {
   pageSize?: number;
 }
 
-export const refOf = (o: KubeObject | KubernetesObject): ObjectRef => ({
+export interface WatchListOptions extends ListOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+type Meta = { metadata?: { name?: string; namespace?: string } };
+
+export const refOf = (o: KubeObject | ({ apiVersion?: string; kind?: string } & Meta)): ObjectRef => ({
   apiVersion: o.apiVersion!,
   kind: o.kind!,
   name: o.metadata!.name!,
@@ -33,39 +44,42 @@ export const refOf = (o: KubeObject | KubernetesObject): ObjectRef => ({
 
 export const describeRef = (r: ObjectRef) => `${r.kind}/${r.name}${r.namespace ? ` in ${r.namespace}` : ''}`;
 
-const NETWORK = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up|network|fetch failed/i;
-
-interface ApiErrorLike {
-  code?: number | string;
-  body?: unknown;
-  message?: string;
-  cause?: unknown;
-}
-
-function statusBody(err: ApiErrorLike): { message?: string; reason?: string } {
-  const body = err.body;
-  if (typeof body === 'string') {
-    try {
-      return JSON.parse(body) as { message?: string; reason?: string };
-    } catch {
-      return { message: body };
-    }
-  }
-  return (body ?? {}) as { message?: string; reason?: string };
-}
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'UND_ERR_SOCKET']);
+const NETWORK = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up|network/i;
 
 export function httpStatusOf(err: unknown): number | undefined {
-  const code = (err as ApiErrorLike)?.code;
-  return typeof code === 'number' ? code : undefined;
+  return err instanceof ApiStatusError ? err.status : undefined;
 }
 
 function isNetworkError(err: unknown): boolean {
-  const e = err as ApiErrorLike;
-  const text = `${e?.message ?? ''} ${(e?.cause as ApiErrorLike)?.message ?? ''} ${String((e?.cause as ApiErrorLike)?.code ?? '')} ${String(e?.code ?? '')}`;
-  return httpStatusOf(err) === undefined && NETWORK.test(text);
+  if (err instanceof ApiStatusError || !(err instanceof Error)) return false;
+  const code = (err as { code?: string }).code;
+  return (code !== undefined && NETWORK_CODES.has(code)) || NETWORK.test(err.message);
 }
 
-/** The reason an HTTP status stands for (401, 403 and 409 have their own messages above). */
+/** A 404 that says the object is missing (a Status naming it), not that its kind is. */
+const objectMissing = (err: unknown, name?: string) => err instanceof ApiStatusError && err.status === 404 && name !== undefined && err.body.details?.name === name;
+const is404 = (err: unknown) => err instanceof ApiStatusError && err.status === 404;
+
+const withKind = <T>(o: any, apiVersion: string, kind: string): T => (o && (!o.apiVersion || !o.kind) ? { ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind } : o);
+
+/** A short pause before a watch is resumed, so a server that ends streams at once is not hammered. */
+function pause(ms: number, signal: AbortSignal | undefined, interrupted: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(interrupted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The reason an HTTP status stands for (401, 403 and 409 have their own messages). */
 function reasonOfStatus(status: number): ClusterErrorReason {
   if (status === 404 || status === 410) return 'not-found';
   if (status === 400 || status === 422) return 'invalid';
@@ -74,67 +88,49 @@ function reasonOfStatus(status: number): ClusterErrorReason {
   return 'failed';
 }
 
-type K8s = typeof import('@kubernetes/client-node');
-
-/**
- * An API client whose every request carries `signal` (Ctrl-C), so a read stuck on a slow
- * server ends at once. Built like KubeConfig.makeApiClient, plus that one middleware.
- */
-function apiClient<T>(k8s: K8s, kc: KubeConfig, type: new (config: any) => T, signal: AbortSignal | undefined): T {
-  if (!signal) return kc.makeApiClient(type as never) as T;
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new ClusterError('the kubeconfig has no current cluster', { hint: 'pass --context, or check the kubeconfig', reason: 'invalid' });
-  const config = k8s.createConfiguration({
-    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kc },
-    promiseMiddleware: [{ pre: async (c) => (c.setSignal(signal), c), post: async (r) => r }],
-  });
-  return new type(config);
-}
+const unknownKind = (kind: string, apiVersion: string) => new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
 
 export class KubeClient {
-  /** API requests made, for messages and the benchmark. */
-  requests = 0;
-  private objects: KubernetesObjectApi & { resourceOf(apiVersion: string, kind: string): Promise<{ name: string; namespaced: boolean } | undefined> };
+  private readonly discovery: Discovery;
+  private readonly defaultNamespace: string;
 
   private constructor(
     readonly kc: KubeConfig,
     readonly server: string,
-    objects: unknown,
-    private readonly k8s: typeof import('@kubernetes/client-node'),
-    /** Aborted on Ctrl-C: every request and watch of this client listens to it. */
-    readonly signal?: AbortSignal,
+    private readonly http: ApiTransport,
+    readonly signal: AbortSignal | undefined,
+    discovery?: Discovery,
   ) {
-    this.objects = objects as typeof this.objects;
+    this.discovery = discovery ?? new Discovery(http, server);
+    this.defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
   }
 
-  private api<T>(type: new (config: any) => T): T {
-    return apiClient(this.k8s, this.kc, type, this.signal);
-  }
-
-  static async connect(kc: KubeConfig, server: string, opts: { signal?: AbortSignal } = {}): Promise<KubeClient> {
-    const k8s = await import('@kubernetes/client-node');
-    return KubeClient.make(k8s, kc, server, opts.signal);
-  }
-
-  private static make(k8s: K8s, kc: KubeConfig, server: string, signal: AbortSignal | undefined): KubeClient {
-    // KubernetesObjectApi already discovers kinds; this exposes that lookup for watches.
-    class Objects extends k8s.KubernetesObjectApi {
-      resourceOf(apiVersion: string, kind: string) {
-        return this.resource(apiVersion, kind);
-      }
-    }
-    const objects = apiClient(k8s, kc, Objects, signal);
-    (objects as unknown as { setDefaultNamespace(kc: KubeConfig): void }).setDefaultNamespace(kc);
-    return new KubeClient(kc, server, objects, k8s, signal);
-  }
-
-  /** The same cluster without the abort signal: for cleanup that must run after Ctrl-C. */
+  /** The same cluster (connections, discovery) without the abort signal: for cleanup that must run after Ctrl-C. */
   unaborted(): KubeClient {
-    return this.signal ? KubeClient.make(this.k8s, this.kc, this.server, undefined) : this;
+    return this.signal ? new KubeClient(this.kc, this.server, this.http, undefined, this.discovery) : this;
   }
 
-  /** Turns client-node errors into messages an operator can act on. */
+  /** API requests made (watches included), for messages, tests and the benchmark. */
+  get requests(): number {
+    return this.http.requests;
+  }
+
+  /** `signal` (Ctrl-C) ends every request and wait of this client with Interrupted. */
+  static async connect(kc: KubeConfig, server: string, opts: { signal?: AbortSignal } = {}): Promise<KubeClient> {
+    return new KubeClient(kc, server, new ApiTransport(kc, server), opts.signal);
+  }
+
+  /** One request, ended by this client's signal. */
+  private send<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+    return this.http.request<T>(method, path, this.signal ? { ...o, signal: this.signal } : o);
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.http.close();
+  }
+
+  /** Turns transport errors into messages an operator can act on. */
   explain(err: unknown, what: string): Error {
     if (err instanceof ClusterError || err instanceof Interrupted) return err;
     if (isNetworkError(err)) {
@@ -144,7 +140,7 @@ export class KubeClient {
       });
     }
     const status = httpStatusOf(err);
-    const body = statusBody(err as ApiErrorLike);
+    const body = err instanceof ApiStatusError ? err.body : {};
     if (status === 401) return new ClusterError(`the Kubernetes API refused our credentials while ${what}.`, { hint: 'refresh the kubeconfig (on MicroK8s: microk8s config > ~/.kube/config)', reason: 'unauthorized' });
     if (status === 403) {
       return new ClusterError(`not allowed while ${what}: ${body.message ?? 'forbidden'}.`, {
@@ -154,14 +150,19 @@ export class KubeClient {
     }
     if (status === 409) return new ClusterError(`conflict while ${what}: ${body.message ?? 'the object changed'}.`, { hint: 'rerun the command; to take over fields another tool set, add --force-conflicts', reason: 'conflict' });
     if (status !== undefined) return new ClusterError(`the Kubernetes API answered ${status} while ${what}: ${body.message ?? (err as Error).message}`, { reason: reasonOfStatus(status) });
+    if (err instanceof Error && /certificate|self[- ]signed|ERR_TLS|unable to verify/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`)) {
+      return new ClusterError(`cannot connect securely to the Kubernetes API at ${this.server} while ${what}: ${err.message}.`, {
+        hint: "check the kubeconfig's certificate-authority-data (or certificate-authority) for this cluster",
+        reason: 'unavailable',
+      });
+    }
     return err instanceof Error ? err : new Error(String(err));
   }
 
-  /** Retries reads and applies (both idempotent) once or twice when a connection drops. */
+  /** Retries idempotent requests (reads, applies, patches, deletes) once or twice when a connection drops. */
   private async call<T>(what: string, fn: () => Promise<T>, attempts = 3): Promise<T> {
     for (let i = 1; ; i++) {
       if (this.signal?.aborted) throw new Interrupted(`interrupted while ${what}`);
-      this.requests += 1;
       try {
         return await fn();
       } catch (err) {
@@ -170,125 +171,287 @@ export class KubeClient {
           await new Promise((r) => setTimeout(r, 200 * i));
           continue;
         }
-        throw this.explain(err, what);
+        throw err;
+      }
+    }
+  }
+
+  private async resource(apiVersion: string, kind: string, what: string): Promise<ApiResource | undefined> {
+    try {
+      return await this.call(what, () => this.discovery.resource(apiVersion, kind));
+    } catch (err) {
+      throw this.explain(err, what);
+    }
+  }
+
+  private async requireResource(apiVersion: string, kind: string, what: string): Promise<ApiResource> {
+    const r = await this.resource(apiVersion, kind, what);
+    if (!r) throw unknownKind(kind, apiVersion);
+    return r;
+  }
+
+  private pathOf(apiVersion: string, r: ApiResource, namespace: string | undefined, name?: string): string {
+    const ns = r.namespaced ? (namespace ?? (name !== undefined ? this.defaultNamespace : undefined)) : undefined;
+    return `${groupVersionPath(apiVersion)}${ns ? `/namespaces/${encodeURIComponent(ns)}` : ''}/${r.name}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`;
+  }
+
+  /**
+   * One request on a kind's path. A 404 for the kind itself (not for a named object) when
+   * its discovery came from the disk cache means the cache is stale: it is dropped and the
+   * kind looked up again, once. `onGone` answers when the kind is no longer served.
+   */
+  private async onKind<T>(apiVersion: string, kind: string, what: string, send: (r: ApiResource) => Promise<T>, onGone: () => T, name?: string): Promise<T> {
+    for (let retried = false; ; retried = true) {
+      const r = await this.resource(apiVersion, kind, what);
+      if (!r) return onGone();
+      try {
+        return await this.call(what, () => send(r));
+      } catch (err) {
+        if (!retried && is404(err) && !objectMissing(err, name) && this.discovery.cached(apiVersion)) {
+          this.discovery.invalidate(apiVersion);
+          continue;
+        }
+        throw err;
       }
     }
   }
 
   async version(): Promise<string> {
-    const api = this.api(this.k8s.VersionApi);
-    const info = await this.call('reading the server version', () => api.getCode());
-    return info.gitVersion;
-  }
-
-  async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
     try {
-      return await this.call(`reading ${describeRef(ref)}`, () =>
-        this.objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }) as Promise<T>,
-      );
+      const info = await this.call('reading the server version', () => this.send<{ gitVersion: string }>('GET', '/version'));
+      return info.gitVersion;
     } catch (err) {
-      if (hasReason(err, 'not-found')) return undefined;
-      throw err;
+      throw this.explain(err, 'reading the server version');
     }
   }
 
-  /** Every object of a kind, page by page (all namespaces unless one is given). */
+  /** The object, or undefined when it (or its kind) does not exist. */
+  async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    const what = `reading ${describeRef(ref)}`;
+    try {
+      const obj = await this.onKind(ref.apiVersion, ref.kind, what, (r) => this.send<T>('GET', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name)), () => undefined, ref.name);
+      return obj && withKind<T>(obj, ref.apiVersion, ref.kind);
+    } catch (err) {
+      if (is404(err)) return undefined;
+      throw this.explain(err, what);
+    }
+  }
+
+  /** Every object of a kind, page by page (all namespaces unless one is given), as plain JSON. */
   async list<T extends KubeObject = KubeObject>(apiVersion: string, kind: string, opts: ListOptions = {}): Promise<T[]> {
+    return (await this.listWithVersion<T>(apiVersion, kind, opts)).items;
+  }
+
+  private async listWithVersion<T>(apiVersion: string, kind: string, opts: ListOptions): Promise<{ items: T[]; resourceVersion?: string }> {
+    const what = `listing ${kind}`;
     const limit = opts.pageSize ?? 500;
-    const first = await this.call(`listing ${kind}`, () =>
-      this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector, limit),
-    );
-    // client-node reads a custom resource list's metadata as an ObjectMeta, which drops the
-    // continue token: page those through CustomObjectsApi, which returns the JSON as sent.
-    if (!(first.metadata instanceof this.k8s.V1ListMeta)) {
-      return first.items.length < limit ? (first.items as unknown as T[]) : this.listCustom<T>(apiVersion, kind, opts, limit);
+    const gone = () => {
+      throw unknownKind(kind, apiVersion);
+    };
+    try {
+      type Page = { items?: T[]; metadata?: { continue?: string; resourceVersion?: string } };
+      const page = (r: ApiResource, token?: string) =>
+        this.send<Page>('GET', this.pathOf(apiVersion, r, opts.namespace), {
+          query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit, continue: token },
+        });
+      let r: ApiResource | undefined;
+      const first = await this.onKind(apiVersion, kind, what, (res) => ((r = res), page(res)), gone);
+      const items = first.items ?? [];
+      let resourceVersion = first.metadata?.resourceVersion;
+      for (let token = first.metadata?.continue; token; ) {
+        const next = await this.call(what, () => page(r!, token));
+        for (const item of next.items ?? []) items.push(item);
+        token = next.metadata?.continue || undefined;
+        resourceVersion = next.metadata?.resourceVersion ?? resourceVersion;
+      }
+      return { items, ...(resourceVersion ? { resourceVersion } : {}) };
+    } catch (err) {
+      throw this.explain(err, what);
     }
-    const items = first.items as unknown as T[];
-    for (let token = first.metadata._continue; token; ) {
-      const page = await this.call(`listing ${kind}`, () =>
-        this.objects.list<KubernetesObject>(apiVersion, kind, opts.namespace, undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector, limit, token),
-      );
-      items.push(...(page.items as unknown as T[]));
-      token = page.metadata?._continue || undefined;
-    }
-    return items;
   }
-
-  private async listCustom<T extends KubeObject>(apiVersion: string, kind: string, opts: ListOptions, limit: number): Promise<T[]> {
-    const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
-    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
-    const [group = '', version = ''] = apiVersion.split('/');
-    const api = this.api(this.k8s.CustomObjectsApi);
-    const query = { group, version, plural: resource.name, limit, ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}), ...(opts.fieldSelector ? { fieldSelector: opts.fieldSelector } : {}) };
-    const items: T[] = [];
-    let token: string | undefined;
-    do {
-      const page: { items: T[]; metadata?: { continue?: string } } = await this.call(`listing ${kind}`, () =>
-        resource.namespaced && opts.namespace
-          ? api.listNamespacedCustomObject({ ...query, namespace: opts.namespace, ...(token ? { _continue: token } : {}) })
-          : api.listClusterCustomObject({ ...query, ...(token ? { _continue: token } : {}) }),
-      );
-      items.push(...page.items);
-      token = page.metadata?.continue || undefined;
-    } while (token);
-    return items;
-  }
-
 
   /** Server-side apply: creates or updates, idempotent, owned by field manager k8s-storage. */
   async apply<T extends KubeObject>(obj: T, opts: { force?: boolean } = {}): Promise<T> {
-    return this.call(`applying ${describeRef(refOf(obj))}`, () =>
-      this.objects.patch(obj as KubernetesObject, undefined, undefined, FIELD_MANAGER, opts.force ?? false, this.k8s.PatchStrategy.ServerSideApply) as Promise<T>,
-    );
+    const ref = refOf(obj);
+    const what = `applying ${describeRef(ref)}`;
+    try {
+      const out = await this.onKind(
+        ref.apiVersion,
+        ref.kind,
+        what,
+        (r) =>
+          this.send<T>('PATCH', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name), {
+            query: { fieldManager: FIELD_MANAGER, force: opts.force ? true : undefined },
+            body: obj,
+            contentType: 'application/apply-patch+yaml',
+          }),
+        () => {
+          throw unknownKind(ref.kind, ref.apiVersion);
+        },
+      );
+      return withKind<T>(out, ref.apiVersion, ref.kind);
+    } catch (err) {
+      throw this.explain(err, what);
+    }
   }
 
   /** A JSON merge patch, for a single field such as an annotation. */
   async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: Record<string, unknown>): Promise<T> {
+    const what = `patching ${describeRef(ref)}`;
     const body = { apiVersion: ref.apiVersion, kind: ref.kind, ...patch, metadata: { ...((patch.metadata as object) ?? {}), name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
-    return this.call(`patching ${describeRef(ref)}`, () =>
-      this.objects.patch(body as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, this.k8s.PatchStrategy.MergePatch) as Promise<T>,
-    );
+    try {
+      const r = await this.requireResource(ref.apiVersion, ref.kind, what);
+      const out = await this.call(what, () =>
+        this.send<T>('PATCH', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name), { query: { fieldManager: FIELD_MANAGER }, body, contentType: 'application/merge-patch+json' }),
+      );
+      return withKind<T>(out, ref.apiVersion, ref.kind);
+    } catch (err) {
+      throw this.explain(err, what);
+    }
   }
 
   /** Deletes; false when it was already gone (reruns converge). */
   async delete(ref: ObjectRef, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<boolean> {
+    const what = `deleting ${describeRef(ref)}`;
     try {
-      await this.call(`deleting ${describeRef(ref)}`, () =>
-        this.objects.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } }, undefined, undefined, undefined, undefined, propagationPolicy),
+      return await this.onKind(
+        ref.apiVersion,
+        ref.kind,
+        what,
+        async (r) => {
+          await this.send('DELETE', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name), { query: { propagationPolicy } });
+          return true;
+        },
+        () => false,
+        ref.name,
       );
-      return true;
     } catch (err) {
-      if (hasReason(err, 'not-found')) return false;
-      throw err;
+      if (is404(err)) return false;
+      throw this.explain(err, what);
     }
   }
 
   /**
    * Whether the API server serves this kind: false when its group or version is absent (a
-   * CRD-based product such as Longhorn not installed). One discovery request per group version.
+   * CRD-based product such as Longhorn not installed). Discovery is read once per group
+   * version and run, and kept on disk for a few minutes (./discovery.ts).
    */
   async serves(apiVersion: string, kind: string): Promise<boolean> {
-    try {
-      return (await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind))) !== undefined;
-    } catch (err) {
-      if (hasReason(err, 'not-found')) return false;
-      throw err;
-    }
+    return (await this.resource(apiVersion, kind, `looking up ${kind}`)) !== undefined;
   }
 
   /** The log of one container of a pod (GET .../pods/NAME/log?container=C), as text. */
   async podLog(ref: { namespace: string; name: string; container: string }): Promise<string> {
-    const core = this.api(this.k8s.CoreV1Api);
-    return this.call(`reading the log of container ${ref.container} of pod ${ref.name} in ${ref.namespace}`, () =>
-      core.readNamespacedPodLog({ name: ref.name, namespace: ref.namespace, container: ref.container }),
-    );
+    const what = `reading the log of container ${ref.container} of pod ${ref.name} in ${ref.namespace}`;
+    try {
+      return await this.call(what, () =>
+        this.send<string>('GET', `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.name)}/log`, { query: { container: ref.container }, as: 'text' }),
+      );
+    } catch (err) {
+      throw this.explain(err, what);
+    }
   }
 
-  private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
-    const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
-    if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
-    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    return `${base}${resource.namespaced && namespace ? `/namespaces/${namespace}` : ''}/${resource.name}`;
+  /**
+   * Follows the objects of a kind matching `opts` (a list, then a watch from its
+   * resourceVersion, resumed after the server ends it, re-listed after 410 Expired) and
+   * calls `onChange` with all of them whenever they change, one call at a time (changes
+   * that arrive meanwhile are folded into the next call). Resolves `{done: true}` once
+   * `onChange` returns true, `{done: false, reason}` after `timeoutMs` with the last reason
+   * it returned as a string. Throws Interrupted when the signal aborts.
+   */
+  async watchList<T extends KubeObject>(
+    apiVersion: string,
+    kind: string,
+    opts: WatchListOptions,
+    onChange: (objects: T[]) => boolean | string | Promise<boolean | string>,
+  ): Promise<{ done: boolean; reason?: string }> {
+    const signal = opts.signal ?? this.signal;
+    const interrupted = () => new Interrupted(`interrupted while watching ${kind}`);
+    if (signal?.aborted) throw interrupted();
+    const deadline = Date.now() + opts.timeoutMs;
+    const what = `watching ${kind}`;
+    const r = await this.requireResource(apiVersion, kind, what);
+    const path = this.pathOf(apiVersion, r, opts.namespace);
+    const key = (o: Meta) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    let reason: string | undefined;
+    const judge = async (objects: Map<string, T>) => {
+      const verdict = await onChange([...objects.values()]);
+      if (typeof verdict === 'string') reason = verdict;
+      return verdict === true;
+    };
+
+    for (;;) {
+      if (signal?.aborted) throw interrupted();
+      const listed = await this.listWithVersion<T>(apiVersion, kind, opts);
+      const objects = new Map(listed.items.map((o) => [key(o as Meta), withKind<T>(o, apiVersion, kind)]));
+      if (await judge(objects)) return { done: true };
+      if (Date.now() >= deadline) return { done: false, ...(reason ? { reason } : {}) };
+      let resourceVersion = listed.resourceVersion;
+      // Watch, resuming from the last version seen whenever the server ends the stream.
+      let relist = false;
+      while (!relist) {
+        const watchedAt = Date.now();
+        const outcome = await new Promise<'done' | 'ended' | 'expired' | 'timeout' | Error>((resolve) => {
+          let settled = false;
+          let busy = false;
+          let dirty = false;
+          const finish = (v: 'done' | 'ended' | 'expired' | 'timeout' | Error) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            handle.stop();
+            resolve(v);
+          };
+          const run = async () => {
+            if (busy) return void (dirty = true);
+            busy = true;
+            try {
+              do {
+                dirty = false;
+                if (await judge(objects)) return finish('done');
+              } while (dirty && !settled);
+            } catch (err) {
+              finish(err as Error);
+            } finally {
+              busy = false;
+            }
+          };
+          const onAbort = () => finish(interrupted());
+          const left = deadline - Date.now();
+          const timer = setTimeout(() => finish('timeout'), Math.max(0, left));
+          const handle = this.http.watch(
+            path,
+            { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: Math.max(1, Math.min(300, Math.ceil(left / 1000))) },
+            (ev: WatchEvent<T>) => {
+              if (settled) return;
+              const rv = (ev.object as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion;
+              if (ev.type === 'ERROR') return finish((ev.object as { code?: number })?.code === 410 ? 'expired' : new ApiStatusError((ev.object as { code?: number })?.code ?? 500, ev.object as any, path));
+              if (rv) resourceVersion = rv;
+              if (ev.type === 'BOOKMARK') return;
+              if (ev.type === 'DELETED') objects.delete(key(ev.object as Meta));
+              else objects.set(key(ev.object as Meta), withKind<T>(ev.object, apiVersion, kind));
+              void run();
+            },
+          );
+          if (signal?.aborted) return onAbort();
+          signal?.addEventListener('abort', onAbort, { once: true });
+          handle.done.then(({ error }) => {
+            if (!error) return finish('ended');
+            if (error instanceof ApiStatusError && error.status === 410) return finish('expired');
+            finish(isNetworkError(error) ? 'ended' : error);
+          });
+        });
+        if (outcome === 'done') return { done: true };
+        if (outcome === 'timeout') return { done: false, ...(reason ? { reason } : {}) };
+        if (outcome instanceof Error) throw this.explain(outcome, what);
+        if (Date.now() >= deadline) return { done: false, ...(reason ? { reason } : {}) };
+        // 'expired': the version is too old to resume from; 'ended': resume (after a pause if the connection dropped).
+        if (outcome === 'expired') relist = true;
+        else if (Date.now() - watchedAt < 1000) await pause(200, signal, interrupted);
+      }
+    }
   }
 
   /**
@@ -301,76 +464,19 @@ export class KubeClient {
     ready: (obj: T | undefined) => boolean | string,
     opts: { timeoutMs: number; signal?: AbortSignal; what: string },
   ): Promise<T | undefined> {
-    const deadline = Date.now() + opts.timeoutMs;
-    const path = await this.collectionPath(ref.apiVersion, ref.kind, ref.namespace);
-    let lastReason = 'it never appeared';
-    for (;;) {
-      if (opts.signal?.aborted || this.signal?.aborted) throw new Interrupted(`interrupted while waiting for ${opts.what}`);
-      const list = await this.call(`reading ${describeRef(ref)}`, () =>
-        this.objects.list<KubernetesObject>(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, `metadata.name=${ref.name}`),
-      );
-      // List items of built-in kinds come without kind/apiVersion (as from a real server);
-      // readiness depends on the kind, and the ref knows it.
-      const item = list.items[0];
-      const current = (item ? { ...item, apiVersion: item.apiVersion ?? ref.apiVersion, kind: item.kind ?? ref.kind } : undefined) as T | undefined;
-      const verdict = ready(current);
-      if (verdict === true) return current;
-      if (typeof verdict === 'string') lastReason = verdict;
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new ClusterError(`timed out waiting for ${opts.what}: ${lastReason}.`, { reason: 'timeout' });
-      const outcome = await this.watchOnce<T>(path, ref.name, list.metadata?.resourceVersion, ready, Math.min(remaining, 300_000), opts.signal);
-      if (outcome.done) return outcome.obj;
-      if (outcome.reason) lastReason = outcome.reason;
-    }
-  }
-
-  private watchOnce<T extends KubeObject>(
-    path: string,
-    name: string,
-    resourceVersion: string | undefined,
-    ready: (obj: T | undefined) => boolean | string,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<{ done: boolean; obj?: T; reason?: string }> {
-    const watch = new this.k8s.Watch(this.kc);
-    this.requests += 1;
-    signal ??= this.signal;
-    return new Promise((resolve, reject) => {
-      let controller: AbortController | undefined;
-      let settled = false;
-      let reason: string | undefined;
-      const finish = (value: { done: boolean; obj?: T; reason?: string } | Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        controller?.abort();
-        if (value instanceof Error) reject(value);
-        else resolve(value);
-      };
-      const onAbort = () => finish(new Interrupted('interrupted while waiting'));
-      const timer = setTimeout(() => finish({ done: false, ...(reason ? { reason } : {}) }), timeoutMs);
-      // Ctrl-C may have come while we were listing: a listener added now would never fire.
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      watch
-        .watch(
-          path,
-          { fieldSelector: `metadata.name=${name}`, allowWatchBookmarks: true, ...(resourceVersion ? { resourceVersion } : {}), timeoutSeconds: Math.ceil(timeoutMs / 1000) },
-          (phase, obj) => {
-            if (phase === 'BOOKMARK') return;
-            const verdict = ready(phase === 'DELETED' ? undefined : (obj as T));
-            if (verdict === true) finish({ done: true, obj: phase === 'DELETED' ? undefined : (obj as T) });
-            else if (typeof verdict === 'string') reason = verdict;
-          },
-          // The server ends watches now and then; the caller re-lists and watches again.
-          () => finish({ done: false, ...(reason ? { reason } : {}) }),
-        )
-        .then((c) => {
-          controller = c;
-          if (settled) c.abort();
-        })
-        .catch((err) => (isNetworkError(err) ? finish({ done: false, reason: 'the watch connection dropped' }) : finish(this.explain(err, 'watching'))));
+    let last: T | undefined;
+    const outcome = await this.watchList<T>(
+      ref.apiVersion,
+      ref.kind,
+      { ...(ref.namespace ? { namespace: ref.namespace } : {}), fieldSelector: `metadata.name=${ref.name}`, timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) },
+      (objects) => {
+        last = objects.find((o) => o.metadata?.name === ref.name);
+        return ready(last);
+      },
+    ).catch((err) => {
+      throw err instanceof Interrupted ? new Interrupted(`interrupted while waiting for ${opts.what}`) : err;
     });
+    if (outcome.done) return last;
+    throw new ClusterError(`timed out waiting for ${opts.what}: ${outcome.reason ?? 'it never appeared'}.`, { reason: 'timeout' });
   }
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, UsageError } from '../errors.js';
 import { microk8sCommands, microk8sUnavailable, parseMicrok8sStatus } from './microk8s.js';
+import { loadVendor } from './load-vendor.js';
 import { runTool, type RunOptions } from './runner.js';
 
 export interface KubeconfigChoice {
@@ -23,7 +24,7 @@ export interface LoadedKubeconfig {
 }
 
 export async function loadKubeconfig(choice: KubeconfigChoice, run: RunOptions = {}): Promise<LoadedKubeconfig> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await loadVendor();
   const kc = new KubeConfig();
   let source: string;
   const home = join(homedir(), '.kube', 'config');

@@ -69,20 +69,6 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms / 100) / 10}s`;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Interrupted('interrupted while waiting for the node agents'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
  * Deletes agent objects of earlier runs that are over: runs interrupted so hard (kill -9,
  * lost connection) that they could not clean up. Objects of a run that may still be going
@@ -127,8 +113,8 @@ export async function runAgentDaemonSet(kube: KubeClient, run: DaemonSetRun, sig
   } finally {
     // Runs after Ctrl-C too: these calls do not listen to the aborted signal.
     events.cleanupStarted?.();
-    const cleaner = kube.unaborted();
     const failed: string[] = [];
+    const cleaner = kube.unaborted();
     for (const ref of owned) {
       try {
         await cleaner.delete(ref);
@@ -142,50 +128,64 @@ export async function runAgentDaemonSet(kube: KubeClient, run: DaemonSetRun, sig
   }
 }
 
+/** A finished pod's log; a failure that may pass (the kubelet not serving it yet) is tried again twice. */
+async function readLog(kube: KubeClient, ref: { namespace: string; name: string; container: string }, signal: AbortSignal): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await kube.podLog(ref);
+    } catch (err) {
+      if (attempt >= 3 || signal.aborted || hasReason(err, 'forbidden')) throw err;
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
+}
+
 async function collectReports(kube: KubeClient, run: DaemonSetRun, namespace: string, signal: AbortSignal, events: AgentRunEvents): Promise<AgentOutcome[]> {
   const expected = new Set(run.expected);
   const outcomes = new Map<string, AgentOutcome>();
   const lastState = new Map<string, string>();
-  const deadline = Date.now() + run.timeoutMs;
-  // Pods on many nodes, each needing a log read once done: a list per poll is the cheap
-  // way to follow them. Start fast (small clusters answer in a second), then back off.
-  let pollMs = 250;
-  for (;;) {
-    if (signal.aborted) throw new Interrupted('interrupted while waiting for the node agents');
-    const pods = await kube.list<KubeObject & { spec?: any; status?: any }>('v1', 'Pod', { namespace, labelSelector: `${RUN_LABEL}=${run.runId}` });
-    const finished: { pod: string; node: string }[] = [];
-    for (const pod of pods) {
-      const node = agentPodNode(pod);
-      if (!node || !expected.has(node) || outcomes.has(node)) continue;
-      const state = agentPodState(pod);
-      if (state.done) finished.push({ pod: pod.metadata.name, node });
-      else lastState.set(node, state.detail);
-    }
-    await Promise.all(
-      finished.map(async ({ pod, node }) => {
-        try {
-          const parsed = parseAgentOutput(await kube.podLog({ namespace, name: pod, container: AGENT_CONTAINER }));
-          outcomes.set(
-            node,
-            parsed.report
-              ? { name: node, reported: true, report: parsed.report, ...(parsed.exitCode !== undefined ? { exitCode: parsed.exitCode } : {}) }
-              : { name: node, reported: false, reason: parsed.problem ?? 'the node agent printed no report' },
-          );
-        } catch (err) {
-          // Refused is final (RBAC on pods/log); anything else may pass (container starting).
-          if (err instanceof Interrupted || hasReason(err, 'forbidden')) throw err;
-          lastState.set(node, `its log cannot be read yet: ${(err as Error).message}`);
-        }
-      }),
-    );
-    if (outcomes.size >= expected.size) break;
-    const left = deadline - Date.now();
-    if (left <= 0) break;
-    const waiting = run.expected.filter((n) => !outcomes.has(n));
-    events.progress?.(`Waiting for ${waiting.length} of ${expected.size} node(s): ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', ...' : ''}`);
-    await sleep(Math.min(pollMs, left), signal);
-    pollMs = Math.min(2000, Math.round(pollMs * 1.5));
-  }
+  // Pods being read already: a pod is read once, whatever the events that follow.
+  const reading = new Set<string>();
+  // One list, then a watch of the run's pods: each finished pod's log is read the moment
+  // its init container ends, and the wait ends with the last report.
+  await kube.watchList<KubeObject & { spec?: any; status?: any }>(
+    'v1',
+    'Pod',
+    { namespace, labelSelector: `${RUN_LABEL}=${run.runId}`, timeoutMs: run.timeoutMs, signal },
+    async (pods) => {
+      const finished: { pod: string; node: string }[] = [];
+      for (const pod of pods) {
+        const node = agentPodNode(pod);
+        if (!node || !expected.has(node) || outcomes.has(node) || reading.has(pod.metadata.name)) continue;
+        const state = agentPodState(pod);
+        if (state.done) finished.push({ pod: pod.metadata.name, node });
+        else lastState.set(node, state.detail);
+      }
+      await Promise.all(
+        finished.map(async ({ pod, node }) => {
+          reading.add(pod);
+          try {
+            const parsed = parseAgentOutput(await readLog(kube, { namespace, name: pod, container: AGENT_CONTAINER }, signal));
+            outcomes.set(
+              node,
+              parsed.report
+                ? { name: node, reported: true, report: parsed.report, ...(parsed.exitCode !== undefined ? { exitCode: parsed.exitCode } : {}) }
+                : { name: node, reported: false, reason: parsed.problem ?? 'the node agent printed no report' },
+            );
+          } catch (err) {
+            // Refused is final (RBAC on pods/log); anything else may pass (container starting).
+            if (err instanceof Interrupted || hasReason(err, 'forbidden')) throw err;
+            lastState.set(node, `its log cannot be read yet: ${(err as Error).message}`);
+            reading.delete(pod);
+          }
+        }),
+      );
+      if (outcomes.size >= expected.size) return true;
+      const waiting = run.expected.filter((n) => !outcomes.has(n));
+      events.progress?.(`Waiting for ${waiting.length} of ${expected.size} node(s): ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', ...' : ''}`);
+      return false;
+    },
+  );
   const noPod = lastState.size === 0 && outcomes.size === 0
     ? `no agent pod was created at all: Pod Security admission or a policy engine may reject privileged pods in namespace ${namespace} (kubectl -n ${namespace} get events)`
     : 'no agent pod was created for it';

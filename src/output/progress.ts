@@ -2,6 +2,7 @@
  * Step progress on stderr: an ora spinner when stderr is a terminal, plain lines when it
  * is not (CI logs, pipes), nothing with --quiet.
  */
+import { loadVendor } from '../cluster/load-vendor.js';
 import type { Logger } from './log.js';
 
 export interface Progress {
@@ -23,7 +24,7 @@ export async function createProgress(log: Logger): Promise<Progress> {
       update() {},
     };
   }
-  const { default: ora } = await import('ora');
+  const { ora } = await loadVendor();
   let spinner: ReturnType<typeof ora> | undefined;
   return {
     start(t) {

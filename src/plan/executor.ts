@@ -9,7 +9,7 @@ import { describeCommand, runTool, type RunOptions, type ToolCommand, type ToolR
 import { ClusterError, Interrupted } from '../errors.js';
 import type { Logger } from '../output/log.js';
 import { createProgress } from '../output/progress.js';
-import { check, expectationRef, judge } from './expectations.js';
+import { expectationRef, judge } from './expectations.js';
 import { judgeHelmRelease, releaseBlocker, type HelmReleaseExpectation } from './helm-release.js';
 import type { ObjectExpectation, Plan, Step } from './types.js';
 
@@ -25,17 +25,32 @@ export interface PlanResult {
   done: string[];
 }
 
-async function verifyAll(kube: KubeClient, expectations: ObjectExpectation[]): Promise<string[]> {
-  const failures: string[] = [];
-  for (const exp of expectations) {
-    const verdict = await check(kube, exp);
-    if (verdict !== true) failures.push(verdict);
-  }
-  return failures;
+/**
+ * What verify steps read, by object: each object is read once between two writes (a
+ * command, an apply, a patch, a delete), however many expectations look at it.
+ */
+type Reads = Map<string, Promise<unknown>>;
+
+async function verifyAll(kube: KubeClient, expectations: ObjectExpectation[], reads: Reads): Promise<string[]> {
+  const verdicts = await Promise.all(
+    expectations.map(async (exp) => {
+      const ref = expectationRef(exp);
+      const key = `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+      let read = reads.get(key);
+      if (!read) {
+        read = kube.get(ref);
+        reads.set(key, read);
+        read.catch(() => reads.delete(key));
+      }
+      return judge(exp, (await read) as never);
+    }),
+  );
+  return verdicts.filter((v): v is string => v !== true);
 }
 
-async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }): Promise<void> {
+async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }, reads: Reads): Promise<void> {
   const run = deps.run ?? runTool;
+  if (step.kind !== 'verify' && step.kind !== 'wait') reads.clear();
   switch (step.kind) {
     case 'run': {
       deps.log.debug(`$ ${describeCommand(step.command)}`);
@@ -54,7 +69,7 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       if (releases.length && !objects.length) return;
       if (objects.length) {
         // The state decides: microk8s exits 0 on failures and 1 on some successes.
-        const failures = await verifyAll(await deps.kube(), objects);
+        const failures = await verifyAll(await deps.kube(), objects, reads);
         if (failures.length) {
           const output = `${r.stderr}${r.stdout}`.trim().split('\n').slice(-3).join(' / ');
           throw new ClusterError(`"${describeCommand(step.command)}" exited ${r.exitCode} but ${failures.join('; ')}.${output ? ` It said: ${output}` : ''}`);
@@ -93,7 +108,7 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       return;
     }
     case 'verify': {
-      const failures = await verifyAll(await deps.kube(), step.expect);
+      const failures = await verifyAll(await deps.kube(), step.expect, reads);
       if (failures.length) throw new ClusterError(`${step.title} failed: ${failures.join('; ')}.`, step.hint ? { hint: step.hint } : {});
       return;
     }
@@ -105,11 +120,12 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanR
   for (const n of plan.notes) deps.log.info(n);
   const progress = await createProgress(deps.log);
   const done: string[] = [];
+  const reads: Reads = new Map();
   for (const step of plan.steps) {
     if (deps.signal.aborted) throw interrupted(done, step.title);
     progress.start(step.title);
     try {
-      await runStep(step, deps, progress);
+      await runStep(step, deps, progress, reads);
     } catch (err) {
       progress.fail(step.title);
       if (err instanceof Interrupted || deps.signal.aborted) throw await interruptedHelm(step, interrupted(done, step.title), deps);

@@ -22,6 +22,7 @@
 // arbitrary fields, pods actually running, consistent snapshots across list pages.
 
 import http from 'node:http';
+import https from 'node:https';
 import { randomUUID, randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import { builtinResources, apiVersionOf, qualifiedResource, typeKey, def as makeDef } from './lib/resources.mjs';
@@ -111,6 +112,8 @@ import { makeDaemonSetControllers } from './lib/daemonset-controller.mjs';
  * @property {number} [bookmarkIntervalMs] BOOKMARK period for watches that allow them (default 1000)
  * @property {boolean} [ssaConflictsWithUpdaters] apply conflicts with fields owned by Update managers too (default true, like the real server)
  * @property {any[]} [seed]                objects to seed at start
+ * @property {import('node:https').ServerOptions} [tls]  serve HTTPS with these options (see lib/tls.mjs for certificates)
+ * @property {(req: import('node:http').IncomingMessage) => boolean} [authenticate]  false answers 401 (lib/tls.mjs: client certificates)
  */
 
 const STATUS_REASONS = /** @type {Record<number,string>} */ ({
@@ -1399,7 +1402,7 @@ export async function startFakeApiServer(opts = {}) {
       return;
     }
 
-    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) {
+    if ((opts.token && req.headers.authorization !== `Bearer ${opts.token}`) || (opts.authenticate && !opts.authenticate(req))) {
       send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
@@ -1759,14 +1762,18 @@ export async function startFakeApiServer(opts = {}) {
   };
 
   // ------------------------------------------------------------------ the HTTP server
-  const server = http.createServer((req, res) => {
+  /** @type {import('node:http').RequestListener} */
+  const onRequest = (req, res) => {
     handle(req, res).catch((err) => {
       console.error('fake apiserver: unhandled', err);
       send(res, 500, statusBody(500, 'InternalError', String(err)));
     });
-  });
+  };
+  const server = opts.tls ? https.createServer(opts.tls, onRequest) : http.createServer(onRequest);
   server.keepAliveTimeout = 5000;
+  let connectionCount = 0;
   server.on('connection', (s) => {
+    connectionCount += 1;
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
@@ -1782,7 +1789,7 @@ export async function startFakeApiServer(opts = {}) {
     });
   await listen(opts.port ?? 0);
   const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   let up = true;
 
   const dropConnections = () => {
@@ -1850,6 +1857,10 @@ export async function startFakeApiServer(opts = {}) {
     },
     clearRequests() {
       requests.length = 0;
+    },
+    /** TCP connections accepted so far (keep-alive clients open few). */
+    get connectionCount() {
+      return connectionCount;
     },
     /** Number of open watch streams. */
     get watchCount() {

@@ -23,9 +23,11 @@ export const hostpathRuntime: BackendRuntime<HostpathInstallOptions, HostpathFac
   },
 
   async gatherInstall(_ctx, session) {
+    // `microk8s status` (a second or so on a real node) runs beside the client load and the reads.
+    const reads = session.kube().then((kube) => Promise.all([session.nodes(), kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass'), readClassSources(kube)]));
+    reads.catch(() => {});
     const microk8s = await session.requireMicrok8s();
-    const kube = await session.kube();
-    const [nodes, classes, sources] = await Promise.all([session.nodes(), kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass'), readClassSources(kube)]);
+    const [nodes, classes, sources] = await reads;
     return { microk8s, nodeCount: nodes.length, classes, ...sources };
   },
 
@@ -38,14 +40,17 @@ export const hostpathRuntime: BackendRuntime<HostpathInstallOptions, HostpathFac
   },
 
   async gatherUninstall(_ctx, session) {
-    const microk8s = await session.requireMicrok8s();
-    const kube = await session.kube();
-    const [classes, claims, volumes, provisioner] = await Promise.all([
+    const reads = session.kube().then((kube) =>
+      Promise.all([
       kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass'),
       kube.list<any>('v1', 'PersistentVolumeClaim'),
       kube.list<any>('v1', 'PersistentVolume'),
       kube.get(HOSTPATH_DEPLOYMENT),
-    ]);
+    ]),
+    );
+    reads.catch(() => {});
+    const microk8s = await session.requireMicrok8s();
+    const [classes, claims, volumes, provisioner] = await reads;
     const hostpathClasses = new Set(classes.filter((c) => c.provisioner === HOSTPATH_PROVISIONER).map((c) => c.metadata.name));
     const hostpathVolumes = new Set(volumes.filter((v) => v.metadata.annotations?.['pv.kubernetes.io/provisioned-by'] === HOSTPATH_PROVISIONER || hostpathClasses.has(v.spec?.storageClassName)).map((v) => v.metadata.name));
     const claimNames = claims.filter((c) => hostpathClasses.has(c.spec?.storageClassName) || hostpathVolumes.has(c.spec?.volumeName)).map((c) => `${c.metadata.namespace}/${c.metadata.name}`);

@@ -271,6 +271,9 @@ export async function collectLonghorn(kube: KubeClient): Promise<LonghornObjects
     return { volumes, nodes, settings, ...(backupTarget ? { backupTarget } : {}) };
   } catch (err) {
     if (!(err instanceof ClusterError) || err.reason === 'unavailable') throw err;
+    // Discovery cached on disk promised longhorn.io and the lists found it gone (uninstalled
+    // meanwhile): the cache is dropped by then, and Longhorn is simply absent.
+    if (!(await kube.serves(LONGHORN_API_VERSION, 'Volume'))) return undefined;
     return { volumes: [], nodes: [], settings: [], error: err.message };
   }
 }

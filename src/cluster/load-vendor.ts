@@ -1,0 +1,13 @@
+/**
+ * Loads ./vendor.ts: from the code-cached second bundle (dist/kube.cjs) in the built CLI,
+ * as an ordinary module when src/ runs directly.
+ */
+export type Vendor = typeof import('./vendor.js');
+
+let vendor: Promise<Vendor> | undefined;
+
+export function loadVendor(): Promise<Vendor> {
+  // scripts/build.mjs marks './vendor.js' external and routes it to dist/kube.cjs.
+  vendor ??= import('./vendor.js');
+  return vendor;
+}

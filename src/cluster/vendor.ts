@@ -1,0 +1,17 @@
+/**
+ * The third-party code of the cluster path. scripts/build.mjs bundles this module on its
+ * own (dist/kube.cjs, with a V8 code cache of its own): the render path never reads it,
+ * and the cluster path never compiles an ESM module graph. Load it with loadVendor(),
+ * never with a static import.
+ *
+ * From @kubernetes/client-node only KubeConfig, which reads every kubeconfig form (client
+ * certificates, tokens, exec and auth-provider plugins, insecure-skip-tls-verify, proxies)
+ * and turns it into Node TLS options, an agent and headers; the generated API classes stay
+ * out, requests go through ./http.ts.
+ */
+export { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+// execa too: imported as ESM it costs ~150 ms on an idle machine (and ~0.7 s on a busy one)
+// before the first `microk8s` or `helm` call; from the code cache, a few milliseconds.
+export { execa } from 'execa';
+// ora (progress spinners on a terminal) for the same reason.
+export { default as ora } from 'ora';

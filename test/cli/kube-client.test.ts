@@ -1,0 +1,205 @@
+/**
+ * The cluster path's request layer (src/cluster/http.ts, discovery.ts, kube.ts) as a user
+ * meets it: every kubeconfig form against the fake API server over TLS, and how many
+ * requests a command makes (counts, never times): each GET once, discovery read once and
+ * then from the disk cache, a stale cache dropped on a 404, waits that watch.
+ */
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makePki } from '../fakes/lib/tls.mjs';
+import { agentLog, agentReport } from '../helpers/agent-report.js';
+import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
+
+let sb: Sandbox | undefined;
+afterEach(async () => {
+  await sb?.cleanup();
+  sb = undefined;
+});
+
+let pkiDir: string;
+let pki: ReturnType<typeof makePki>;
+beforeAll(() => {
+  pkiDir = mkdtempSync(join(tmpdir(), 'k8s-storage-pki-'));
+  pki = makePki(pkiDir);
+});
+afterAll(() => rmSync(pkiDir, { recursive: true, force: true }));
+
+const ours = (s: Sandbox) => s.api!.requests.filter((q: any) => q.userAgent.startsWith('k8s-storage'));
+
+/** A TLS sandbox without a kubeconfig: each test writes the form it tests. */
+async function tlsSandbox(auth: { token?: string } = {}) {
+  sb = await createSandbox({
+    api: { tls: pki.serverOptions(), authenticate: pki.clientCertAuth(auth.token ? { orToken: auth.token } : {}) },
+    kubeconfig: false,
+  });
+  return sb;
+}
+
+function write(s: Sandbox, name: string, text: string): string {
+  const p = join(s.dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('kubeconfig forms over TLS', () => {
+  it('client certificate and key as data, the CA as data', async () => {
+    const s = await tlsSandbox();
+    const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { clientCert: 'data' }));
+    const r = await s.run(['status', '-o', 'json', '--kubeconfig', kc]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).cluster.server).toBe(s.api!.url);
+  });
+
+  it('client certificate, key and CA as files', async () => {
+    const s = await tlsSandbox();
+    const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { clientCert: 'files', caFile: true }));
+    const r = await s.run(['status', '-o', 'json', '--kubeconfig', kc]);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+
+  it('a bearer token', async () => {
+    const s = await tlsSandbox({ token: 'tok-123' });
+    const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { token: 'tok-123' }));
+    const r = await s.run(['status', '-o', 'json', '--kubeconfig', kc]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(ours(s).filter((q: any) => q.status === 401)).toEqual([]);
+  });
+
+  it('a wrong token is refused with the fix, exit 1', async () => {
+    const s = await tlsSandbox({ token: 'tok-123' });
+    const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { token: 'wrong' }));
+    const r = await s.run(['status', '--kubeconfig', kc]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('refused our credentials');
+  });
+
+  it('an exec credential plugin (client.authentication.k8s.io/v1beta1), run once per command', async () => {
+    const s = await tlsSandbox({ token: 'from-exec' });
+    const calls = join(s.dir, 'exec-calls');
+    const plugin = write(
+      s,
+      'cred-plugin',
+      `#!/bin/sh\necho run >> ${calls}\necho '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"from-exec"}}'\n`,
+    );
+    chmodSync(plugin, 0o755);
+    const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { exec: { command: plugin } }));
+    const r = await s.run(['status', '-o', 'json', '--kubeconfig', kc]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(ours(s).length).toBeGreaterThan(3);
+    expect(ours(s).filter((q: any) => q.status === 401)).toEqual([]);
+    // The plugin's token (no expiry) is cached by client-node for the whole run.
+    expect(existsSync(calls)).toBe(true);
+  });
+
+  it('insecure-skip-tls-verify: a server certificate from an unknown CA is accepted', async () => {
+    const s = await tlsSandbox({ token: 't' });
+    const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { insecure: true, token: 't' }));
+    const r = await s.run(['status', '-o', 'json', '--kubeconfig', kc]);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+
+  it('without the CA (and without insecure-skip-tls-verify) the server is not trusted: exit 1, says why', async () => {
+    const s = await tlsSandbox({ token: 't' });
+    const r = await s.run(['status', '--kubeconfig', write(s, 'kc', pki.kubeconfig(s.api!.url, { token: 't', noCa: true }))]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/certificate/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a KUBECONFIG list: the cluster in one file, the user and context in another', async () => {
+    const s = await tlsSandbox();
+    const doc = pki.kubeconfig(s.api!.url, { clientCert: 'data' });
+    const { parse, stringify } = await import('yaml');
+    const full = parse(doc);
+    const a = write(s, 'a.yaml', stringify({ apiVersion: 'v1', kind: 'Config', clusters: full.clusters, 'current-context': 'tls' }));
+    const b = write(s, 'b.yaml', stringify({ apiVersion: 'v1', kind: 'Config', users: full.users, contexts: full.contexts }));
+    const r = await s.run(['status', '-o', 'json'], { env: { KUBECONFIG: `${a}:${b}` } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).cluster.server).toBe(s.api!.url);
+  });
+
+  it('connections are kept alive: far fewer TLS handshakes than requests', async () => {
+    const s = await tlsSandbox();
+    const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { clientCert: 'data' }));
+    const before = s.api!.connectionCount;
+    const r = await s.run(['status', '-o', 'json', '--kubeconfig', kc]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(ours(s).length).toBeGreaterThan(10);
+    // status sends its reads concurrently: a few sockets, reused, not one per request.
+    expect(s.api!.connectionCount - before).toBeLessThan(ours(s).length / 2);
+  });
+});
+
+describe('requests per run', () => {
+  const longhornCrds = (s: Sandbox) => {
+    for (const kind of ['Volume', 'Node', 'Setting', 'BackupTarget']) {
+      s.api!.registerResource({ group: 'longhorn.io', version: 'v1beta2', resource: `${kind.toLowerCase()}s`, kind, namespaced: true });
+    }
+  };
+
+  it('status: every GET once, discovery once; a second run within the TTL reads discovery from disk', async () => {
+    sb = await createSandbox({ api: { nodes: 2 } });
+    longhornCrds(sb);
+    const first = await sb.run(['status', '-o', 'json']);
+    expect(first.exitCode, first.stderr).toBe(0);
+    const gets = ours(sb).filter((q: any) => q.method === 'GET').map((q: any) => `${q.path}?${new URLSearchParams(q.query)}`);
+    expect(gets.length).toBeGreaterThan(10);
+    expect(new Set(gets).size).toBe(gets.length);
+    const discovery = (s: Sandbox) => ours(s).filter((q: any) => /^\/apis?(\/[^/]+){0,2}$/.test(q.path) && !q.resource);
+    expect(discovery(sb).map((q: any) => q.path)).toEqual(['/apis/longhorn.io/v1beta2']);
+    const cache = join(sb.home, '.kube', 'cache', 'k8s-storage', 'discovery');
+    expect(readdirSync(cache)).toHaveLength(1);
+
+    sb.api!.clearRequests();
+    const second = await sb.run(['status', '-o', 'json']);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(discovery(sb)).toEqual([]);
+    expect(JSON.parse(second.stdout).longhorn).toBeDefined();
+    expect(ours(sb).length).toBe(gets.length - 1);
+  });
+
+  it('a 404 for a kind the disk cache promised drops the cache: status then sees Longhorn gone', async () => {
+    sb = await createSandbox({ api: { nodes: 1 } });
+    longhornCrds(sb);
+    expect((await sb.run(['status', '-o', 'json'])).exitCode).toBe(0);
+    sb.api!.hideGroup('longhorn.io');
+    sb.api!.clearRequests();
+    const r = await sb.run(['status', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).longhorn).toBeUndefined();
+    // The cached answer was used, a list answered 404, discovery was asked again (404 too).
+    const lh = ours(sb).filter((q: any) => q.path.startsWith('/apis/longhorn.io'));
+    expect(lh.some((q: any) => q.path === '/apis/longhorn.io/v1beta2' && q.status === 404)).toBe(true);
+    expect(lh.filter((q: any) => q.path.includes('/namespaces/longhorn-system/') && q.status === 404).length).toBeGreaterThan(0);
+    const cacheDir = join(sb.home, '.kube', 'cache', 'k8s-storage', 'discovery');
+    const files = readdirSync(cacheDir).flatMap((d) => readdirSync(join(cacheDir, d)));
+    expect(files).not.toContain('longhorn.io_v1beta2.json');
+  });
+
+  it('install hostpath (already enabled): each distinct GET once', async () => {
+    sb = await createSandbox({ microk8s: { addons: { 'hostpath-storage': { status: 'disabled' } } }, api: { nodes: 1 } });
+    sb.api!.controllers.autoReadyWorkloads();
+    expect((await sb.run(['install', 'hostpath'])).exitCode).toBe(0);
+    sb.api!.clearRequests();
+    const r = await sb.run(['install', 'hostpath']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const gets = ours(sb).filter((q: any) => q.method === 'GET').map((q: any) => `${q.path}?${new URLSearchParams(q.query)}`);
+    expect(gets.length).toBeGreaterThan(3);
+    expect(new Set(gets).size).toBe(gets.length);
+  });
+
+  it('nodes check watches the agent pods: one list, then a watch, no polling', async () => {
+    sb = await createSandbox({ api: { nodes: ['node-1', 'node-2', 'node-3'] } });
+    sb.api!.controllers.runDaemonSets({ delayMs: 1500, run: (node: string) => ({ logs: agentLog(agentReport(node)) }) });
+    const r = await sb.run(['nodes', 'check', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).summary.nodes).toBe(3);
+    const pods = ours(sb).filter((q: any) => q.resource === 'pods' && !q.subresource);
+    // A poller would have listed about four times in 1.5 s.
+    expect(pods.filter((q: any) => q.verb === 'list')).toHaveLength(1);
+    expect(pods.filter((q: any) => q.verb === 'watch').length).toBeGreaterThanOrEqual(1);
+    expect(ours(sb).filter((q: any) => q.subresource === 'log')).toHaveLength(3);
+  });
+});
