@@ -5,38 +5,17 @@
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { cliBundleOptions } from './bundle-options.mjs';
+
 
 const root = new URL('..', import.meta.url);
-const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
-const shim = (name) => fileURLToPath(new URL(`scripts/shims/${name}`, root));
-
-/** Swaps two heavy dependencies of kubernetes-models for what it really uses (see shims/). */
-const slimValidation = {
-  name: 'slim-validation',
-  setup(b) {
-    b.onResolve({ filter: /^ajv-i18n$/ }, () => ({ path: shim('ajv-i18n-en.mjs') }));
-    b.onResolve({ filter: /^ajv-formats-draft2019\/formats/ }, () => ({ path: shim('empty-formats.mjs') }));
-  },
-};
-
 // Files are replaced by rename, never deleted first: a CLI started meanwhile (another
 // test run, a developer's shell) sees the old bundle or the new one, not none.
 const result = await build({
-  write: false,
-  entryPoints: ['src/cli.ts'],
+  ...cliBundleOptions(),
   outfile: 'dist/cli.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20.19',
-  minify: true,
   sourcemap: 'linked',
-  define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__k8sModuleUrl' },
-  banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   external: ['@kubernetes/client-node', 'execa', 'ora'],
-  plugins: [slimValidation],
-  logLevel: 'warning',
 });
 // The bundle runs in a vm.Script, which cannot import() on Node 20 (see load-bundle.cjs):
 // every dynamic import left in it (the external ESM-only libraries, or a Node builtin)
