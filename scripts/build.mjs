@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cliBundleOptions } from './bundle-options.mjs';
+import { cliBundleOptions, RUNTIME_EXTERNALS } from './bundle-options.mjs';
 
 
 const root = new URL('..', import.meta.url);
@@ -15,7 +15,7 @@ const result = await build({
   ...cliBundleOptions(),
   outfile: 'dist/cli.cjs',
   sourcemap: 'linked',
-  external: ['@kubernetes/client-node', 'execa', 'ora'],
+  external: RUNTIME_EXTERNALS,
 });
 // The bundle runs in a vm.Script, which cannot import() on Node 20 (see load-bundle.cjs):
 // every dynamic import left in it (the external ESM-only libraries, or a Node builtin)

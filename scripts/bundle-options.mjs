@@ -14,6 +14,12 @@ export const slimValidation = {
   },
 };
 
+/**
+ * The libraries dist/cli.cjs leaves outside the bundle, loaded from node_modules at run
+ * time: exactly package.json's `dependencies` (a test checks it); the rest is bundled.
+ */
+export const RUNTIME_EXTERNALS = ['@kubernetes/client-node', 'execa', 'ora'];
+
 /** esbuild options for a CommonJS bundle of the CLI; the caller adds outfile and externals. */
 export function cliBundleOptions() {
   return {

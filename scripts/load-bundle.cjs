@@ -46,4 +46,4 @@ function loadBundle({ useCache = true } = {}) {
   };
 }
 
-module.exports = { loadBundle, cacheFile };
+module.exports = { loadBundle, bundle, cacheFile };
