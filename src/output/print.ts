@@ -1,18 +1,12 @@
 /** Data printers: the only code that writes to stdout. */
-import { stringify } from 'yaml';
 import type { KubeObject } from '../presets/types.js';
-
-/**
- * kubectl reads YAML 1.1, where `yes`, `on` and `1:20` are not strings: write 1.1 so such
- * values come out quoted. No anchors: every object stands on its own.
- */
-const YAML_OPTIONS = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false } as const;
+import { toYaml } from './yaml.js';
 
 export type OutputFormat = 'yaml' | 'json' | 'table' | 'name' | 'text';
 
 /** Multi-document YAML, like `kubectl get -o yaml` of several objects without the List. */
 export function objectsToYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, YAML_OPTIONS)).join('---\n');
+  return objects.map((o) => toYaml(o)).join('---\n');
 }
 
 /** One v1 List, as `kubectl get -o json` prints several objects. */
@@ -33,7 +27,7 @@ export function formatObjects(objects: readonly KubeObject[], format: OutputForm
 
 /** Any other data document (reports, plans) in the requested machine format. */
 export function formatData(data: unknown, format: 'yaml' | 'json'): string {
-  return format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : stringify(data, YAML_OPTIONS);
+  return format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data);
 }
 
 /** A plain-text table with kubectl's look: upper-case headers, columns padded by three spaces. */

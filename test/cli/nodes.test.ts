@@ -10,7 +10,7 @@ import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
 import type { AgentReport } from '../../src/nodes/types.js';
 import { AGENT, cleanupScratch, Fixture, shellVariants, sysbin } from '../agent/fixtures.js';
 import { agentLog, agentReport as baseReport, checksWith, LONGHORN_CHECK_IDS } from '../helpers/agent-report.js';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
+import { createSandbox, TEST_BINARY, type Sandbox } from '../helpers/sandbox.mjs';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
@@ -416,7 +416,9 @@ describe('--local', () => {
     expect(doc).toMatchObject({ via: 'local', mode: 'check', summary: { nodes: 1, error: 1, notReported: 0 } });
     expect(doc.nodes[0]).toMatchObject({ name: 'Laptop', node: 'Laptop', reported: true, os: { packageManager: 'apt' } });
     expect(doc.cluster.checks.map((c: any) => c.id)).toEqual(['unique-hostnames']);
-    expect(check.stderr).toContain(`Running the node agent on this machine: sh ${AGENT} check --for longhorn`);
+    // The single executable runs its embedded agent from a private copy in a fresh temp directory.
+    const script = TEST_BINARY ? String.raw`/\S+/k8s-storage-\w+/agent/node-agent\.sh` : AGENT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(check.stderr).toMatch(new RegExp(`Running the node agent on this machine: sh ${script} check --for longhorn`));
     expect(check.stderr).toContain('hint: k8s-storage nodes prepare --for longhorn --local');
 
     // The tests run as root: no sudo in between (sudo -n for other users is unit-tested).
