@@ -28,7 +28,7 @@ if (!existsSync(postject)) {
     'bundle: --version': [process.execPath, [bin, '--version']],
     'executable: --version': [sea, ['--version']],
   };
-  const cache = spawnSync(sea, pvc, { env: { ...env, K8S_STORAGE_SEA_DEBUG: '1' }, encoding: 'utf8' }).stderr.trim();
+  const cache = spawnSync(sea, pvc, { env: { ...env, K8S_STORAGE_SEA_DEBUG: '1' }, encoding: 'utf8' }).stderr.trim().split('\n')[0];
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) {
     for (const [name, [file, args]] of Object.entries(cases)) {

@@ -3,13 +3,16 @@
 //
 //   node scripts/sea.mjs [--arch amd64|arm64] [--node PATH] [--out PATH]
 //
-// 1. bundle src/cli.ts with every library inside (dist/sea/cli.cjs: no externals, so the
-//    binary never require()s from disk and Node prints no warning about it);
-// 2. warm its V8 code cache by running `render pvc` and `--help` in this process, as
-//    build.mjs does for the npm bundle (a cache is valid only for the Node build and CPU
-//    that made it, so a binary for another architecture gets none and compiles at start);
-// 3. write the SEA blob: scripts/sea/main.cjs as the entry, and as assets the bundle, its
-//    cache, templates/, agent/ and an index of them (src/assets.ts reads them);
+// 1. bundle src/cli.ts as for npm (dist/sea/cli.cjs), and each library the npm bundle
+//    leaves outside into a CommonJS file of its own (dist/sea/lib/): the core stays as
+//    small as the npm one, a cluster command loads its library from the binary, and
+//    nothing is require()d from disk, so Node prints no warning about it;
+// 2. warm their V8 code caches by running `render pvc` and `--help` and loading each
+//    library in this process, as build.mjs does for the npm bundle (a cache is valid only
+//    for the Node build and CPU that made it, so a binary for another architecture gets
+//    none and compiles at start);
+// 3. write the SEA blob: scripts/sea/main.cjs as the entry, and as assets the bundles,
+//    their caches, templates/, agent/ and an index of them (src/assets.ts reads them);
 // 4. copy a Node binary of the same version and inject the blob with postject.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -18,7 +21,7 @@ import Module, { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { cliBundleOptions } from './bundle-options.mjs';
+import { cliBundleOptions, RUNTIME_EXTERNALS } from './bundle-options.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEA_DIR = join(ROOT, 'dist', 'sea');
@@ -34,38 +37,74 @@ function filesUnder(dir) {
   });
 }
 
-/** The bundle with every library inside; returns its path. */
-export async function bundleForSea() {
-  const result = await build({ ...cliBundleOptions(), outfile: join(SEA_DIR, 'cli.cjs') });
-  const text = result.outputFiles[0].text;
+const libFile = (spec) => join(SEA_DIR, 'lib', `${spec.replace(/\//g, '+')}.cjs`);
+/** Asset key of an embedded library (scripts/sea/main.cjs loads it). */
+const libKey = (spec) => `lib/${spec}.cjs`;
+
+/** Dynamic imports of a library the core leaves outside, rewritten to the loader's hook. */
+const EXTERNAL_IMPORT = /\bimport\((["'])([^"'./][^"']*)\1\)/g;
+
+function noImportLeft(what, text) {
   const left = text.match(/\bimport\(["'][^"']+["']\)/g);
-  if (left) throw new Error(`the single executable's bundle still imports ${left.join(', ')} at run time: a vm.Script cannot`);
-  mkdirSync(SEA_DIR, { recursive: true });
-  const file = join(SEA_DIR, 'cli.cjs');
-  writeFileSync(file, text);
-  return file;
+  if (left) throw new Error(`${what} still imports ${left.join(', ')} at run time: a vm.Script cannot`);
 }
 
-/** Runs the bundle's fast commands once and returns V8's code cache for it. */
-export async function warmCodeCache(bundle) {
-  const source = readFileSync(bundle, 'utf8');
-  const script = new vm.Script(Module.wrap(source), { filename: bundle });
+/**
+ * The core bundle (as small as the npm one: the cluster libraries stay outside and load only
+ * when a cluster command imports them) and one CommonJS bundle per such library, all to be
+ * embedded. Returns their paths: { core, libs: { spec: path } }.
+ */
+export async function bundleForSea() {
+  mkdirSync(join(SEA_DIR, 'lib'), { recursive: true });
+  const core = await build({ ...cliBundleOptions(), outfile: join(SEA_DIR, 'cli.cjs'), external: RUNTIME_EXTERNALS });
+  const text = core.outputFiles[0].text.replace(EXTERNAL_IMPORT, '__k8sImport("$2")');
+  noImportLeft("the single executable's bundle", text);
+  writeFileSync(join(SEA_DIR, 'cli.cjs'), text);
+  const libs = {};
+  for (const spec of RUNTIME_EXTERNALS) {
+    const { entryPoints, external, ...options } = cliBundleOptions();
+    const r = await build({ ...options, entryPoints: [spec], outfile: libFile(spec), logLevel: 'error' });
+    noImportLeft(`the embedded ${spec}`, r.outputFiles[0].text);
+    writeFileSync(libFile(spec), r.outputFiles[0].text);
+    libs[spec] = libFile(spec);
+  }
+  return { core: join(SEA_DIR, 'cli.cjs'), libs };
+}
+
+function requireBuiltin(id) {
+  if (!isBuiltin(id)) throw new Error(`the single executable's bundle requires ${id} at run time: it must be bundled`);
+  return nodeRequire(id);
+}
+
+/** Compiles and runs a CommonJS file as scripts/sea/main.cjs does; returns its exports and its Script. */
+function runScript(file) {
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file });
   const mod = { exports: {} };
-  const requireBuiltin = (id) => {
-    if (!isBuiltin(id)) throw new Error(`the single executable's bundle requires ${id} at run time: it must be bundled`);
-    return nodeRequire(id);
-  };
-  script.runInThisContext()(mod.exports, requireBuiltin, mod, bundle, dirname(bundle));
+  script.runInThisContext()(mod.exports, requireBuiltin, mod, file, dirname(file));
+  return { exports: mod.exports, script };
+}
+
+/**
+ * Runs the core's fast commands once and loads each library, then returns V8's code cache
+ * for every file: { [path]: Buffer }.
+ */
+export async function warmCodeCache({ core, libs }) {
+  const previous = globalThis.__k8sImport;
+  const loaded = {};
+  globalThis.__k8sImport = async (spec) => (isBuiltin(spec) ? nodeRequire(spec) : (loaded[spec] ??= runScript(libs[spec])).exports);
+  const cli = runScript(core);
   const write = process.stdout.write;
   const writeErr = process.stderr.write;
   process.stdout.write = process.stderr.write = () => true;
   try {
-    for (const argv of [['render', 'pvc', 'data', '--size', '1Gi'], ['--help']]) await mod.exports.main(['node', 'k8s-storage', ...argv]);
+    for (const argv of [['render', 'pvc', 'data', '--size', '1Gi'], ['--help']]) await cli.exports.main(['node', 'k8s-storage', ...argv]);
+    for (const spec of Object.keys(libs)) await globalThis.__k8sImport(spec);
   } finally {
     process.stdout.write = write;
     process.stderr.write = writeErr;
+    globalThis.__k8sImport = previous;
   }
-  return script.createCachedData();
+  return Object.fromEntries([[core, cli.script.createCachedData()], ...Object.entries(libs).map(([spec, file]) => [file, loaded[spec].script.createCachedData()])]);
 }
 
 /**
@@ -73,12 +112,14 @@ export async function warmCodeCache(bundle) {
  * since the blob is made by this Node); `codeCache` only when it runs on this machine's CPU.
  */
 export async function buildSea({ node = process.execPath, out = join(SEA_DIR, 'k8s-storage'), codeCache = true } = {}) {
-  const bundle = await bundleForSea();
-  const assets = { 'cli.cjs': bundle };
+  const bundles = await bundleForSea();
+  const assets = { 'cli.cjs': bundles.core, ...Object.fromEntries(Object.entries(bundles.libs).map(([spec, file]) => [libKey(spec), file])) };
   if (codeCache) {
-    const cacheFile = `${bundle}.cache`;
-    writeFileSync(cacheFile, await warmCodeCache(bundle));
-    assets['cli.cjs.cache'] = cacheFile;
+    const caches = await warmCodeCache(bundles);
+    for (const [key, file] of Object.entries({ ...assets })) {
+      writeFileSync(`${file}.cache`, caches[file]);
+      assets[`${key}.cache`] = `${file}.cache`;
+    }
   }
   const shipped = [...filesUnder('templates'), ...filesUnder('agent')].sort();
   for (const rel of shipped) assets[rel] = join(ROOT, rel);

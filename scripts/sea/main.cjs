@@ -15,18 +15,33 @@ function builtinOnly(id) {
   throw err;
 }
 
-let cachedData;
-try {
-  cachedData = Buffer.from(getRawAsset('cli.cjs.cache'));
-} catch {
-  // Built without a cache (another architecture than the build machine's): compile normally.
+const dir = path.dirname(process.execPath);
+const cacheState = {};
+
+/** Runs an embedded CommonJS asset, with its embedded code cache when there is one. */
+function load(key) {
+  let cachedData;
+  try {
+    cachedData = Buffer.from(getRawAsset(`${key}.cache`));
+  } catch {
+    // Built without a cache (another architecture than the build machine's): compile normally.
+  }
+  const filename = path.join(dir, key);
+  const script = new vm.Script(wrap(getAsset(key, 'utf8')), { filename, cachedData });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, builtinOnly, mod, filename, path.dirname(filename));
+  cacheState[key] = cachedData ? (script.cachedDataRejected ? 'rejected' : 'accepted') : 'none';
+  return mod.exports;
 }
-const filename = path.join(path.dirname(process.execPath), 'k8s-storage.cjs');
-const script = new vm.Script(wrap(getAsset('cli.cjs', 'utf8')), { filename, cachedData });
-const mod = { exports: {} };
-script.runInThisContext()(mod.exports, builtinOnly, mod, filename, path.dirname(filename));
+
+// The core imports the cluster libraries (client-node, execa, ora) through this hook, as the
+// npm bundle does through scripts/load-bundle.cjs; here they come from the binary.
+const libs = {};
+globalThis.__k8sImport = async (specifier) => (isBuiltin(specifier) ? require(specifier) : (libs[specifier] ??= load(`lib/${specifier}.cjs`)));
+
+const mod = { exports: load('cli.cjs') };
 // Whether start-up used the cache (tests and the benchmark check it; nothing else prints it).
-if (process.env.K8S_STORAGE_SEA_DEBUG) process.stderr.write(`code cache: ${cachedData ? (script.cachedDataRejected ? 'rejected' : 'accepted') : 'none'}\n`);
+if (process.env.K8S_STORAGE_SEA_DEBUG) process.stderr.write(`code cache: ${cacheState['cli.cjs']}\n`);
 
 mod.exports.main(process.argv).then((code) => {
   // Exit only once stdout has drained, so piped output is never cut short.
@@ -34,3 +49,4 @@ mod.exports.main(process.argv).then((code) => {
   if (process.stdout.writableLength === 0) process.exit(code);
   process.stdout.write('', () => process.exit(code));
 });
+if (process.env.K8S_STORAGE_SEA_DEBUG) process.on('exit', () => process.stderr.write(`code caches: ${JSON.stringify(cacheState)}\n`));
