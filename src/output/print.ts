@@ -30,10 +30,56 @@ export function formatData(data: unknown, format: 'yaml' | 'json'): string {
   return format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data);
 }
 
-/** A plain-text table with kubectl's look: upper-case headers, columns padded by three spaces. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+const GAP = 3;
+const ELLIPSIS = '…';
+
+/** How wide tables may be: the terminal's width when stdout is one, unlimited when piped. */
+export function terminalWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Column widths that fit `maxWidth`. The first column (the name) is never cut. The last
+ * (descriptions, messages) gives up characters first, down to 10; then the widest of the
+ * others, a character at a time, down to its header, then (a narrow terminal) to 5
+ * characters, the last down to 8. When nothing more can give, the table is wider than asked.
+ */
+export function fitColumns(headers: readonly string[], natural: readonly number[], maxWidth: number): number[] {
+  const widths = [...natural];
+  const last = widths.length - 1;
+  const floor = headers.map((h, i) => (i === 0 ? natural[0]! : Math.min(natural[i]!, Math.max(h.length, i === last ? 10 : 6))));
+  let excess = widths.reduce((a, b) => a + b, 0) + GAP * last - maxWidth;
+  if (excess > 0 && last > 0) {
+    const give = Math.min(excess, widths[last]! - floor[last]!);
+    widths[last] = widths[last]! - give;
+    excess -= give;
+  }
+  const shrink = (floorOf: (i: number) => number, columns: number[]) => {
+    while (excess > 0) {
+      let widest = -1;
+      for (const i of columns) if (widths[i]! > floorOf(i) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      if (widest < 0) return;
+      widths[widest] = widths[widest]! - 1;
+      excess -= 1;
+    }
+  };
+  const middle = widths.map((_, i) => i).slice(1, last);
+  shrink((i) => floor[i]!, middle);
+  shrink((i) => Math.min(natural[i]!, i === last ? 8 : 5), [...middle, ...(last > 0 ? [last] : [])]);
+  return widths;
+}
+
+const cut = (text: string, width: number) => (text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}${ELLIPSIS}`);
+
+/**
+ * A plain-text table with kubectl's look: upper-case headers, columns padded by three
+ * spaces; fitted to `maxWidth` (default: the terminal's, unlimited when piped), cutting
+ * cells with an ellipsis.
+ */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxWidth = terminalWidth()): string {
+  const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = fitColumns(headers, natural, maxWidth);
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('   ').trimEnd();
+    cells.map((c, i) => (i === cells.length - 1 ? cut(c, widths[i]!) : cut(c, widths[i]!).padEnd(widths[i]!))).join(' '.repeat(GAP)).trimEnd();
   return [line(headers.map((h) => h.toUpperCase())), ...rows.map(line)].join('\n') + '\n';
 }

@@ -42,3 +42,18 @@ describe('colour in a terminal', () => {
     expect(r.stdout).toMatch(COLOUR);
   });
 });
+
+describe('tables in a terminal', () => {
+  it.each([60, 100, 200])('presets at %i columns fits the terminal; piped, the same table is full width', async (columns) => {
+    sb = await createSandbox({});
+    const { file, args } = cliInvocation(['presets']);
+    const command = [file, ...args].map((a) => `'${a}'`).join(' ');
+    const r = await sb.exec('script', ['-qec', `stty cols ${columns} rows 40; ${command}`, '/dev/null'], { env: { TERM: 'dumb' } });
+    const lines = r.stdout.replace(/\r/g, '').trimEnd().split('\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(columns);
+    expect(lines.some((l) => l.startsWith('openebs-hostpath   '))).toBe(true);
+    const piped = await sb.run(['presets']);
+    expect(piped.stdout).toContain('MicroK8s hostpath-storage: a directory on one node; single-node clusters only');
+    if (columns < 200) expect(r.stdout).toContain('…');
+  });
+});
