@@ -10,6 +10,7 @@ import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
 import type { AgentReport } from '../../src/nodes/types.js';
 import { AGENT, cleanupScratch, Fixture, shellVariants, sysbin } from '../agent/fixtures.js';
 import { agentLog, agentReport as baseReport, checksWith, LONGHORN_CHECK_IDS } from '../helpers/agent-report.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 import { createSandbox, TEST_BINARY, type Sandbox } from '../helpers/sandbox.mjs';
 
 let sb: Sandbox | undefined;
@@ -114,7 +115,8 @@ describe('nodes check through the DaemonSet', () => {
     const r = await sb.run(['nodes', 'check', '-o', 'json']);
     expect(r.exitCode).toBe(3);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc).sort()).toEqual(['cluster', 'kind', 'mode', 'nodes', 'schemaVersion', 'summary', 'target', 'via']);
+    expectOutputSchema('node-check-report', doc);
+    expect(Object.keys(doc).sort()).toEqual(['apiVersion', 'cluster', 'kind', 'mode', 'nodes', 'schemaVersion', 'summary', 'target', 'via']);
     expect(doc).toMatchObject({ schemaVersion: 1, kind: 'NodeCheckReport', mode: 'check', target: 'longhorn', via: 'daemonset' });
     expect(doc.summary).toEqual({ nodes: 3, ok: 1, warning: 1, error: 1, notReported: 0, status: 'error', rebootRequired: [], kubeletRestartRequired: [] });
     expect(doc.nodes.map((n: any) => [n.name, n.reported, n.status])).toEqual([['node-1', true, 'ok'], ['node-2', true, 'error'], ['node-3', true, 'warning']]);
