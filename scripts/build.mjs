@@ -5,56 +5,14 @@
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { cliBundleOptions, RUNTIME_EXTERNALS, vendorBundleOptions } from './bundle-options.mjs';
 
 const root = new URL('..', import.meta.url);
-const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
-const shim = (name) => fileURLToPath(new URL(`scripts/shims/${name}`, root));
-
-/** Swaps two heavy dependencies of kubernetes-models for what it really uses (see shims/). */
-const slimValidation = {
-  name: 'slim-validation',
-  setup(b) {
-    b.onResolve({ filter: /^ajv-i18n$/ }, () => ({ path: shim('ajv-i18n-en.mjs') }));
-    b.onResolve({ filter: /^ajv-formats-draft2019\/formats/ }, () => ({ path: shim('empty-formats.mjs') }));
-  },
-};
-
-/**
- * src/cluster/vendor.ts (client-node's KubeConfig, execa) goes into a bundle of its own,
- * dist/kube.cjs, loaded on first use through its own code cache: the render path never
- * reads it, the cluster path skips client-node's 967 ESM files.
- */
-const VENDOR = 'k8s-storage:kube-vendor';
-const splitVendor = {
-  name: 'split-vendor',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/vendor\.js$/ }, (args) => (args.importer.endsWith('load-vendor.ts') ? { path: VENDOR, external: true } : undefined));
-  },
-};
-/** What dist/kube.cjs leaves out of client-node (see the shims). */
-const slimClientNode = {
-  name: 'slim-client-node',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('client-node-gen.mjs') } : undefined));
-    b.onResolve({ filter: /^node-fetch$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('node-fetch-headers.mjs') } : undefined));
-  },
-};
-
 // Files are replaced by rename, never deleted first: a CLI started meanwhile (another
 // test run, a developer's shell) sees the old bundle or the new one, not none.
-const common = { write: false, bundle: true, format: 'cjs', platform: 'node', target: 'node20.19', minify: true, sourcemap: 'linked', logLevel: 'warning' };
 const [result, vendor] = await Promise.all([
-  build({
-    ...common,
-    entryPoints: ['src/cli.ts'],
-    outfile: 'dist/cli.cjs',
-    define: { __VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__k8sModuleUrl' },
-    banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    external: ['@kubernetes/client-node', 'execa', 'ora'],
-    plugins: [slimValidation, splitVendor],
-  }),
-  build({ ...common, entryPoints: ['src/cluster/vendor.ts'], outfile: 'dist/kube.cjs', plugins: [slimClientNode] }),
+  build({ ...cliBundleOptions(), outfile: 'dist/cli.cjs', sourcemap: 'linked', external: RUNTIME_EXTERNALS }),
+  build({ ...vendorBundleOptions(), outfile: 'dist/kube.cjs', sourcemap: 'linked' }),
 ]);
 // The bundle runs in a vm.Script, which cannot import() on Node 20 (see load-bundle.cjs):
 // every dynamic import left in it (the external ESM-only libraries, or a Node builtin)

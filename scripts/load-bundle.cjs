@@ -75,4 +75,4 @@ function loadBundle(opts) {
   return { cli: exports, cacheStale, writeCache };
 }
 
-module.exports = { loadBundle, loadVendorBundle, cacheFile };
+module.exports = { loadBundle, loadVendorBundle, bundle, cacheFile };

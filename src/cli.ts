@@ -8,6 +8,7 @@ import { backendTopLevelCommands, BACKENDS, installable, presetsOf, uninstallabl
 import type { Backend, CommandSpec } from './backends/types.js';
 import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, collect, CORE_COMMANDS, examples, keepUnsetNegatable, makeContext, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { registerNodeCommands } from './cli-nodes.js';
+import { registerVersionCommand } from './cli-version.js';
 import { EXIT, K8sStorageError } from './errors.js';
 import { Logger } from './output/log.js';
 import { allStorageClassPresetFlags } from './presets/storageclasses.js';
@@ -16,10 +17,17 @@ import { templateNames } from './presets/templates.js';
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
 
-/** `kubectl storage ...` runs us as kubectl-storage: help should say what the user typed. */
+/**
+ * `kubectl microk8s-storage ...` runs us as kubectl-microk8s_storage (kubectl turns the
+ * dashes of a plugin name into underscores), directly or through the release archive's
+ * entry script, which names the plugin in K8S_STORAGE_KUBECTL_PLUGIN: help should say
+ * what the user typed.
+ */
 function programName(argv: string[]): string {
   const invoked = (argv[1] ?? '').split('/').pop() ?? '';
-  return invoked.startsWith('kubectl-') ? `kubectl ${invoked.slice('kubectl-'.length)}` : 'k8s-storage';
+  if (invoked.startsWith('kubectl-')) return `kubectl ${invoked.slice('kubectl-'.length).replace(/_/g, '-')}`;
+  const plugin = process.env.K8S_STORAGE_KUBECTL_PLUGIN;
+  return plugin ? `kubectl ${plugin}` : 'k8s-storage';
 }
 
 /** The first word of argv that is not an option or an option's value: the command. */
@@ -227,6 +235,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
 
   registerNodeCommands(program, rt);
   for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render });
+  registerVersionCommand(program, rt);
 
   if (rt.wants('completion')) {
     program

@@ -47,6 +47,13 @@ export const describeRef = (r: ObjectRef) => `${r.kind}/${r.name}${r.namespace ?
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'UND_ERR_SOCKET']);
 const NETWORK = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up|network/i;
 
+/** What to run after the API server itself failed (5xx): every command is safe to rerun. */
+export function serverErrorHint(status: number): string {
+  if (status === 503) return 'the API server is not ready or is overloaded: wait for it (on MicroK8s: microk8s status --wait-ready), then rerun the same command';
+  if (status === 504) return 'the API server timed out: rerun the same command (reruns are safe); if it keeps failing, run k8s-storage doctor';
+  return 'the API server or an admission webhook failed: run k8s-storage doctor (on a MicroK8s node, microk8s inspect collects the logs), then rerun the same command (reruns are safe)';
+}
+
 export function httpStatusOf(err: unknown): number | undefined {
   return err instanceof ApiStatusError ? err.status : undefined;
 }
@@ -149,6 +156,9 @@ export class KubeClient {
       });
     }
     if (status === 409) return new ClusterError(`conflict while ${what}: ${body.message ?? 'the object changed'}.`, { hint: 'rerun the command; to take over fields another tool set, add --force-conflicts', reason: 'conflict' });
+    if (status !== undefined && status >= 500) {
+      return new ClusterError(`the Kubernetes API failed with ${status}${body.reason ? ` (${body.reason})` : ''} while ${what}: ${body.message ?? (err as Error).message}.`, { hint: serverErrorHint(status), reason: reasonOfStatus(status) });
+    }
     if (status !== undefined) return new ClusterError(`the Kubernetes API answered ${status} while ${what}: ${body.message ?? (err as Error).message}`, { reason: reasonOfStatus(status) });
     if (err instanceof Error && /certificate|self[- ]signed|ERR_TLS|unable to verify/i.test(`${(err as { code?: string }).code ?? ''} ${err.message}`)) {
       return new ClusterError(`cannot connect securely to the Kubernetes API at ${this.server} while ${what}: ${err.message}.`, {

@@ -4,11 +4,8 @@
  * this machine (--local). The objects and the log format are built and read by the pure
  * code in src/nodes/; this adapter creates, watches and always deletes.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { assetPath, readAsset } from '../assets.js';
 import { ClusterError, hasReason, Interrupted } from '../errors.js';
 import {
   AGENT_CONTAINER,
@@ -26,23 +23,15 @@ import type { KubeObject } from '../presets/types.js';
 import { describeRef, refOf, type KubeClient, type ObjectRef } from './kube.js';
 import { describeCommand, runTool, type ToolCommand } from './runner.js';
 
-let scriptPath: string | undefined;
+const AGENT_SCRIPT = 'agent/node-agent.sh';
 
-/** agent/node-agent.sh next to package.json, found from this module in src/ or dist/. */
+/** agent/node-agent.sh as a file to run (--local). */
 export function agentScriptPath(): string {
-  if (scriptPath) return scriptPath;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'agent', 'node-agent.sh');
-    if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) return (scriptPath = candidate);
-    const parent = dirname(dir);
-    if (parent === dir) throw new ClusterError('agent/node-agent.sh not found next to package.json: the installation is incomplete', { hint: 'reinstall k8s-storage' });
-    dir = parent;
-  }
+  return assetPath(AGENT_SCRIPT);
 }
 
 export async function readAgentScript(): Promise<string> {
-  return readFile(agentScriptPath(), 'utf8');
+  return readAsset(AGENT_SCRIPT);
 }
 
 /** What the adapter has to say while it works; the command decides how to show it. */

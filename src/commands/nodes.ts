@@ -7,6 +7,7 @@ import { ChecksFailed, ClusterError, Interrupted, UsageError } from '../errors.j
 import { AGENT_NAMESPACE, buildAgentObjects, describeNodeCommand, LEFTOVER_GRACE_MS, newRunId, type AgentObjects } from '../nodes/daemonset.js';
 import { localAgentCommand } from '../nodes/local.js';
 import { agentArgs, parseNodeRunOptions, type NodeRunOptions } from '../nodes/options.js';
+import { formatPreparePlan, planPrepare } from '../nodes/prepare-plan.js';
 import { buildNodeCheckReport, nodeReportVerdict } from '../nodes/report.js';
 import { selectNodes } from '../nodes/select.js';
 import type { AgentMode, AgentOutcome, NodeCheckReport } from '../nodes/types.js';
@@ -101,8 +102,23 @@ export async function collectNodeReport(ctx: Context, opts: NodeRunOptions, sess
   return buildNodeCheckReport({ mode: opts.mode, target: opts.target, via: 'daemonset', outcomes });
 }
 
+/**
+ * prepare --dry-run: the read-only check first (through the cluster or --local, as prepare
+ * would run), then, per node, what prepare would change: packages, services, modules.
+ */
+async function printPrepareDryRun(ctx: Context, opts: NodeRunOptions): Promise<void> {
+  const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
+  const check = await collectNodeReport(ctx, { ...opts, mode: 'check', dryRun: false });
+  const nodes = planPrepare(check);
+  if (format === 'table') ctx.out(formatPreparePlan(nodes, opts.target));
+  else ctx.out(formatData({ dryRun: true, mode: 'prepare', target: opts.target, via: check.via, nodes, check }, format));
+  const silent = nodes.filter((n) => !n.reported).map((n) => n.name);
+  if (silent.length) throw new ChecksFailed(`${silent.length} node(s) did not report, so the plan leaves them out: ${silent.join(', ')}`, { hint: `k8s-storage nodes check --for ${opts.target}` });
+}
+
 /** --dry-run: what would be created and run, without touching the cluster or the host. */
 async function printDryRun(ctx: Context, opts: NodeRunOptions): Promise<void> {
+  if (opts.mode === 'prepare') return printPrepareDryRun(ctx, opts);
   const format = outputFormat(ctx, ['yaml', 'json', 'table'] as const, 'yaml');
   const args = agentArgs(opts);
   if (opts.local) {

@@ -18,7 +18,8 @@ export function quantityToBytes(text: string): number | undefined {
   if (!m) return undefined;
   const [, num, suffix = ''] = m;
   const value = Number(num);
-  if (/^[eE]/.test(suffix)) return value * 10 ** Number(suffix.slice(1));
+  // `E` (exa) and `Ei` (exbi) start like an exponent; only `e3`, `E-2`... are one.
+  if (/^[eE][+-]?\d+$/.test(suffix)) return value * 10 ** Number(suffix.slice(1));
   return value * MULTIPLIER[suffix]!;
 }
 

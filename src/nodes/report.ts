@@ -87,7 +87,7 @@ export function buildNodeCheckReport(input: NodeReportInput): NodeCheckReport {
     rebootRequired: reported.filter((n) => n.reported && n.rebootRequired).map((n) => n.name),
     kubeletRestartRequired: reported.filter((n) => n.reported && n.kubeletRestartRequired).map((n) => n.name),
   };
-  return { schemaVersion: 1, kind: 'NodeCheckReport', mode: input.mode, target: input.target, via: input.via, nodes, cluster, summary };
+  return { apiVersion: 'k8s-storage.io/v1', schemaVersion: 1, kind: 'NodeCheckReport', mode: input.mode, target: input.target, via: input.via, nodes, cluster, summary };
 }
 
 /** The one-line verdict for the ChecksFailed error, and the command that moves things on. */

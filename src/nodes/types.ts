@@ -70,6 +70,7 @@ export type NodeResult =
     };
 
 export interface NodeCheckReport {
+  apiVersion: 'k8s-storage.io/v1';
   schemaVersion: 1;
   kind: 'NodeCheckReport';
   mode: AgentMode;

@@ -2,6 +2,7 @@
  * Step progress on stderr: an ora spinner when stderr is a terminal, plain lines when it
  * is not (CI logs, pipes), nothing with --quiet.
  */
+import chalk from 'chalk';
 import { loadVendor } from '../cluster/load-vendor.js';
 import type { Logger } from './log.js';
 
@@ -30,12 +31,14 @@ export async function createProgress(log: Logger): Promise<Progress> {
     start(t) {
       spinner = ora({ text: t, stream: process.stderr, discardStdin: false, color: log.color ? 'cyan' : false as never }).start();
     },
+    // Our own marks, coloured by the Logger's chalk: ora's come from log-symbols, which
+    // colours them by its own detection and so ignores --no-color.
     succeed(t) {
-      spinner?.succeed(t);
+      spinner?.stopAndPersist({ symbol: chalk.green('✔'), text: t });
       spinner = undefined;
     },
     fail(t) {
-      spinner?.fail(t);
+      spinner?.stopAndPersist({ symbol: chalk.red('✖'), text: t });
       spinner = undefined;
     },
     update(t) {

@@ -2,18 +2,17 @@
  * Presets are discovered from templates/: a preset ships when its template does, so
  * `presets`, help and rendering cannot drift from what is in the package.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { readAsset } from '../assets.js';
 import { UsageError } from '../errors.js';
 import { APP_PRESETS } from './apps.js';
 import { BACKENDS, presetsOf } from '../backends/index.js';
 import type { Backend } from '../backends/types.js';
-import { templateNames, templatesDir, type TemplateKind } from './templates.js';
+import { templateNames, type TemplateKind } from './templates.js';
 import type { AppKitFacts, AppPreset, KubeObject, StorageClassPreset } from './types.js';
 
 export function loadTemplate(kind: TemplateKind, name: string): KubeObject[] {
-  const text = readFileSync(join(templatesDir(), kind, `${name}.yaml`), 'utf8');
+  const text = readAsset(`templates/${kind}/${name}.yaml`);
   return parseAllDocuments(text).map((doc) => {
     if (doc.errors.length) throw new Error(`templates/${kind}/${name}.yaml: ${doc.errors[0]!.message}`);
     return doc.toJS() as KubeObject;

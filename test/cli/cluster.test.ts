@@ -199,6 +199,23 @@ describe('faults', () => {
     expect(r.stderr).toContain('microk8s config gives the admin user');
   });
 
+  it.each([
+    [503, 'ServiceUnavailable', 'hint: the API server is not ready or is overloaded: wait for it (on MicroK8s: microk8s status --wait-ready), then rerun the same command'],
+    [500, 'InternalError', 'hint: the API server or an admission webhook failed: run k8s-storage doctor (on a MicroK8s node, microk8s inspect collects the logs), then rerun the same command'],
+    [504, 'Timeout', 'hint: the API server timed out: rerun the same command (reruns are safe); if it keeps failing, run k8s-storage doctor'],
+  ])('API %d on a read and on an apply: says what failed and what to run next, exit 1', async (status, reason, hint) => {
+    const s = await cluster();
+    s.api!.faults.add({ match: { verb: 'list', resource: 'storageclasses' }, times: 10, action: { status, reason, message: 'etcdserver: leader changed' } });
+    const r = await s.run(['status']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`error: the Kubernetes API failed with ${status} (${reason}) while listing StorageClass: etcdserver: leader changed.`);
+    expect(r.stderr).toContain(hint);
+    s.api!.faults.add({ match: { verb: 'patch', resource: 'persistentvolumeclaims' }, times: 10, action: { status, reason, message: 'admission webhook "x" failed' } });
+    const apply = await s.run(['apply', 'pvc', 'data', '--size', '1Gi']);
+    expect(apply.exitCode).toBe(1);
+    expect(apply.stderr).toContain(hint);
+  });
+
   it('no kubeconfig anywhere and no microk8s: says where it looked', async () => {
     sb = await createSandbox({});
     const r = await sb.run(['status']);

@@ -15,7 +15,7 @@ import { writeState } from '../fakes/lib/state-file.mjs';
 import { defaultHelmState } from '../fakes/lib/helm-state.mjs';
 import { execa } from 'execa';
 import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
-import { CLI_PATH, createSandbox } from '../helpers/sandbox.mjs';
+import { cliInvocation, createSandbox, TEST_BINARY } from '../helpers/sandbox.mjs';
 import { REPO, runCli } from '../helpers/run-cli.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
@@ -324,7 +324,8 @@ describe('install longhorn: Helm\'s traps', () => {
   it('Ctrl-C while Helm runs: exit 130, and the message says the release is left pending and how to recover', async () => {
     const s = await cluster({ nodes: 3, helm: { quirks: { hangAfterStart: true } } });
     // Ctrl-C in a terminal signals the whole process group, once Helm has recorded the release.
-    const proc = execa(process.execPath, [CLI_PATH, 'install', 'longhorn', '--skip-preflight'], { env: s.env, extendEnv: false, cwd: s.home, reject: false, detached: true });
+    const cli = cliInvocation(['install', 'longhorn', '--skip-preflight']);
+    const proc = execa(cli.file, cli.args, { env: s.env, extendEnv: false, cwd: s.home, reject: false, detached: true });
     const deadline = Date.now() + 15_000;
     while (releaseOf(s)?.status !== 'pending-install' && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
     process.kill(-proc.pid!, 'SIGINT');
@@ -548,7 +549,8 @@ describe('render longhorn-values', () => {
     expect(r.stderr).toMatch(/--ui: "web"/);
   });
 
-  it('loads no cluster code', async () => {
+  // The single executable carries every library inside: there is nothing to trace.
+  it.skipIf(TEST_BINARY)('loads no cluster code', async () => {
     const trace = join(mkdtempSync(join(tmpdir(), 'trace-')), 'imports.txt');
     writeFileSync(trace, '');
     const r = await runCli(['render', 'longhorn-values', '--nodes', '3'], { env: { NODE_OPTIONS: `--import=${join(REPO, 'test', 'helpers', 'trace-imports.mjs')}`, TRACE_IMPORTS_FILE: trace } });

@@ -10,7 +10,8 @@ import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
 import type { AgentReport } from '../../src/nodes/types.js';
 import { AGENT, cleanupScratch, Fixture, shellVariants, sysbin } from '../agent/fixtures.js';
 import { agentLog, agentReport as baseReport, checksWith, LONGHORN_CHECK_IDS } from '../helpers/agent-report.js';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
+import { createSandbox, TEST_BINARY, type Sandbox } from '../helpers/sandbox.mjs';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
@@ -114,7 +115,8 @@ describe('nodes check through the DaemonSet', () => {
     const r = await sb.run(['nodes', 'check', '-o', 'json']);
     expect(r.exitCode).toBe(3);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc).sort()).toEqual(['cluster', 'kind', 'mode', 'nodes', 'schemaVersion', 'summary', 'target', 'via']);
+    expectOutputSchema('node-check-report', doc);
+    expect(Object.keys(doc).sort()).toEqual(['apiVersion', 'cluster', 'kind', 'mode', 'nodes', 'schemaVersion', 'summary', 'target', 'via']);
     expect(doc).toMatchObject({ schemaVersion: 1, kind: 'NodeCheckReport', mode: 'check', target: 'longhorn', via: 'daemonset' });
     expect(doc.summary).toEqual({ nodes: 3, ok: 1, warning: 1, error: 1, notReported: 0, status: 'error', rebootRequired: [], kubeletRestartRequired: [] });
     expect(doc.nodes.map((n: any) => [n.name, n.reported, n.status])).toEqual([['node-1', true, 'ok'], ['node-2', true, 'error'], ['node-3', true, 'warning']]);
@@ -317,9 +319,9 @@ describe('--dry-run', () => {
     expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values).toEqual(['node-2']);
     expect(sb.api!.requests).toEqual([]);
 
-    const json = await sb.run(['nodes', 'prepare', '--dry-run', '-o', 'json']);
+    const json = await sb.run(['nodes', 'check', '--dry-run', '-o', 'json']);
     const plan = JSON.parse(json.stdout);
-    expect(plan).toMatchObject({ dryRun: true, via: 'daemonset', namespace: NS, nodeCommand: expect.stringContaining('sh -s -- prepare --for longhorn') });
+    expect(plan).toMatchObject({ dryRun: true, via: 'daemonset', namespace: NS, nodeCommand: expect.stringContaining('sh -s -- check --for longhorn') });
     expect(plan.objects.map((o: any) => o.kind)).toEqual(['Namespace', 'ConfigMap', 'DaemonSet']);
     expect(sb.api!.requests).toEqual([]);
   });
@@ -370,14 +372,57 @@ const APT = ['nfs-common', 'open-iscsi', 'cryptsetup', 'dmsetup'];
 const SH = shellVariants()[0]!;
 const fixtureEnv = (fx: Fixture) => ({ PATH: `${fx.bin}:${sysbin(SH)}`, AGENT_ROOT: fx.root, FAKE_STATE: fx.state });
 
+/** node-1 ready for Longhorn, node-2 with nothing of it, both reached through the DaemonSet. */
+async function readyAndBareHosts() {
+  const hosts: Record<string, Fixture> = {
+    'node-1': new Fixture({ osRelease: UBUNTU, hostname: 'node-1', installed: APT, active: ['iscsid'], loaded: ['iscsi_tcp', 'dm_crypt', 'nfs'], modulesLoad: { 'k8s-storage.conf': 'dm_crypt\niscsi_tcp\nnfs\n' }, microk8s: true }),
+    'node-2': new Fixture({ osRelease: UBUNTU, hostname: 'node-2', installed: ['cryptsetup', 'dmsetup'], active: [], loaded: [], microk8s: true }),
+  };
+  const box = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
+  const ds = box.api!.controllers.runDaemonSets({ execute: { env: (node: string) => fixtureEnv(hosts[node]!) } });
+  return { hosts, ds, box };
+}
+
 describe('with the real agent on fixture hosts', () => {
+  it('prepare --dry-run runs the read-only check, then lists per node exactly what prepare then does', async () => {
+    const { hosts, ds, box } = await readyAndBareHosts();
+    sb = box;
+
+    const dry = await sb.run(['nodes', 'prepare', '--dry-run', '-o', 'json']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(plan).toMatchObject({ dryRun: true, mode: 'prepare', target: 'longhorn', via: 'daemonset', check: { kind: 'NodeCheckReport', mode: 'check' } });
+    // Only the read-only check ran on the hosts: nothing was installed, loaded or written.
+    expect(ds.executions.map((e: any) => e.nsenter.slice(-3))).toEqual([['check', '--for', 'longhorn'], ['check', '--for', 'longhorn']]);
+    expect(hosts['node-2']!.log().filter((c) => ['apt-get', 'systemctl', 'modprobe', 'mount'].includes(c.cmd) && !['is-active'].includes(c.args[0]!))).toEqual([]);
+    const [n1, n2] = plan.nodes;
+    expect(n1).toMatchObject({ name: 'node-1', changes: [], manual: [] });
+    expect(n2.changes.map((c: any) => [c.kind, c.items])).toEqual([
+      ['package-index', []],
+      ['packages', ['nfs-common', 'open-iscsi']],
+      ['service', ['iscsid']],
+      ['module', ['iscsi_tcp']],
+      ['module', ['dm_crypt']],
+      ['module', ['nfs']],
+      ['modules-load', ['dm_crypt', 'iscsi_tcp', 'nfs']],
+    ]);
+
+    const text = await sb.run(['nodes', 'prepare', '--dry-run']);
+    expect(text.stdout).toContain('node-1 (apt): nothing to change');
+    expect(text.stdout).toContain('  - install missing packages: nfs-common open-iscsi: env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nfs-common open-iscsi');
+    expect(text.stdout).toContain('  - load kernel module iscsi_tcp: modprobe iscsi_tcp');
+
+    // The real prepare on the same hosts does what the dry run said, in that order.
+    const prepare = await sb.run(['nodes', 'prepare', '-o', 'json']);
+    expect(prepare.exitCode, prepare.stderr).toBe(0);
+    const done = JSON.parse(prepare.stdout).nodes;
+    expect(done[0].actions).toEqual([]);
+    expect(done[1].actions.map((a: any) => a.description)).toEqual(n2.changes.map((c: any) => c.description));
+  });
+
   it('the init container command runs the agent through nsenter; check finds, prepare fixes, a second prepare changes nothing', async () => {
-    const hosts: Record<string, Fixture> = {
-      'node-1': new Fixture({ osRelease: UBUNTU, hostname: 'node-1', installed: APT, active: ['iscsid'], loaded: ['iscsi_tcp', 'dm_crypt', 'nfs'], modulesLoad: { 'k8s-storage.conf': 'dm_crypt\niscsi_tcp\nnfs\n' }, microk8s: true }),
-      'node-2': new Fixture({ osRelease: UBUNTU, hostname: 'node-2', installed: ['cryptsetup', 'dmsetup'], active: [], loaded: [], microk8s: true }),
-    };
-    sb = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
-    const ds = sb.api!.controllers.runDaemonSets({ execute: { env: (node: string) => fixtureEnv(hosts[node]!) } });
+    const { hosts, ds, box } = await readyAndBareHosts();
+    sb = box;
 
     const check = await sb.run(['nodes', 'check', '-o', 'json']);
     expect(check.exitCode, check.stderr).toBe(3);
@@ -416,7 +461,9 @@ describe('--local', () => {
     expect(doc).toMatchObject({ via: 'local', mode: 'check', summary: { nodes: 1, error: 1, notReported: 0 } });
     expect(doc.nodes[0]).toMatchObject({ name: 'Laptop', node: 'Laptop', reported: true, os: { packageManager: 'apt' } });
     expect(doc.cluster.checks.map((c: any) => c.id)).toEqual(['unique-hostnames']);
-    expect(check.stderr).toContain(`Running the node agent on this machine: sh ${AGENT} check --for longhorn`);
+    // The single executable runs its embedded agent from a private copy in a fresh temp directory.
+    const script = TEST_BINARY ? String.raw`/\S+/k8s-storage-\w+/agent/node-agent\.sh` : AGENT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(check.stderr).toMatch(new RegExp(`Running the node agent on this machine: sh ${script} check --for longhorn`));
     expect(check.stderr).toContain('hint: k8s-storage nodes prepare --for longhorn --local');
 
     // The tests run as root: no sudo in between (sudo -n for other users is unit-tested).

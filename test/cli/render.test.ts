@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO, runCli } from '../helpers/run-cli.js';
+import { TEST_BINARY } from '../helpers/sandbox.mjs';
 import { expectAllSchemaValid } from '../helpers/schema.js';
 
 const docs = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS());
@@ -207,13 +208,15 @@ describe('help, version, completion', () => {
     if (cmd.length !== 1 || cmd[0] !== 'render') expect(r.stdout).toContain('Examples:');
   });
 
-  it('linked as kubectl-storage, it is a kubectl plugin and its help says `kubectl storage`', async () => {
+  it('linked as kubectl-microk8s_storage, it is the kubectl plugin and its help says `kubectl microk8s-storage`', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'plugin-'));
     const { symlinkSync } = await import('node:fs');
-    symlinkSync(join(REPO, 'bin', 'k8s-storage.cjs'), join(dir, 'kubectl-storage'));
-    const r = await execa(process.execPath, [join(dir, 'kubectl-storage'), 'render', 'pvc', '--help'], { reject: false });
-    expect(r.stdout).toContain('Usage: kubectl storage render pvc');
-    const rendered = await execa(process.execPath, [join(dir, 'kubectl-storage'), 'render', 'pvc', 'x', '--size', '1Gi'], { reject: false });
+    const plugin = join(dir, 'kubectl-microk8s_storage');
+    symlinkSync(TEST_BINARY ?? join(REPO, 'bin', 'k8s-storage.cjs'), plugin);
+    const runPlugin = (args: string[]) => (TEST_BINARY ? execa(plugin, args, { reject: false }) : execa(process.execPath, [plugin, ...args], { reject: false }));
+    const r = await runPlugin(['render', 'pvc', '--help']);
+    expect(r.stdout).toContain('Usage: kubectl microk8s-storage render pvc');
+    const rendered = await runPlugin(['render', 'pvc', 'x', '--size', '1Gi']);
     expect(rendered.stdout).toContain('kind: PersistentVolumeClaim');
   });
 
@@ -271,7 +274,8 @@ describe('presets', () => {
 });
 
 describe('the fast path stays light', () => {
-  it.each([[['render', 'pvc', 'data', '--size', '1Gi']], [['render', 'app', 'postgres']], [['--help']], [['--version']]])('%j never loads @kubernetes/client-node or cluster code', async (args) => {
+  // The single executable carries every library inside and requires none from disk.
+  it.skipIf(TEST_BINARY).each([[['render', 'pvc', 'data', '--size', '1Gi']], [['render', 'app', 'postgres']], [['--help']], [['--version']]])('%j never loads @kubernetes/client-node or cluster code', async (args) => {
     const trace = join(mkdtempSync(join(tmpdir(), 'trace-')), 'imports.txt');
     writeFileSync(trace, '');
     const r = await runCli(args, { env: { NODE_OPTIONS: `--import=${join(REPO, 'test', 'helpers', 'trace-imports.mjs')}`, TRACE_IMPORTS_FILE: trace } });

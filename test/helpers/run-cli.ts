@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliInvocation } from './sandbox.mjs';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(REPO, 'bin', 'k8s-storage.cjs');
@@ -17,7 +18,8 @@ export interface CliResult {
 const isolatedHome = mkdtempSync(join(tmpdir(), 'k8s-storage-home-'));
 
 export async function runCli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
-  const r = await execa(process.execPath, [BIN, ...args], {
+  const { file, args: argv } = cliInvocation(args);
+  const r = await execa(file, argv, {
     reject: false,
     input: opts.input ?? '',
     extendEnv: false,

@@ -31,6 +31,16 @@ import { deepMerge, readState, updateState, writeState } from '../fakes/lib/stat
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** The real CLI entry point (it may not exist yet while src/ is being written). */
 export const CLI_PATH = join(REPO, 'bin', 'k8s-storage.cjs');
+/**
+ * The CLI under test: `node bin/k8s-storage.cjs` by default, or the executable named by
+ * K8S_STORAGE_TEST_BINARY (the single executable; .ci/run runs the CLI suite both ways).
+ */
+export const TEST_BINARY = process.env.K8S_STORAGE_TEST_BINARY || undefined;
+
+/** How to start the CLI with these arguments. @param {string[]} args @returns {{file: string, args: string[]}} */
+export function cliInvocation(args) {
+  return TEST_BINARY ? { file: TEST_BINARY, args } : { file: process.execPath, args: [CLI_PATH, ...args] };
+}
 export const FAKE_BIN_DIR = join(REPO, 'test', 'fakes', 'bin');
 
 /** Names that must never resolve to a real binary inside a sandbox. */
@@ -246,8 +256,14 @@ export async function createSandbox(opts = {}) {
     return r;
   };
 
-  /** Run the real CLI: `node bin/k8s-storage.cjs ...args`. @param {string[]} args @param {RunOptions} [o] */
-  const run = (args, o = {}) => exec(process.execPath, [o.program ?? CLI_PATH, ...args], o);
+  /** @param {string[]} args @param {RunOptions} o */
+  const invocation = (args, o) => (o.program ? { file: process.execPath, args: [o.program, ...args] } : cliInvocation(args));
+
+  /** Run the real CLI (see cliInvocation). @param {string[]} args @param {RunOptions} [o] */
+  const run = (args, o = {}) => {
+    const { file, args: argv } = invocation(args, o);
+    return exec(file, argv, o);
+  };
 
   /**
    * Run the CLI and send it a signal (Ctrl-C by default) after a delay or once its output
@@ -257,7 +273,10 @@ export async function createSandbox(opts = {}) {
    * @param {RunOptions & {afterMs?: number, afterStderrMatch?: string|RegExp, afterStdoutMatch?: string|RegExp, signal?: NodeJS.Signals, target?: 'group'|'process'}} o
    * @returns {Promise<RunResult & {signalSent: boolean}>}
    */
-  const runWithSignalImpl = (args, o) => spawnInSandbox(process.execPath, [o.program ?? CLI_PATH, ...args], o, o);
+  const runWithSignalImpl = (args, o) => {
+    const { file, args: argv } = invocation(args, o);
+    return spawnInSandbox(file, argv, o, o);
+  };
 
   const sandbox = {
     dir,

@@ -9,12 +9,20 @@ describe('quantities', () => {
     ['1G', 1e9],
     ['100k', 1e5],
     ['1e3', 1000],
+    ['1E3', 1000],
+    ['5e-3', 0.005],
     ['123', 123],
+    // exa and exbi start like an exponent, but are suffixes
+    ['1E', 1e18],
+    ['2E', 2e18],
+    ['1Ei', 2 ** 60],
+    ['1.5Ei', 1.5 * 2 ** 60],
+    ['1P', 1e15],
   ])('%s is %d bytes', (text, bytes) => {
     expect(quantityToBytes(text)).toBe(bytes);
   });
 
-  it.each(['10GB', '10gi', '10 Gi', 'ten', '', '1.5.5Gi', 'Gi', '10iG'])('%j is not a quantity', (text) => {
+  it.each(['10GB', '10gi', '10 Gi', 'ten', '', '1.5.5Gi', 'Gi', '10iG', '1Ee', '1Eii', '1e'])('%j is not a quantity', (text) => {
     expect(quantityToBytes(text)).toBeUndefined();
   });
 
@@ -39,6 +47,8 @@ describe('quantities', () => {
     ['0', ['--size: "0" must be greater than zero']],
     ['0Gi', ['--size: "0Gi" must be greater than zero']],
     ['-5Gi', ['--size: "-5Gi" must be greater than zero']],
+    ['1E', []],
+    ['1Ei', []],
     ['100m', ['--size: "100m" is a fraction of a byte; use a whole number of bytes, for example 500Mi']],
     [undefined, ['--size: a size is required, for example 10Gi']],
   ])('size %j -> %j', (text, problems) => {

@@ -4,7 +4,8 @@
  * Pure and offline (the `render` path).
  */
 
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
+import { toYaml } from '../../output/yaml.js';
 import { UsageError } from '../../errors.js';
 import { LONGHORN_CHART, MICROK8S_KUBELET_ROOT_DIR } from './chart.js';
 import { objectNameProblems as dnsSubdomainProblems } from '../../manifests/names.js';
@@ -515,7 +516,7 @@ export function renderLonghornValuesYaml(values: object, chartVersion: string = 
     `# helm upgrade --install ${LONGHORN_CHART.release} ${LONGHORN_CHART.chartRef} --namespace ${LONGHORN_CHART.namespace} --create-namespace --version ${chartVersion} -f <this file>`,
   ].join('\n');
   // YAML 1.1 quoting, because Helm reads values as YAML 1.1: an unquoted `on` or `y` would turn into a boolean.
-  return `${header}\n${stringify(values, { version: '1.1', lineWidth: 0 })}`;
+  return `${header}\n${toYaml(values)}`;
 }
 
 /** A key inside a dotted path, with its own dots escaped the way --set writes them. */

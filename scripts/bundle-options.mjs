@@ -1,0 +1,78 @@
+// What every bundle of src/cli.ts shares (dist/cli.cjs from build.mjs, the single
+// executable's from sea.mjs): the entry point, the build facts, and the validation shims.
+import { fileURLToPath } from 'node:url';
+import { buildDefines } from './build-info.mjs';
+
+const shim = (name) => fileURLToPath(new URL(`shims/${name}`, import.meta.url));
+
+/** Swaps two heavy dependencies of kubernetes-models for what it really uses (see shims/). */
+export const slimValidation = {
+  name: 'slim-validation',
+  setup(b) {
+    b.onResolve({ filter: /^ajv-i18n$/ }, () => ({ path: shim('ajv-i18n-en.mjs') }));
+    b.onResolve({ filter: /^ajv-formats-draft2019\/formats/ }, () => ({ path: shim('empty-formats.mjs') }));
+  },
+};
+
+/**
+ * The libraries dist/cli.cjs leaves outside the bundle, loaded from node_modules at run
+ * time: exactly package.json's `dependencies` (a test checks it); the rest is bundled.
+ */
+export const RUNTIME_EXTERNALS = ['@kubernetes/client-node'];
+
+/**
+ * src/cluster/vendor.ts (client-node's KubeConfig, execa, ora) is a bundle of its own,
+ * loaded on first use through its own code cache (dist/kube.cjs; in the single executable,
+ * an embedded asset): the render path never reads it, the cluster path skips client-node's
+ * 967 ESM files. The core bundle imports it under this name.
+ */
+export const VENDOR = 'k8s-storage:kube-vendor';
+export const splitVendor = {
+  name: 'split-vendor',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/vendor\.js$/ }, (args) => (args.importer.endsWith('load-vendor.ts') ? { path: VENDOR, external: true } : undefined));
+  },
+};
+/** What the vendor bundle leaves out of client-node (see the shims). */
+export const slimClientNode = {
+  name: 'slim-client-node',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('client-node-gen.mjs') } : undefined));
+    b.onResolve({ filter: /^node-fetch$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('node-fetch-headers.mjs') } : undefined));
+  },
+};
+
+/** esbuild options for a CommonJS bundle of the CLI; the caller adds outfile and externals. */
+export function cliBundleOptions() {
+  return {
+    write: false,
+    entryPoints: [fileURLToPath(new URL('../src/cli.ts', import.meta.url))],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20.19',
+    minify: true,
+    define: { ...buildDefines(), 'import.meta.url': '__k8sModuleUrl' },
+    banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [slimValidation, splitVendor],
+    logLevel: 'warning',
+  };
+}
+
+/**
+ * esbuild options for dist/kube.cjs: src/cluster/vendor.ts (client-node's KubeConfig, execa,
+ * ora) as one CommonJS bundle with a code cache of its own; the caller adds outfile and plugins.
+ */
+export function vendorBundleOptions() {
+  return {
+    write: false,
+    entryPoints: [fileURLToPath(new URL('../src/cluster/vendor.ts', import.meta.url))],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20.19',
+    minify: true,
+    plugins: [slimClientNode],
+    logLevel: 'warning',
+  };
+}
