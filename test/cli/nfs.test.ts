@@ -300,7 +300,7 @@ describe('status and doctor know NFS', () => {
     const r = await s.run(['doctor', '--skip-nodes', '-o', 'json']);
     expect(r.exitCode).toBe(3);
     const report = JSON.parse(r.stdout);
-    const finding = report.findings.find((f: any) => f.message.includes('nfs-csi'));
+    const finding = report.findings.find((f: any) => f.message.includes('nfs-csi') && f.message.includes('csi-driver-nfs is not installed'));
     expect(finding).toMatchObject({ severity: 'error', area: 'backends' });
     expect(finding.message).toContain('csi-driver-nfs is not installed: its claims stay Pending forever');
     expect(finding.message).toContain('it does not install csi-driver-nfs');
