@@ -6,7 +6,8 @@
  */
 import { hostpath } from './hostpath/index.js';
 import { longhorn } from './longhorn/index.js';
-import { cephfs, cephRbd, nfs, openebsHostpath } from './presets-only/index.js';
+import { nfs } from './nfs/index.js';
+import { cephfs, cephRbd, openebsHostpath } from './presets-only/index.js';
 import type { Backend } from './types.js';
 import type { StorageClassPreset } from '../presets/types.js';
 

@@ -11,7 +11,8 @@ import type { Logger } from '../output/log.js';
 import { createProgress } from '../output/progress.js';
 import { expectationRef, judge } from './expectations.js';
 import { judgeHelmRelease, releaseBlocker, type HelmReleaseExpectation } from './helm-release.js';
-import type { ObjectExpectation, Plan, Step } from './types.js';
+import type { KubeObject } from '../presets/types.js';
+import type { EventExplanation, ObjectExpectation, Plan, Step } from './types.js';
 
 export interface ExecutorDeps {
   log: Logger;
@@ -102,6 +103,7 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
           return verdict;
         }, { timeoutMs: step.timeoutMs, signal: deps.signal, what: step.title.replace(/^Wait (for|until) /i, '') });
       } catch (err) {
+        if (err instanceof ClusterError && !deps.signal.aborted && step.explainWithEvents) throw await explainFromEvents(kube, err, step.explainWithEvents, step.hint);
         if (err instanceof ClusterError && step.hint) throw new ClusterError(err.message, { hint: step.hint, reason: err.reason, cause: err });
         throw err;
       }
@@ -113,6 +115,21 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       return;
     }
   }
+}
+
+/** A failed wait, with what the object's newest Warning event says and the fix that text points to. */
+async function explainFromEvents(kube: KubeClient, err: ClusterError, explain: EventExplanation, hint: string | undefined): Promise<ClusterError> {
+  const events = await kube
+    .list<KubeObject & { type?: string; reason?: string; message?: string; lastTimestamp?: string; eventTime?: string }>('v1', 'Event', {
+      ...(explain.ref.namespace ? { namespace: explain.ref.namespace } : {}),
+      fieldSelector: `involvedObject.name=${explain.ref.name},involvedObject.kind=${explain.ref.kind}`,
+    })
+    .catch(() => []);
+  const newest = events.filter((e) => e.type === 'Warning').sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? ''))).at(-1);
+  if (!newest?.message) return new ClusterError(err.message, { ...(hint ? { hint } : {}), reason: err.reason, cause: err });
+  const fixes = explain.fixes.filter((f) => newest.message!.toLowerCase().includes(f.match.toLowerCase())).map((f) => f.fix);
+  const fix = fixes.length ? [...new Set(fixes)].join('; ') : hint;
+  return new ClusterError(`${err.message} ${newest.reason ?? 'Warning'}: ${newest.message}`, { ...(fix ? { hint: fix } : {}), reason: err.reason, cause: err });
 }
 
 export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanResult> {

@@ -56,8 +56,24 @@ export type Step =
   | { kind: 'apply'; title: string; objects: KubeObject[]; forceConflicts?: boolean }
   | { kind: 'patch'; title: string; ref: ObjectRef; patch: Record<string, unknown> }
   | { kind: 'delete'; title: string; refs: ObjectRef[] }
-  | { kind: 'wait'; title: string; until: ObjectExpectation; timeoutMs: number; /** printed when it times out */ hint?: string }
+  | {
+      kind: 'wait';
+      title: string;
+      until: ObjectExpectation;
+      timeoutMs: number;
+      /** printed when it times out */
+      hint?: string;
+      /** When it times out, quote the newest Warning event of `ref` and the fixes whose `match` the event contains. */
+      explainWithEvents?: EventExplanation;
+    }
   | { kind: 'verify'; title: string; expect: ObjectExpectation[]; hint?: string };
+
+/** How a failed wait is explained from what the cluster recorded (a provisioner's ProvisioningFailed event). */
+export interface EventExplanation {
+  ref: ObjectRef;
+  /** Likely fixes, picked by a piece of the event's text (`access denied`); the hint stands when none matches. */
+  fixes: { match: string; fix: string }[];
+}
 
 export interface Plan {
   /** What the command sets out to do, e.g. "install hostpath storage". */

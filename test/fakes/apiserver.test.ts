@@ -537,6 +537,21 @@ describe('controllers', () => {
   });
 });
 
+describe('controllers: a failing provisioner', () => {
+  it('leaves the claim Pending with a ProvisioningFailed event that client-node can list', async () => {
+    api.controllers.autoBindPvcs({ delayMs: 5, failProvisioning: (_pvc, sc) => (sc.provisioner === 'nfs.csi.k8s.io' ? 'rpc error: code = Internal desc = mount failed: exit status 32' : undefined) });
+    api.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'nfs' }, provisioner: 'nfs.csi.k8s.io', volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete' });
+    await core.createNamespacedPersistentVolumeClaim({ namespace: 'default', body: { ...(pvc('data') as any), spec: { ...pvc('data').spec, storageClassName: 'nfs' } } });
+    await api.waitFor(() => api.store.list('events', 'default').length > 0);
+    const events = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=data' });
+    expect(events.items).toHaveLength(1);
+    expect(events.items[0]).toMatchObject({ reason: 'ProvisioningFailed', type: 'Warning', message: 'failed to provision volume with StorageClass "nfs": rpc error: code = Internal desc = mount failed: exit status 32' });
+    expect(events.items[0]!.source?.component).toMatch(/^nfs\.csi\.k8s\.io_/);
+    expect(api.store.get('pvc', 'data', 'default').status?.phase ?? 'Pending').toBe('Pending');
+    expect(api.store.list('persistentvolumes')).toEqual([]);
+  });
+});
+
 describe('apiserver-cli', () => {
   it('prints its URL as a JSON line and serves seeded objects', async () => {
     const cli = fileURLToPath(new URL('./apiserver-cli.mjs', import.meta.url));

@@ -184,6 +184,43 @@ describe('microk8s enable / disable', () => {
     expect(nfs2.stderr).toBe('Infer repository community for addon nfs\n');
   });
 
+  it('community nfs: -n NODE pins the server, makes the chart objects, the PV and class nfs; disable refuses while nfs PVs exist', async () => {
+    sb = await createSandbox({ microk8s: { addons: { community: { status: 'enabled' } } }, api: true });
+    const api = sb.api!;
+    const r = await sb.exec('microk8s', ['enable', 'nfs', '-n', 'node-2']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('Installing NFS Server Provisioner - Helm Chart 1.8.0\n\nNFS Server Provisioner will be deployed on Node: node-2\n');
+    expect(r.stdout).toContain('WARNING: Install "nfs-common" package on all MicroK8S nodes');
+    const sts = api.store.get('statefulsets', 'nfs-server-provisioner', 'nfs-server-provisioner');
+    expect(sts.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/hostname': 'node-2' });
+    expect(api.store.get('persistentvolumes', 'data-nfs-server-provisioner-0').spec.hostPath.path).toBe('/var/snap/microk8s/common/nfs-storage');
+    expect(api.store.get('storageclasses', 'nfs')).toMatchObject({ provisioner: 'cluster.local/nfs-server-provisioner', mountOptions: ['vers=3'], reclaimPolicy: 'Delete' });
+    expect((await sb.exec('microk8s', ['status', '-a', 'nfs'])).stdout).toBe('enabled\n');
+
+    // The disable script's test is a substring match: a PV of class nfs-media blocks it too.
+    api.store.put({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pvc-1' }, spec: { storageClassName: 'nfs-media', claimRef: { name: 'media', namespace: 'web' } } });
+    const refused = await sb.exec('microk8s', ['disable', 'nfs']);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toContain('pv=pvc-1 uses storageClassName=nfs-media => Claimed by: pvc=media in namespace=web\n\nPlease delete all PVs and PVCs using Storage Class "nfs" prior disabling the Addon.\n');
+    expect(api.store.get('storageclasses', 'nfs')).toBeDefined();
+    api.store.delete('persistentvolumes', 'pvc-1');
+    const off = await sb.exec('microk8s', ['disable', 'nfs']);
+    expect(off.exitCode).toBe(0);
+    expect(off.stdout).toContain('NFS Server Provisioner is disabled');
+    expect(api.store.get('storageclasses', 'nfs')).toBeUndefined();
+    expect(api.store.get('persistentvolumes', 'data-nfs-server-provisioner-0')).toBeUndefined();
+    expect((await sb.exec('microk8s', ['status', '-a', 'nfs'])).stdout).toBe('disabled\n');
+  });
+
+  it.each([[['--node', 'node-2']], [['-x']], [['-n']]])('community nfs: a bad flag (%j) prints the usage and exits 0, enabling nothing', async (flags) => {
+    sb = await createSandbox({ microk8s: { addons: { community: { status: 'enabled' } } }, api: true });
+    const r = await sb.exec('microk8s', ['enable', 'nfs', ...flags]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: microk8s enable nfs\n/);
+    expect(sb.api!.store.get('storageclasses', 'nfs')).toBeUndefined();
+    expect((await sb.exec('microk8s', ['status', '-a', 'nfs'])).stdout).toBe('disabled\n');
+  });
+
   it('refuses mixed argument styles', async () => {
     sb = await createSandbox({ microk8s: true });
     const r = await sb.exec('microk8s', ['enable', 'hostpath-storage:foo', '--reclaim-policy', 'Retain']);

@@ -9,14 +9,31 @@
 // renamed into place so concurrent test processes never see a half-written file.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const SHARED_DIR = join(REPO, '..', 'shared');
+export const SHARED_DIR = sharedDir();
 export const SHARED_CHARTS_DIR = join(SHARED_DIR, 'charts');
+
+/**
+ * ../shared beside the checkout; in a git worktree (where .git is a file naming the main
+ * repository's .git/worktrees/<name>), beside the main checkout, which is where it lives.
+ */
+function sharedDir() {
+  const beside = join(REPO, '..', 'shared');
+  if (existsSync(beside)) return beside;
+  try {
+    const gitdir = /^gitdir: (.+)$/m.exec(readFileSync(join(REPO, '.git'), 'utf8'))?.[1]?.trim();
+    if (gitdir) {
+      const main = dirname(dirname(dirname(gitdir)));
+      if (existsSync(join(main, '..', 'shared'))) return join(main, '..', 'shared');
+    }
+  } catch {}
+  return beside;
+}
 
 /** @returns {{ helm: string, kubectl: string } | { missing: string }} */
 export function realTools() {

@@ -22,6 +22,7 @@ import { startFakeApiServer } from '../fakes/apiserver.mjs';
 import { defaultMicrok8sState } from '../fakes/lib/microk8s-state.mjs';
 import { defaultHelmState } from '../fakes/lib/helm-state.mjs';
 import { deepMerge, readState, updateState, writeState } from '../fakes/lib/state-file.mjs';
+import { realTools, sharedChart } from './real-tools.mjs';
 
 /** @typedef {import('../fakes/lib/microk8s-state.mjs').Microk8sState} Microk8sState */
 /** @typedef {import('../fakes/lib/helm-state.mjs').HelmState} HelmState */
@@ -144,6 +145,7 @@ export async function createSandbox(opts = {}) {
     const partial = opts.helm === true ? {} : opts.helm;
     const s = deepMerge(defaultHelmState(), partial);
     if (api && !('apiServer' in partial)) s.apiServer = api.url;
+    if (!('realHelm' in partial)) Object.assign(s, realChartsForFakeHelm());
     writeState(helmStatePath, s);
   }
 
@@ -314,6 +316,23 @@ export async function createSandbox(opts = {}) {
     },
   };
   return sandbox;
+}
+
+/**
+ * The real helm and the real charts of ../shared/charts, for the fake helm to render them
+ * (lib/real-chart.mjs). Without ../shared or the helm package, the fake renders nothing and
+ * accepts any value, as before.
+ */
+function realChartsForFakeHelm() {
+  const tools = realTools();
+  /** @type {Record<string, string>} */
+  const chartDirs = {};
+  for (const [ref, folder, version] of [['longhorn/longhorn', 'longhorn-1.12.1', '1.12.1'], ['csi-driver-nfs/csi-driver-nfs', 'csi-driver-nfs-4.13.4', '4.13.4']]) {
+    const dir = sharedChart(/** @type {string} */ (folder));
+    if (dir) chartDirs[`${ref}@${version}`] = dir;
+  }
+  if ('missing' in tools || !Object.keys(chartDirs).length) return { realHelm: null, chartDirs: {} };
+  return { realHelm: tools.helm, chartDirs };
 }
 
 /**

@@ -25,7 +25,7 @@ export const MICROK8S_KUBELET_ROOT_DIR = '/var/snap/microk8s/common/var/lib/kube
 
 /**
  * Every chart values key that k8s-storage ever sets, as dotted paths. This is the one list:
- * a test checks that each exists in the chart's own values.yaml (test/fixtures/longhorn) and
+ * a test checks that each exists in the real chart's values.yaml (../shared/charts/longhorn-1.12.1) and
  * that `buildLonghornValues` sets nothing outside it. A key whose value is a free-form map
  * (`ingress.annotations`) covers everything below it.
  */

@@ -1,13 +1,13 @@
 /**
  * Backends known so far only by their StorageClass presets and the workloads that prove them
- * (NFS CSI, Rook Ceph RBD and CephFS, OpenEBS Local PV): `render`, `apply`, `presets` and
+ * (Rook Ceph RBD and CephFS, OpenEBS Local PV): `render`, `apply`, `presets` and
  * `status`/`doctor` know them; there is no install subcommand yet. Each moves to a folder of
  * its own (src/backends/<id>/) when it gets one, replacing its line in the registry.
  */
 import { daemonSet, deployment, workloadStatus } from '../analysis.js';
 import type { Backend, BackendCapabilities, NodeTargetSpec, WorkloadSpec } from '../types.js';
 import type { StorageClassPreset } from '../../presets/types.js';
-import { cephfs as cephfsPreset, cephRbd as cephRbdPreset, nfs as nfsPreset, openebsHostpath as openebsPreset } from './presets.js';
+import { cephfs as cephfsPreset, cephRbd as cephRbdPreset, openebsHostpath as openebsPreset } from './presets.js';
 
 function presetOnly(o: {
   preset: StorageClassPreset;
@@ -33,14 +33,6 @@ function presetOnly(o: {
   };
   return backend;
 }
-
-export const nfs = presetOnly({
-  preset: nfsPreset,
-  title: 'NFS (csi-driver-nfs)',
-  capabilities: { snapshot: false, csiSnapshots: false, restore: false, replicated: true, nodeBound: false },
-  workloads: [{ ref: deployment('kube-system', 'csi-nfs-controller') }, { ref: daemonSet('kube-system', 'csi-nfs-node') }],
-  nodeTargets: [{ id: 'nfs', description: 'the NFS client (nfs-common or nfs-utils) and NFS v4 support', title: 'NFS CSI', doctorOrder: 2 }],
-});
 
 export const cephRbd = presetOnly({
   preset: cephRbdPreset,

@@ -15,41 +15,6 @@ function setCephClusterId(sc: StorageClassObject, clusterId: string | undefined)
   for (const key of Object.keys(p)) if (key.endsWith('-secret-namespace')) p[key] = clusterId;
 }
 
-export const nfs: StorageClassPreset = {
-  kind: 'storageclass',
-  name: 'nfs',
-  description: 'NFS CSI driver on an existing NFS server: shared RWX volumes, no replication',
-  provisioner: 'nfs.csi.k8s.io',
-  defaultClassName: 'nfs',
-  bindingMode: 'Immediate',
-  capabilities: {
-    accessModes: [M.RWO, M.ROX, M.RWX, M.RWOP],
-    volumeModes: ['Filesystem'],
-    expansion: true,
-    snapshots: false,
-    accessModeReason: 'NFS serves every file-system access mode',
-  },
-  flags: [
-    { flags: '--server <host>', key: 'server', description: 'NFS server name or address', required: true },
-    { flags: '--share <path>', key: 'share', description: 'exported directory on the server', required: true },
-    { flags: '--mount-options <list>', key: 'mountOptions', description: 'comma-separated NFS mount options', defaultValue: 'nfsvers=4.1' },
-  ],
-  validate(o) {
-    const problems: string[] = [];
-    if (o.server === undefined) problems.push('--server is required for the nfs preset, for example --server 192.168.1.100');
-    else if (!/^[A-Za-z0-9]([A-Za-z0-9.:\-[\]]*[A-Za-z0-9\]])?$/.test(String(o.server))) problems.push(`--server: "${String(o.server)}" is not a host name or address`);
-    if (o.share === undefined) problems.push('--share is required for the nfs preset, for example --share /exports/k8s');
-    problems.push(...absolutePathProblems('--share', str(o.share)));
-    return problems;
-  },
-  apply(sc, o) {
-    const p = params(sc);
-    p.server = String(o.server);
-    p.share = String(o.share);
-    if (o.mountOptions !== undefined) sc.mountOptions = String(o.mountOptions).split(',').map((s) => s.trim()).filter(Boolean);
-  },
-};
-
 export const cephRbd: StorageClassPreset = {
   kind: 'storageclass',
   name: 'ceph-rbd',

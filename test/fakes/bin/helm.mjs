@@ -11,8 +11,18 @@
 //               values (the merged user-supplied values), history}
 //   repos       repo name -> URL (`helm repo add` fills it; `repo/chart` refs need it)
 //   charts      "repo/chart" -> {versions: [newest first]}: `--version` must be one of them
+//   realHelm    path of the real helm binary (the sandbox sets it when it can unpack one), and
+//   chartDirs   "repo/chart@version" -> chart directory (the sandbox maps ../shared/charts):
+//               with both, install/upgrade (and --dry-run) check the values against the chart's
+//               values.yaml (an unknown key fails like a schema error: see lib/real-chart.mjs)
+//               and render the chart with the real `helm template`; a render error fails too.
+//               Local chart directories with templates/ are rendered the same way.
 //   apiServer   URL of the fake API server. When set: the cluster must be reachable; a missing
-//               namespace without --create-namespace fails the install; and for the longhorn
+//               namespace without --create-namespace fails the install; for any chart other
+//               than Longhorn, install/upgrade create the objects of the rendered manifest (for
+//               csi-driver-nfs without a real chart: Deployment csi-nfs-controller, DaemonSet
+//               csi-nfs-node, CSIDriver nfs.csi.k8s.io, from the values) and uninstall deletes
+//               them (the manifest is kept in the release, as Helm does); and for the longhorn
 //               chart, install/upgrade create the Longhorn objects there (namespace, CRDs,
 //               longhorn-manager DaemonSet, longhorn-driver-deployer and longhorn-ui
 //               Deployments, Services, ConfigMaps longhorn-storageclass and
@@ -41,6 +51,7 @@ import { updateState, readState } from '../lib/state-file.mjs';
 import { defaultHelmState } from '../lib/helm-state.mjs';
 import { kubeClient, KubeUnreachable } from '../lib/kube-client.mjs';
 import { err, out, sleep } from '../lib/cli-io.mjs';
+import { ChartError, chartDirOf, renderChart } from '../lib/real-chart.mjs';
 
 /** @typedef {import('../lib/helm-state.mjs').HelmState} HelmState */
 /** @typedef {import('../lib/helm-state.mjs').HelmRelease} HelmRelease */
@@ -504,8 +515,9 @@ function longhornObjects(values, ns, release, chartVersion) {
  * Put the chart's objects in the fake cluster, the way this Helm version does.
  * @param {string} ns @param {string} release @param {{name: string, version: string}} chart
  * @param {Record<string, any>} values @param {boolean} installing @param {boolean} createNamespace
+ * @param {any[]} rendered the release's objects, for charts other than Longhorn
  */
-async function deployToCluster(ns, release, chart, values, installing, createNamespace) {
+async function deployToCluster(ns, release, chart, values, installing, createNamespace, rendered) {
   if (!state.apiServer) return;
   const kube = kubeClient(state.apiServer, { userAgent: `Helm/${version.replace(/^v/, '')}` });
   const nsRes = await kube.call('GET', `/api/v1/namespaces/${ns}`);
@@ -514,9 +526,8 @@ async function deployToCluster(ns, release, chart, values, installing, createNam
     const r = await kube.call('POST', '/api/v1/namespaces?fieldManager=helm', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     if (r.status >= 300) throw new Error(r.body?.message ?? `namespace: HTTP ${r.status}`);
   }
-  if (chart.name !== 'longhorn') return;
-  const { helm, manager } = longhornObjects(values, ns, release, chart.version);
   const { objectPath } = await import('../lib/kube-client.mjs');
+  const { helm, manager } = chart.name === 'longhorn' ? longhornObjects(values, ns, release, chart.version) : { helm: rendered.map((o) => withHelmOwnership(o, release, ns)), manager: [] };
   for (const obj of helm) {
     const { collection, item } = objectPath(obj);
     if (helm4) {
@@ -556,11 +567,84 @@ async function deployToCluster(ns, release, chart, values, installing, createNam
   }
 }
 
+/**
+ * Helm labels and annotates what it owns (the ownership check on install reads them).
+ * @param {any} obj @param {string} release @param {string} ns
+ */
+function withHelmOwnership(obj, release, ns) {
+  const metadata = obj.metadata ?? {};
+  return {
+    ...obj,
+    metadata: {
+      ...metadata,
+      labels: { ...(metadata.labels ?? {}), 'app.kubernetes.io/managed-by': 'Helm' },
+      annotations: { ...(metadata.annotations ?? {}), 'meta.helm.sh/release-name': release, 'meta.helm.sh/release-namespace': ns },
+    },
+  };
+}
+
+/**
+ * csi-driver-nfs's main objects, for when the real chart is not at hand (no ../shared): the
+ * names, labels and kubelet paths its templates give them.
+ * @param {Record<string, any>} values @param {string} ns @param {string} release @param {string} chartVersion
+ */
+function csiNfsObjects(values, ns, release, chartVersion) {
+  const kubeletDir = values.kubeletDir ?? '/var/lib/kubelet';
+  const controller = values.controller?.name ?? 'csi-nfs-controller';
+  const node = values.node?.name ?? 'csi-nfs-node';
+  const driver = values.driver?.name ?? 'nfs.csi.k8s.io';
+  const labels = { 'app.kubernetes.io/instance': release, 'app.kubernetes.io/managed-by': 'Helm', 'app.kubernetes.io/name': 'csi-driver-nfs', 'app.kubernetes.io/version': chartVersion, 'helm.sh/chart': `csi-driver-nfs-${chartVersion}` };
+  const image = `registry.k8s.io/sig-storage/nfsplugin:v${chartVersion}`;
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: node, namespace: ns, labels: { ...labels, app: node } },
+      spec: {
+        selector: { matchLabels: { app: node } },
+        template: {
+          metadata: { labels: { ...labels, app: node } },
+          spec: {
+            hostNetwork: true,
+            dnsPolicy: values.node?.dnsPolicy ?? 'ClusterFirstWithHostNet',
+            containers: [{ name: 'nfs', image, volumeMounts: [{ name: 'pods-mount-dir', mountPath: `${kubeletDir}/pods`, mountPropagation: 'Bidirectional' }] }],
+            volumes: [
+              { name: 'socket-dir', hostPath: { path: `${kubeletDir}/plugins/csi-nfsplugin`, type: 'DirectoryOrCreate' } },
+              { name: 'pods-mount-dir', hostPath: { path: `${kubeletDir}/pods`, type: 'Directory' } },
+              { name: 'registration-dir', hostPath: { path: `${kubeletDir}/plugins_registry`, type: 'Directory' } },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: controller, namespace: ns, labels: { ...labels, app: controller } },
+      spec: {
+        replicas: values.controller?.replicas ?? 1,
+        selector: { matchLabels: { app: controller } },
+        template: {
+          metadata: { labels: { ...labels, app: controller } },
+          spec: { hostNetwork: true, dnsPolicy: values.controller?.dnsPolicy ?? 'ClusterFirstWithHostNet', containers: ['csi-provisioner', 'csi-resizer', 'csi-snapshotter', 'liveness-probe', 'nfs'].map((c) => ({ name: c, image })) },
+        },
+      },
+    },
+    { apiVersion: 'storage.k8s.io/v1', kind: 'CSIDriver', metadata: { name: driver, labels }, spec: { attachRequired: false, fsGroupPolicy: 'File', volumeLifecycleModes: ['Persistent'] } },
+  ];
+}
+
 /** @param {string} ns @param {HelmRelease} rel */
 async function removeFromCluster(ns, rel) {
-  if (!state.apiServer || !rel.chart.startsWith('longhorn-')) return;
+  if (!state.apiServer) return;
   const kube = kubeClient(state.apiServer, { userAgent: `Helm/${version.replace(/^v/, '')}` });
   const { objectPath } = await import('../lib/kube-client.mjs');
+  if (!rel.chart.startsWith('longhorn-')) {
+    const objects = YAML.parseAllDocuments(rel.manifest ?? '').map((d) => d.toJS()).filter((o) => o && o.kind);
+    // Helm deletes in reverse install order: workloads before the RBAC and CRDs they use.
+    for (const obj of objects.reverse()) await kube.call('DELETE', objectPath(obj).item);
+    return;
+  }
   const { helm, manager } = longhornObjects(rel.values ?? {}, ns, rel.name, rel.chart.replace(/^longhorn-/, ''));
   // Custom resources first (what the longhorn-uninstall job does), CRDs last.
   for (const obj of [...manager, ...helm.filter((o) => o.kind !== 'CustomResourceDefinition'), ...helm.filter((o) => o.kind === 'CustomResourceDefinition')]) {
@@ -676,6 +760,18 @@ async function cmdUpgrade(command, args) {
     if (p.has('--reuse-values') || p.has('--reset-then-reuse-values')) values = mergeValues(live.values ?? {}, newValues);
     else if (!supplied && !p.has('--reset-values')) values = live.values ?? {};
   }
+  // Helm renders (and validates the values) before it records anything, dry runs included.
+  const chartDir = state.realHelm ? chartDirOf(chartRef, chart.version, state.chartDirs) : undefined;
+  /** @type {{manifest: string, objects: any[]} | undefined} */
+  let rendered;
+  if (chartDir && state.realHelm) {
+    try {
+      rendered = renderChart({ realHelm: state.realHelm, dir: chartDir, chartName: chart.name, release: name, namespace: ns, values });
+    } catch (e) {
+      if (e instanceof ChartError) throw new Fail(`Error: ${failWord}: ${e.message}`);
+      throw e;
+    }
+  }
   if (!isInstallCmd && !upgrading) out(`Release "${name}" does not exist. Installing it now.`);
   const now = new Date().toISOString();
   const revision = upgrading && live ? live.revision + 1 : 1;
@@ -693,6 +789,8 @@ async function cmdUpgrade(command, args) {
     values,
     history: [...(upgrading && live ? live.history ?? [] : [])],
   };
+  const objects = chart.name === 'longhorn' ? [] : rendered?.objects ?? (chart.name === 'csi-driver-nfs' ? csiNfsObjects(values, ns, name, chart.version) : []);
+  rel.manifest = objects.map((o) => `---\n${YAML.stringify(o)}`).join('');
   if (p.has('--dry-run')) {
     printReleaseHeader(rel);
     out('HOOKS:');
@@ -721,7 +819,7 @@ async function cmdUpgrade(command, args) {
     }
   } else {
     try {
-      await deployToCluster(ns, name, chart, values, !upgrading, p.has('--create-namespace'));
+      await deployToCluster(ns, name, chart, values, !upgrading, p.has('--create-namespace'), objects);
       if (p.has('--wait') || atomic) await waitReady(ns, durationMs(p.get('--timeout')));
     } catch (e) {
       failMessage = /** @type {Error} */ (e).message;
@@ -796,7 +894,7 @@ function statusJson(rel) {
       files: [],
     },
     config: rel.values ?? {},
-    manifest: '',
+    manifest: rel.manifest ?? '',
     version: rel.revision,
     namespace: rel.namespace,
   };

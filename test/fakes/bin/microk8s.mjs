@@ -27,6 +27,13 @@
 //   kubeconfig   text printed by `microk8s config` (default: generated, pointing at apiServer)
 //   helm3Version version the bundled Helm reports (`microk8s helm3` runs the fake helm with it)
 //   hostpathDataRemoved  set true when a disable removed /var/snap/microk8s/common/default-storage
+//   nfsNode      the node `enable nfs -n NODE` pinned the server to ('' = a random node), null when
+//                the community nfs addon is not enabled. With apiServer set, `enable nfs` makes
+//                what the addon's Helm chart makes (namespace nfs-server-provisioner, hand-made PV
+//                data-nfs-server-provisioner-0, StatefulSet, Service, StorageClass `nfs`), and
+//                `disable nfs` refuses (exit 1) while a PV's storageClassName matches "nfs" (the
+//                script's substring test, so class nfs-media counts too), else removes them.
+//                Any flag other than -n NODE prints the usage and exits 0, enabling nothing.
 //   quirks
 //     enableExitsZeroButFails: [addon]  normal output, exit 0, but nothing is created or enabled
 //     enableFails:  {addon: exitCode}   the addon script fails with that exit code
@@ -387,6 +394,7 @@ async function runAddonScript(action, name, args) {
     return runAddonScript(action, 'hostpath-storage', []);
   }
   if (name === 'hostpath-storage') return action === 'enable' ? enableHostpath(args) : disableHostpath(args);
+  if (name === 'nfs') return action === 'enable' ? enableNfs(args) : disableNfs();
   if (name === 'community') {
     if (action === 'enable') {
       out(`Cloning into '${SNAP_COMMON}/addons/community'...`);
@@ -543,6 +551,172 @@ async function enableHostpath(args) {
       s.hostpathDataRemoved = false;
     });
   }
+  return 0;
+}
+
+// ------------------------------------------------------------------ community addon nfs
+const NFS_NAMESPACE = 'nfs-server-provisioner';
+const NFS_CHART_VERSION = '1.8.0';
+const NFS_DATA_PV = 'data-nfs-server-provisioner-0';
+const NFS_HOSTPATH = `${SNAP_COMMON}/nfs-storage`;
+
+/** What the nfs-server-provisioner chart makes, with the addon's values. @param {string} node */
+function nfsChartObjects(node) {
+  const labels = { app: 'nfs-server-provisioner', chart: `nfs-server-provisioner-${NFS_CHART_VERSION}`, heritage: 'Helm', release: 'nfs-server-provisioner' };
+  const meta = (/** @type {string} */ n) => ({ name: n, namespace: NFS_NAMESPACE, labels, annotations: { 'meta.helm.sh/release-name': 'nfs-server-provisioner', 'meta.helm.sh/release-namespace': NFS_NAMESPACE } });
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('nfs-server-provisioner') },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('nfs-server-provisioner'),
+      spec: { type: 'ClusterIP', selector: { app: 'nfs-server-provisioner', release: 'nfs-server-provisioner' }, ports: [{ name: 'nfs', port: 2049, protocol: 'TCP' }, { name: 'rpcbind', port: 111, protocol: 'TCP' }] },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: meta('nfs-server-provisioner'),
+      spec: {
+        replicas: 1,
+        serviceName: 'nfs-server-provisioner',
+        selector: { matchLabels: { app: 'nfs-server-provisioner', release: 'nfs-server-provisioner' } },
+        template: {
+          metadata: { labels: { app: 'nfs-server-provisioner', release: 'nfs-server-provisioner' } },
+          spec: {
+            serviceAccountName: 'nfs-server-provisioner',
+            ...(node ? { nodeSelector: { 'kubernetes.io/hostname': node } } : {}),
+            containers: [{ name: 'nfs-server-provisioner', image: 'registry.k8s.io/sig-storage/nfs-provisioner:v4.0.8', args: ['-provisioner=cluster.local/nfs-server-provisioner'], volumeMounts: [{ name: 'data', mountPath: '/export' }] }],
+          },
+        },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', resources: { requests: { storage: '1Gi' } } } }],
+      },
+    },
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'nfs', labels, annotations: { 'storageclass.kubernetes.io/is-default-class': 'false', 'meta.helm.sh/release-name': 'nfs-server-provisioner', 'meta.helm.sh/release-namespace': NFS_NAMESPACE } },
+      provisioner: 'cluster.local/nfs-server-provisioner',
+      reclaimPolicy: 'Delete',
+      volumeBindingMode: 'Immediate',
+      allowVolumeExpansion: true,
+      mountOptions: ['vers=3'],
+    },
+  ];
+}
+
+/** addons/nfs/nfs.yaml: the hand-made PV the server's claim binds to (its size is a dummy). */
+function nfsDataPv() {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: NFS_DATA_PV },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      hostPath: { path: NFS_HOSTPATH },
+      claimRef: { namespace: NFS_NAMESPACE, name: NFS_DATA_PV },
+    },
+  };
+}
+
+/** addons/nfs/enable (getopts ":n:"; anything else prints the usage and exits 0). @param {string[]} args */
+async function enableNfs(args) {
+  let node = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = /** @type {string} */ (args[i]);
+    if (!a.startsWith('-') || a === '-') break; // getopts stops at the first operand
+    const value = a === '-n' ? args[++i] : a.startsWith('-n') ? a.slice(2) : undefined;
+    if (value === undefined) {
+      out('Usage: microk8s enable nfs');
+      out('');
+      out('Select Microk8s Node name to host NFS Server on and run: microk8s enable nfs -n NODE_NAME');
+      out("Lookup Microk8s Node name as: kubectl get node -o yaml | grep \\'kubernetes.io/hostname\\'");
+      out('');
+      return 0;
+    }
+    node = value;
+  }
+  out('Addon core/helm3 is already enabled');
+  out(`Installing NFS Server Provisioner - Helm Chart ${NFS_CHART_VERSION}`);
+  out('');
+  if (!node) {
+    out('Node Name not defined. NFS Server Provisioner will be deployed on random Microk8s Node.');
+    out('');
+    out('If you want to use a dedicated (large disk space) Node as NFS Server, disable the Addon and start over: microk8s enable nfs -n NODE_NAME');
+    out("Lookup Microk8s Node name as: kubectl get node -o yaml | grep 'kubernetes.io/hostname'");
+  } else out(`NFS Server Provisioner will be deployed on Node: ${node}`);
+  out('');
+  out('Preparing PV for NFS Server Provisioner');
+  out('');
+  const silentFailure = state.quirks.enableExitsZeroButFails.includes('nfs');
+  if (state.apiServer && !silentFailure) {
+    const kube = kubeClient(state.apiServer);
+    try {
+      await kube.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NFS_NAMESPACE } });
+    } catch (e) {
+      if (e instanceof KubeUnreachable) {
+        err(e.message);
+        return 1;
+      }
+      throw e;
+    }
+    if (await kubectlEach(state.apiServer, [nfsDataPv()], 'apply')) return 1;
+    out('"nfs-ganesha-server-and-external-provisioner" has been added to your repositories');
+    for (const obj of nfsChartObjects(node)) {
+      const r = await kube.apply(obj);
+      if (!r.ok) {
+        err(`Error: INSTALLATION FAILED: ${r.line}`);
+        return 1;
+      }
+    }
+    out('Release "nfs-server-provisioner" does not exist. Installing it now.');
+    out('NAME: nfs-server-provisioner');
+    out(`NAMESPACE: ${NFS_NAMESPACE}`);
+    out('STATUS: deployed');
+    out('REVISION: 1');
+  } else out(`persistentvolume/${NFS_DATA_PV} created`);
+  out('');
+  out('NFS Server Provisioner is installed');
+  out('');
+  out('WARNING: Install "nfs-common" package on all MicroK8S nodes to allow Pods with NFS mounts to start: sudo apt update && sudo apt install -y nfs-common');
+  out('WARNING: NFS Server Provisioner servers by default hostPath storage from a single Node.');
+  if (!silentFailure) {
+    setAddon('nfs', 'enabled');
+    save((s) => {
+      s.nfsNode = node;
+    });
+  }
+  return 0;
+}
+
+/** addons/nfs/disable */
+async function disableNfs() {
+  out('Disabling NFS Server Provisioner');
+  out('Checking NFS PVs in use...');
+  out('');
+  if (state.apiServer) {
+    const kube = kubeClient(state.apiServer);
+    const list = await kube.call('GET', '/api/v1/persistentvolumes');
+    const lines = (list.body?.items ?? []).map((/** @type {any} */ pv) => `pv=${pv.metadata.name} uses storageClassName=${pv.spec?.storageClassName ?? ''} => Claimed by: pvc=${pv.spec?.claimRef?.name ?? ''} in namespace=${pv.spec?.claimRef?.namespace ?? ''}`);
+    // [[ $i =~ .*"storageClassName=nfs".* ]]: a substring test, so nfs-media matches too.
+    const inUse = lines.filter((/** @type {string} */ l) => l.includes('storageClassName=nfs'));
+    if (inUse.length) {
+      for (const l of inUse) out(l);
+      out('');
+      out('Please delete all PVs and PVCs using Storage Class "nfs" prior disabling the Addon.');
+      return 1;
+    }
+    for (const obj of [...nfsChartObjects(state.nfsNode ?? '')].reverse()) await kube.delete(obj);
+    out('release "nfs-server-provisioner" uninstalled');
+    await kube.call('DELETE', `/api/v1/namespaces/${NFS_NAMESPACE}`);
+    const pv = await kube.delete(nfsDataPv());
+    (pv.ok ? out : err)(pv.line);
+  }
+  setAddon('nfs', 'disabled');
+  save((s) => {
+    s.nfsNode = null;
+  });
+  out('NFS Server Provisioner is disabled');
   return 0;
 }
 

@@ -77,8 +77,12 @@ export function makeControllers(api) {
   /**
    * PersistentVolumeClaims get a PersistentVolume and become Bound, like a dynamic
    * provisioner plus the PV controller would do.
+   * `failProvisioning(pvc, sc)` returning a text makes the provisioner fail instead: the claim
+   * stays Pending and a Warning event `ProvisioningFailed` with `failed to provision volume
+   * with StorageClass "X": <text>` is recorded on it, from the external-provisioner (its count
+   * goes up on each retry), as a CSI provisioner does.
    * @param {{ delayMs?: number, honorWaitForFirstConsumer?: boolean, workloadsCountAsConsumers?: boolean,
-   *           provisioners?: string[], nodeName?: string }} [opts]
+   *           provisioners?: string[], nodeName?: string, failProvisioning?: (pvc: any, sc: any) => string | undefined }} [opts]
    * @returns {() => void} stop
    */
   function autoBindPvcs(opts = {}) {
@@ -126,6 +130,11 @@ export function makeControllers(api) {
       if (opts.provisioners && !opts.provisioners.includes(sc.provisioner)) return;
       if (honorWffc && sc.volumeBindingMode === 'WaitForFirstConsumer' && !hasConsumer(cur)) return;
       const node = opts.nodeName ?? api.store.list('nodes')[0]?.metadata.name ?? 'node-1';
+      const failure = opts.failProvisioning?.(cur, sc);
+      if (failure !== undefined) {
+        recordProvisioningFailed(cur, sc, node, failure);
+        return;
+      }
       const pvName = `pvc-${cur.metadata.uid}`;
       const storage = cur.spec?.resources?.requests?.storage ?? '1Gi';
       /** @type {any} */
@@ -177,6 +186,39 @@ export function makeControllers(api) {
         };
         o.spec = { ...(o.spec ?? {}), volumeName: pvName, storageClassName: o.spec?.storageClassName ?? sc.metadata.name };
         o.status = { phase: 'Bound', accessModes: pvSpec.accessModes, capacity: { storage } };
+      });
+    };
+
+    /** @param {any} pvc @param {any} sc @param {string} node @param {string} text */
+    const recordProvisioningFailed = (pvc, sc, node, text) => {
+      const ns = pvc.metadata.namespace;
+      const name = `${pvc.metadata.name}.provisioning-failed`;
+      const message = `failed to provision volume with StorageClass "${sc.metadata.name}": ${text}`;
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const existing = api.store.get('events', name, ns);
+      if (existing) {
+        api.store.update('events', name, ns, (e) => {
+          e.count = (e.count ?? 1) + 1;
+          e.lastTimestamp = now;
+          e.message = message;
+        });
+        return;
+      }
+      const component = `${sc.provisioner}_${node}_0b7f4e1c-fake`;
+      api.store.put({
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: ns },
+        involvedObject: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: ns, name: pvc.metadata.name, uid: pvc.metadata.uid, resourceVersion: pvc.metadata.resourceVersion },
+        reason: 'ProvisioningFailed',
+        message,
+        type: 'Warning',
+        count: 1,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        source: { component },
+        reportingComponent: component,
+        reportingInstance: '',
       });
     };
 

@@ -12,6 +12,7 @@
  * @property {string} [first_deployed]
  * @property {string} [description]
  * @property {Record<string, any>} values  the merged user-supplied values
+ * @property {string} [manifest]   the objects the release made (YAML documents), deleted on uninstall
  * @property {{revision: number, status: string, chart: string, app_version: string, updated: string, description: string}[]} [history]
  */
 
@@ -25,7 +26,13 @@ export function defaultHelmState() {
     /** Known remote charts: "repo/chart" -> versions (newest first) and appVersion per version. */
     charts: /** @type {Record<string, {versions: string[], appVersion?: Record<string, string>}>} */ ({
       'longhorn/longhorn': { versions: ['1.12.1', '1.12.0', '1.11.2', '1.10.3', '1.9.2'] },
+      // Since 4.11.0 the chart versions have no `v` prefix; the app version has none either.
+      'csi-driver-nfs/csi-driver-nfs': { versions: ['4.13.4', '4.13.3', '4.12.1', '4.11.0'], appVersion: { '4.13.4': '4.13.4', '4.13.3': '4.13.3', '4.12.1': '4.12.1', '4.11.0': '4.11.0' } },
     }),
+    /** @type {string | null} the real helm binary, used for `helm template` (see lib/real-chart.mjs) */
+    realHelm: /** @type {string | null} */ (null),
+    /** @type {Record<string, string>} "repo/chart@version" -> chart directory the fake may render */
+    chartDirs: /** @type {Record<string, string>} */ ({}),
     /** @type {string | null} */
     apiServer: /** @type {string | null} */ (null),
     quirks: {

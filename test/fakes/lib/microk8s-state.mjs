@@ -35,7 +35,7 @@ const COMMUNITY = /** @type {[string, string, string][]} */ ([
   ['argocd', 'Argo CD is a declarative continuous deployment for Kubernetes.', '4.6.3'],
   ['istio', 'Core Istio service mesh services', '1.18.2'],
   ['linkerd', 'Linkerd is a service mesh for Kubernetes and other frameworks', '2.13.5'],
-  ['nfs', 'NFS Server Provisioner', '1.4.0'],
+  ['nfs', 'NFS Server Provisioner', '1.8.0'],
   ['openebs', 'OpenEBS is the open-source storage solution for Kubernetes', '3.9'],
   ['portainer', 'Portainer UI for your Kubernetes cluster', '2.19.0'],
   ['traefik', 'traefik Ingress controller', '20.8.0'],
@@ -73,6 +73,8 @@ export function defaultMicrok8sState() {
     kubeconfig: /** @type {string | null} */ (null),
     helm3Version: 'v3.16.4',
     hostpathDataRemoved: false,
+    /** @type {string | null} */
+    nfsNode: /** @type {string | null} */ (null),
     quirks: {
       /** @type {string[]} */
       enableExitsZeroButFails: /** @type {string[]} */ ([]),
