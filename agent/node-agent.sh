@@ -649,8 +649,10 @@ check_disk() {
   _where=$_p
   [ "$_p" = "$EFFECTIVE_DATA_PATH" ] || _where="$_p (nearest existing parent of $EFFECTIVE_DATA_PATH)"
   _kb=$(df -Pk "$AGENT_ROOT$_p" 2>/dev/null | awk 'NR == 2 { print $4 }')
+  DISK_KB=$_kb
   case $_kb in
     '' | *[!0-9]*)
+      DISK_KB=
       finding disk warning "cannot determine the free space at $_where (df -Pk failed)" \
         "check free space with: df -h $_p"
       return
@@ -1106,7 +1108,7 @@ emit_report() {
   read_mem_available
   read_hugepages
   read_cpu
-  _o="$_o,\"facts\":{\"memAvailableKiB\":${MEM_KB:-null},\"hugepages2MiB\":${HP_NOW:-null},\"cpuCores\":${CORES:-null},\"sse42\":${SSE42:-null}"
+  _o="$_o,\"facts\":{\"memAvailableKiB\":${MEM_KB:-null},\"diskFreeKiB\":${DISK_KB:-null},\"hugepages2MiB\":${HP_NOW:-null},\"cpuCores\":${CORES:-null},\"sse42\":${SSE42:-null}"
   jstr "$ARCH"; _o="$_o,\"arch\":$_J}"
   _o="$_o,\"rebootRequired\":$REBOOT_REQUIRED,\"kubeletRestartRequired\":$KUBELET_RESTART_REQUIRED"
   _o="$_o,\"summary\":{\"ok\":$N_OK,\"warning\":$N_WARN,\"error\":$N_ERR}}"
@@ -1128,7 +1130,7 @@ main() {
     internal_error "AGENT_ROOT '$AGENT_ROOT' is not a directory"
   fi
 
-  ACTIONS='' REBOOT_REQUIRED=false KUBELET_RESTART_REQUIRED=false
+  ACTIONS='' REBOOT_REQUIRED=false KUBELET_RESTART_REQUIRED=false DISK_KB=
   MODPROBE_FAILED='' PACMAN_DB_STALE=''
   read_os_release
   detect_pm

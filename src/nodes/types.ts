@@ -60,6 +60,8 @@ export interface AgentDisk {
 
 export interface AgentFacts {
   memAvailableKiB: number | null;
+  /** Free space at the data path (null for openebs-mayastor, which checks no data path). */
+  diskFreeKiB: number | null;
   hugepages2MiB: number | null;
   cpuCores: number | null;
   sse42: boolean | null;

@@ -398,7 +398,7 @@ export interface Report {
   checks: Finding[];
   actions: Action[];
   disks: { name: string; path: string; sizeBytes: number; raw: boolean; reason: string }[];
-  facts: { memAvailableKiB: number | null; hugepages2MiB: number | null; cpuCores: number | null; sse42: boolean | null; arch: string };
+  facts: { memAvailableKiB: number | null; diskFreeKiB: number | null; hugepages2MiB: number | null; cpuCores: number | null; sse42: boolean | null; arch: string };
   rebootRequired: boolean;
   kubeletRestartRequired: boolean;
   summary: { ok: number; warning: number; error: number };
@@ -469,7 +469,7 @@ export function validateReport(stdout: string, stderr = ''): Report {
     expect(Object.keys(d).sort()).toEqual(['name', 'path', 'raw', 'reason', 'sizeBytes']);
     expect(d.raw).toBe(d.reason === '');
   }
-  expect(Object.keys(report.facts).sort()).toEqual(['arch', 'cpuCores', 'hugepages2MiB', 'memAvailableKiB', 'sse42']);
+  expect(Object.keys(report.facts).sort()).toEqual(['arch', 'cpuCores', 'diskFreeKiB', 'hugepages2MiB', 'memAvailableKiB', 'sse42']);
   expect(Object.keys(report.os).sort()).toEqual(['id', 'idLike', 'packageManager', 'prettyName', 'versionId']);
   expect(typeof report.microk8s).toBe('boolean');
   expect(typeof report.rebootRequired).toBe('boolean');

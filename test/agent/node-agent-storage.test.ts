@@ -36,7 +36,7 @@ function suite(shell: ShellVariant): void {
         { name: 'sdb', path: '/dev/sdb', sizeBytes: 100 * 1024 ** 3, raw: true, reason: '' },
       ]);
       expect(r.report.dataPath).toBe('/var/lib/rook');
-      expect(r.report.facts).toEqual({ memAvailableKiB: 16 * GIB_KIB, hugepages2MiB: 1024, cpuCores: 4, sse42: true, arch: 'x86_64' });
+      expect(r.report.facts).toEqual({ memAvailableKiB: 16 * GIB_KIB, diskFreeKiB: 50 * GIB_KIB, hugepages2MiB: 1024, cpuCores: 4, sse42: true, arch: 'x86_64' });
     });
 
     it.each([
