@@ -135,7 +135,8 @@ function planExternal(facts: CephInstallFacts, opts: CephInstallOptions): Plan {
     plan.notes.push(`The external Ceph cluster is already connected (CephCluster ${EXTERNAL_CLUSTER_NAME} in ${EXTERNAL_NAMESPACE}, class ${RBD_CLASS}): connect-external-ceph is not run again (it is not idempotent).`);
   } else {
     // connect-external-ceph runs Helm as root: a rook-release repository added by another user is invisible to it (microk8s#4314).
-    plan.steps.push({ kind: 'run', title: `Add the Helm repository ${ROOK_REPO.name} for root (connect-external-ceph runs Helm with sudo)`, command: microk8s(facts.root, 'helm3', 'repo', 'add', ROOK_REPO.name, ROOK_REPO.url, '--force-update'), timeoutMs: 120_000 });
+    // Best effort (okExitCodes): when it fails, connect fails too, and the verify below says so.
+    plan.steps.push({ kind: 'run', title: `Add the Helm repository ${ROOK_REPO.name} for root (connect-external-ceph runs Helm with sudo)`, command: microk8s(facts.root, 'helm3', 'repo', 'add', ROOK_REPO.name, ROOK_REPO.url, '--force-update'), okExitCodes: [1], timeoutMs: 120_000 });
     const args = ['connect-external-ceph', ...(opts.cephConf ? ['--ceph-conf', opts.cephConf] : []), ...(opts.keyring ? ['--keyring', opts.keyring] : []), ...(opts.rbdPool ? ['--rbd-pool', opts.rbdPool] : [])];
     plan.steps.push(
       { kind: 'run', title: `Connect the external Ceph cluster (${facts.root ? '' : 'sudo '}microk8s connect-external-ceph)`, command: microk8s(facts.root, ...args), timeoutMs: opts.timeoutMs + 120_000 },
