@@ -75,7 +75,7 @@ describe('install ceph (external)', () => {
         ['connect-external-ceph', ...files, '--rbd-pool', 'k8s'],
       ]),
     );
-    expect(s.readMicrok8sState().rook.rootRepo).toBe(true);
+    expect((s.readMicrok8sState() as { rook?: { rootRepo?: boolean } }).rook?.rootRepo).toBe(true);
     expect(s.api!.store.get('storageclasses', 'ceph-rbd').parameters.pool).toBe('k8s');
     expect(s.api!.store.get('cephclusters.ceph.rook.io', 'rook-ceph-external', 'rook-ceph-external').status.phase).toBe('Connected');
     // The probe claim bound and is gone again.
@@ -236,7 +236,7 @@ describe('uninstall ceph', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(s.api!.store.get('storageclasses', 'ceph-rbd')).toBeUndefined();
     expect(s.api!.store.get('cephclusters.ceph.rook.io', 'rook-ceph-external', 'rook-ceph-external')).toBeUndefined();
-    expect(s.readMicrok8sState().addons['rook-ceph'].status).toBe('disabled');
+    expect(s.readMicrok8sState().addons['rook-ceph']?.status).toBe('disabled');
     expect(m8sCalls(s)).toContain('helm3 uninstall rook-ceph-external -n rook-ceph-external --wait');
   });
 
