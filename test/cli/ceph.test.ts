@@ -16,6 +16,8 @@ import { CLI_PATH, createSandbox } from '../helpers/sandbox.mjs';
 vi.setConfig({ testTimeout: 120_000 });
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+/** A CLI run of a dozen verified steps, on a busy machine. */
+const SLOW = { timeoutMs: 90_000 };
 let sb: Sandbox | undefined;
 let stops: (() => void)[] = [];
 afterEach(async () => {
@@ -65,7 +67,7 @@ describe('install ceph (external)', () => {
   it('enables Rook v1.18 with the kubelet dir, adds the repository for root, connects with sudo, and proves class ceph-rbd with a claim; a rerun converges', async () => {
     const s = await cluster();
     const files = confFiles(s);
-    const r = await s.run(['install', 'ceph', ...files, '--rbd-pool', 'k8s']);
+    const r = await s.run(['install', 'ceph', ...files, '--rbd-pool', 'k8s'], SLOW);
     expect(r.exitCode, r.stderr).toBe(0);
     const calls = s.readMicrok8sState().calls;
     expect(calls.map((c: any) => c.argv)).toEqual(
@@ -83,7 +85,7 @@ describe('install ceph (external)', () => {
     expect(s.api!.store.list('persistentvolumeclaims')).toEqual([]);
     expect(r.stderr).toMatch(/Wait for the probe claim of ceph-rbd to bind/);
 
-    const again = await s.run(['install', 'ceph', ...files]);
+    const again = await s.run(['install', 'ceph', ...files], SLOW);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stderr).toContain('connect-external-ceph is not run again');
     expect(m8sCalls(s).filter((c: string) => c.startsWith('connect-external-ceph'))).toHaveLength(1);
@@ -92,7 +94,7 @@ describe('install ceph (external)', () => {
 
   it.each(['v1.20.6', '1.21.0'])('--rook-version %s is refused with exit 2 and the reason, before anything runs', async (v) => {
     const s = await cluster();
-    const r = await s.run(['install', 'ceph', '--rook-version', v]);
+    const r = await s.run(['install', 'ceph', '--rook-version', v], SLOW);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('removed csi.kubeletDirPath from the rook-ceph chart');
     expect(r.stderr).toContain('/var/snap/microk8s/common/var/lib/kubelet');
@@ -101,7 +103,7 @@ describe('install ceph (external)', () => {
 
   it('no Ceph reachable (no MicroCeph here, no --ceph-conf): says so with the MicroCeph bootstrap for one and several nodes, changes nothing', async () => {
     const s = await cluster();
-    const r = await s.run(['install', 'ceph']);
+    const r = await s.run(['install', 'ceph'], SLOW);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('no Ceph cluster to connect');
     expect(r.stderr).toContain('sudo microceph cluster bootstrap');
@@ -112,14 +114,14 @@ describe('install ceph (external)', () => {
 
   it('enable rook-ceph exits 0 although Helm failed: the missing operator is reported (exit 1)', async () => {
     const s = await cluster({ rook: { helmFails: true } });
-    const r = await s.run(['install', 'ceph', ...confFiles(s)]);
+    const r = await s.run(['install', 'ceph', ...confFiles(s)], SLOW);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/"microk8s enable rook-ceph --rook-version v1.18.11" exited 0 but Deployment\/rook-ceph-operator in rook-ceph does not exist/);
   });
 
   it('connect-external-ceph prints success after its Helm install failed (exit 0): the verification catches it and names the fix', async () => {
     const s = await cluster({ rook: { repoAddFails: true } });
-    const r = await s.run(['install', 'ceph', ...confFiles(s)]);
+    const r = await s.run(['install', 'ceph', ...confFiles(s)], SLOW);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('Check what connect-external-ceph made failed: CephCluster/rook-ceph-external in rook-ceph-external does not exist; StorageClass/ceph-rbd does not exist');
     expect(r.stderr).toContain('connect-external-ceph prints success even when its Helm install failed');
@@ -128,7 +130,7 @@ describe('install ceph (external)', () => {
 
   it('a keyring without client.admin caps: connect fails with rados.PermissionError, reported with its output', async () => {
     const s = await cluster({ rook: { keyringCaps: 'limited' } });
-    const r = await s.run(['install', 'ceph', ...confFiles(s)]);
+    const r = await s.run(['install', 'ceph', ...confFiles(s)], SLOW);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('rados.PermissionError');
   });
@@ -136,7 +138,7 @@ describe('install ceph (external)', () => {
   it('an operator already installed with Rook v1.20 (no kubelet dir) is refused before anything changes', async () => {
     const s = await cluster();
     s.api!.store.put({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'rook-ceph-operator', namespace: 'rook-ceph' }, spec: { replicas: 1, selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'op', image: 'docker.io/rook/ceph:v1.20.6' }] } } } });
-    const r = await s.run(['install', 'ceph', ...confFiles(s)]);
+    const r = await s.run(['install', 'ceph', ...confFiles(s)], SLOW);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('the rook-ceph addon is enabled with Rook v1.20.6');
     expect(r.stderr).toContain('microk8s disable rook-ceph');
@@ -144,7 +146,7 @@ describe('install ceph (external)', () => {
 
   it('--dry-run -o json prints the plan and runs nothing', async () => {
     const s = await cluster();
-    const r = await s.run(['install', 'ceph', ...confFiles(s), '--dry-run', '-o', 'json']);
+    const r = await s.run(['install', 'ceph', ...confFiles(s), '--dry-run', '-o', 'json'], SLOW);
     expect(r.exitCode, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.steps.map((x: any) => x.kind)).toEqual(['run', 'wait', 'verify', 'run', 'run', 'verify', 'wait', 'wait', 'wait', 'apply', 'wait', 'delete']);
@@ -160,7 +162,7 @@ describe('install ceph --in-cluster', () => {
         'node-3': { 'module:rbd': ['error', 'rbd is not loaded', 'modprobe rbd && echo rbd >> /etc/modules-load.d/k8s-storage.conf'], memory: ['error', 'only 3.0 GiB of memory available; a mon (1 GiB), a mgr (0.5 GiB) and 1 OSD(s) at 4 GiB each need 5.5 GiB', 'add RAM'] },
       },
     });
-    const r = await s.run(['install', 'ceph', '--in-cluster']);
+    const r = await s.run(['install', 'ceph', '--in-cluster'], SLOW);
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain('node-2: no raw disk');
     expect(r.stderr).toContain('node-3: rbd is not loaded');
@@ -173,14 +175,14 @@ describe('install ceph --in-cluster', () => {
 
   it('2 nodes without --test-cluster: exit 3, Ceph needs 3', async () => {
     const s = await cluster({ nodes: 2 });
-    const r = await s.run(['install', 'ceph', '--in-cluster']);
+    const r = await s.run(['install', 'ceph', '--in-cluster'], SLOW);
     expect(r.exitCode).toBe(3);
     expect(r.stderr).toContain('the cluster has 2 node(s): Ceph needs 3');
   });
 
   it('3 nodes: CephCluster (3 mons), pool, class, CephFilesystem, CephObjectStore; waits for HEALTH_OK and probes ceph-rbd and cephfs', async () => {
     const s = await cluster();
-    const r = await s.run(['install', 'ceph', '--in-cluster', '--cephfs', '--object-store']);
+    const r = await s.run(['install', 'ceph', '--in-cluster', '--cephfs', '--object-store'], SLOW);
     expect(r.exitCode, r.stderr).toBe(0);
     const cc = s.api!.store.get('cephclusters.ceph.rook.io', 'rook-ceph', 'rook-ceph');
     expect(cc.spec).toMatchObject({ mon: { count: 3, allowMultiplePerNode: false }, mgr: { count: 2 }, dataDirHostPath: '/var/lib/rook', cleanupPolicy: { confirmation: '' }, storage: { useAllNodes: true, useAllDevices: true } });
@@ -193,7 +195,7 @@ describe('install ceph --in-cluster', () => {
 
   it('--test-cluster on one node: cluster-test.yaml settings', async () => {
     const s = await cluster({ nodes: 1 });
-    const r = await s.run(['install', 'ceph', '--in-cluster', '--test-cluster']);
+    const r = await s.run(['install', 'ceph', '--in-cluster', '--test-cluster'], SLOW);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('never use it for data you need');
     const cc = s.api!.store.get('cephclusters.ceph.rook.io', 'rook-ceph', 'rook-ceph');
@@ -204,7 +206,7 @@ describe('install ceph --in-cluster', () => {
 
   it('HEALTH_WARN: the wait names the health checks and fails after --timeout', async () => {
     const s = await cluster({ operator: { health: 'HEALTH_WARN', details: { MON_DISK_LOW: { message: 'mon a is low on available space', severity: 'HEALTH_WARN' } } } });
-    const r = await s.run(['install', 'ceph', '--in-cluster', '--timeout', '3s']);
+    const r = await s.run(['install', 'ceph', '--in-cluster', '--timeout', '3s'], SLOW);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('MON_DISK_LOW');
     expect(r.stderr).toContain('mon a is low on available space');
@@ -222,17 +224,17 @@ describe('uninstall ceph', () => {
   it('refuses while claims of Ceph classes exist, listing them', async () => {
     const s = await installed('external');
     s.api!.store.put({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'db', namespace: 'shop' }, spec: { storageClassName: 'ceph-rbd', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
-    const r = await s.run(['uninstall', 'ceph']);
+    const r = await s.run(['uninstall', 'ceph'], SLOW);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/refusing to uninstall Ceph while claims shop\/db and volumes pvc-\S+ of its classes exist/);
   });
 
   it('external: disconnects (release, namespace, classes, addon) without touching Ceph; --destroy-data is a usage error', async () => {
     const s = await installed('external');
-    const bad = await s.run(['uninstall', 'ceph', '--destroy-data']);
+    const bad = await s.run(['uninstall', 'ceph', '--destroy-data'], SLOW);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain("an external Ceph cluster's data is not this cluster's to destroy");
-    const r = await s.run(['uninstall', 'ceph']);
+    const r = await s.run(['uninstall', 'ceph'], SLOW);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(s.api!.store.get('storageclasses', 'ceph-rbd')).toBeUndefined();
     expect(s.api!.store.get('cephclusters.ceph.rook.io', 'rook-ceph-external', 'rook-ceph-external')).toBeUndefined();
@@ -242,7 +244,7 @@ describe('uninstall ceph', () => {
 
   it('in-cluster without --destroy-data: removes the objects and says where the data stays', async () => {
     const s = await installed('in-cluster');
-    const r = await s.run(['uninstall', 'ceph', '--in-cluster']);
+    const r = await s.run(['uninstall', 'ceph', '--in-cluster'], SLOW);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('/var/lib/rook on every node and the OSD disks keep Ceph\'s data');
     expect(s.api!.requestsMatching({ verb: 'patch', resource: 'cephclusters', contentType: 'application/merge-patch+json' })).toEqual([]);
@@ -251,7 +253,7 @@ describe('uninstall ceph', () => {
 
   it('in-cluster --destroy-data without a terminal needs --yes-really-destroy-data (exit 2, nothing changed)', async () => {
     const s = await installed('in-cluster');
-    const r = await s.run(['uninstall', 'ceph', '--in-cluster', '--destroy-data']);
+    const r = await s.run(['uninstall', 'ceph', '--in-cluster', '--destroy-data'], SLOW);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('add --yes-really-destroy-data');
     expect(s.api!.store.get('cephclusters.ceph.rook.io', 'rook-ceph', 'rook-ceph')).toBeDefined();
@@ -259,7 +261,7 @@ describe('uninstall ceph', () => {
 
   it('in-cluster --destroy-data --yes-really-destroy-data: cleanupPolicy set, CephCluster deleted, every node\'s cleanup job waited for', async () => {
     const s = await installed('in-cluster');
-    const r = await s.run(['uninstall', 'ceph', '--in-cluster', '--destroy-data', '--yes-really-destroy-data']);
+    const r = await s.run(['uninstall', 'ceph', '--in-cluster', '--destroy-data', '--yes-really-destroy-data'], SLOW);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(s.api!.requestsMatching({ verb: 'patch', resource: 'cephclusters', contentType: 'application/merge-patch+json' })).toHaveLength(1);
     expect(s.api!.store.get('cephclusters.ceph.rook.io', 'rook-ceph', 'rook-ceph')).toBeUndefined();

@@ -41,6 +41,7 @@ import { updateState, readState } from '../lib/state-file.mjs';
 import { defaultHelmState } from '../lib/helm-state.mjs';
 import { kubeClient, KubeUnreachable } from '../lib/kube-client.mjs';
 import { err, out, sleep } from '../lib/cli-io.mjs';
+import { openebsObjects } from '../lib/openebs-chart.mjs';
 
 /** @typedef {import('../lib/helm-state.mjs').HelmState} HelmState */
 /** @typedef {import('../lib/helm-state.mjs').HelmRelease} HelmRelease */
@@ -514,8 +515,8 @@ async function deployToCluster(ns, release, chart, values, installing, createNam
     const r = await kube.call('POST', '/api/v1/namespaces?fieldManager=helm', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     if (r.status >= 300) throw new Error(r.body?.message ?? `namespace: HTTP ${r.status}`);
   }
-  if (chart.name !== 'longhorn') return;
-  const { helm, manager } = longhornObjects(values, ns, release, chart.version);
+  if (chart.name !== 'longhorn' && chart.name !== 'openebs') return;
+  const { helm, manager } = chart.name === 'openebs' ? { helm: openebsObjects(values, ns, release, chart.version), manager: [] } : longhornObjects(values, ns, release, chart.version);
   const { objectPath } = await import('../lib/kube-client.mjs');
   for (const obj of helm) {
     const { collection, item } = objectPath(obj);
@@ -558,10 +559,12 @@ async function deployToCluster(ns, release, chart, values, installing, createNam
 
 /** @param {string} ns @param {HelmRelease} rel */
 async function removeFromCluster(ns, rel) {
-  if (!state.apiServer || !rel.chart.startsWith('longhorn-')) return;
+  if (!state.apiServer || !(rel.chart.startsWith('longhorn-') || rel.chart.startsWith('openebs-'))) return;
   const kube = kubeClient(state.apiServer, { userAgent: `Helm/${version.replace(/^v/, '')}` });
   const { objectPath } = await import('../lib/kube-client.mjs');
-  const { helm, manager } = longhornObjects(rel.values ?? {}, ns, rel.name, rel.chart.replace(/^longhorn-/, ''));
+  const { helm, manager } = rel.chart.startsWith('openebs-')
+    ? { helm: openebsObjects(rel.values ?? {}, ns, rel.name, rel.chart.replace(/^openebs-/, '')), manager: [] }
+    : longhornObjects(rel.values ?? {}, ns, rel.name, rel.chart.replace(/^longhorn-/, ''));
   // Custom resources first (what the longhorn-uninstall job does), CRDs last.
   for (const obj of [...manager, ...helm.filter((o) => o.kind !== 'CustomResourceDefinition'), ...helm.filter((o) => o.kind === 'CustomResourceDefinition')]) {
     await kube.call('DELETE', objectPath(obj).item);

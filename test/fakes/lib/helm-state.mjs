@@ -25,6 +25,7 @@ export function defaultHelmState() {
     /** Known remote charts: "repo/chart" -> versions (newest first) and appVersion per version. */
     charts: /** @type {Record<string, {versions: string[], appVersion?: Record<string, string>}>} */ ({
       'longhorn/longhorn': { versions: ['1.12.1', '1.12.0', '1.11.2', '1.10.3', '1.9.2'] },
+      'openebs/openebs': { versions: ['4.5.1', '4.4.0', '4.3.2', '4.2.0'] },
     }),
     /** @type {string | null} */
     apiServer: /** @type {string | null} */ (null),
