@@ -226,8 +226,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   if (rt.wants('recommend')) {
-    program
-      .command('recommend')
+    outputs(program.command('recommend'), 'table', 'json', 'yaml', 'name')
       .description("which storage system fits this cluster (the seed's comparison as rules), with reasons in its own numbers and the commands to run")
       .option('--need <need>', 'what the volumes need: rwx, object, ha or iops; repeatable', collect)
       .option('--nas <server:/export>', 'an NFS server that already exists (the recommended NFS command then uses it)')

@@ -123,9 +123,12 @@ describe('install openebs', () => {
 
   it('bad input: every problem at once (exit 2)', async () => {
     const s = await cluster({ nodes: 1 });
-    const r = await s.run(['install', 'openebs', '--engine', 'jiva', '--disk', 'node-1:/dev/sdb', '--base-path', 'relative'], SLOW);
+    const engine = await s.run(['install', 'openebs', '--engine', 'jiva'], SLOW);
+    expect(engine.exitCode).toBe(2);
+    expect(engine.stderr).toContain("argument 'jiva' is invalid. Allowed choices are hostpath, mayastor");
+    const r = await s.run(['install', 'openebs', '--disk', 'node-1:/dev/sdb', '--base-path', 'relative'], SLOW);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('--engine: "jiva" is not hostpath or mayastor');
+    expect(r.stderr).toContain('--disk: DiskPools are for --engine mayastor');
     expect(r.stderr).toContain('--disk: "node-1:/dev/sdb" is not NODE=/dev/disk/by-id/ID');
     expect(r.stderr).toContain('--base-path: "relative" must be an absolute path');
   });

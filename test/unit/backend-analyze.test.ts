@@ -4,10 +4,11 @@
  * HugePages on Mayastor nodes.
  */
 import { describe, expect, it } from 'vitest';
-import { ceph } from '../../src/backends/ceph/index.js';
-import { glusterfs } from '../../src/backends/glusterfs/index.js';
-import { openebs } from '../../src/backends/openebs/index.js';
-import type { ClusterFacts, Obj } from '../../src/backends/types.js';
+import { backendById } from '../../src/backends/index.js';
+import type { Backend, ClusterFacts, Obj } from '../../src/backends/types.js';
+
+// Through the registry, as the commands reach them.
+const [ceph, openebs, glusterfs] = (['ceph', 'openebs', 'glusterfs'] as const).map((id) => backendById(id) as Backend) as [Backend, Backend, Backend];
 
 const ready = (kind: 'Deployment' | 'DaemonSet', name: string, namespace: string, ok = true): Obj =>
   ({

@@ -1,4 +1,5 @@
 /** Ceph through Rook on MicroK8s: an external MicroCeph (or other) cluster, or Rook's own CephCluster. */
+import { cephfs as cephfsPreset, cephRbd as cephRbdPreset } from '../presets-only/presets.js';
 import type { Backend } from '../types.js';
 import { analyzeCeph, CEPH_WORKLOADS } from './analyze.js';
 import { DEFAULT_ROOK_VERSION, RBD_PROVISIONER, CEPHFS_PROVISIONER } from './constants.js';
@@ -10,8 +11,9 @@ export const ceph: Backend<CephInstallOptions, CephInstallFacts, CephUninstallOp
   title: 'Ceph (Rook)',
   provisioners: [RBD_PROVISIONER, CEPHFS_PROVISIONER],
   presets: ['ceph-rbd', 'cephfs'],
+  storageClassPresets: [cephRbdPreset, cephfsPreset],
   capabilities: { accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'], expand: true, snapshot: false, csiSnapshots: true, restore: true, replicated: true, nodeBound: false },
-  nodeTargets: [{ id: 'ceph', description: "Rook OSDs on the node: a raw disk, the rbd module, lvm2, memory for a mon, a mgr and 4 GiB per OSD" }],
+  nodeTargets: [{ id: 'ceph', description: 'Rook OSDs on the node: a raw disk, the rbd module, lvm2, memory for a mon, a mgr and 4 GiB per OSD', title: 'Ceph (Rook)', doctorOrder: 4 }],
   workloads: [
     { ref: CEPH_WORKLOADS[0]!, hint: 'kubectl -n rook-ceph describe deployment rook-ceph-operator' },
     { ref: CEPH_WORKLOADS[1]!, hint: 'kubectl -n rook-ceph logs deploy/rook-ceph-operator' },

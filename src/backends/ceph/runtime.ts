@@ -11,7 +11,7 @@ import type { CephCollected } from './analyze.js';
 import { confirmByName } from './confirm.js';
 import { ADDON, CLUSTER_NAME, EXTERNAL_NAMESPACE, MICROCEPH_CONF, ref, ROOK_API, ROOK_NAMESPACE } from './constants.js';
 import { parseCephInstall, parseCephUninstall, type CephInstallOptions, type CephUninstallOptions } from './options.js';
-import { CEPH_PROVISIONERS, cephDataBlocker, type CephInstallFacts, type CephUninstallFacts } from './plan.js';
+import { CEPH_PROVISIONERS, type CephInstallFacts, type CephUninstallFacts } from './plan.js';
 
 /** Ceph v19 (squid) with Rook v1.18 (cluster-test.yaml of v1.18.7). */
 const CEPH_IMAGE = 'quay.io/ceph/ceph:v19';
@@ -105,7 +105,7 @@ export const cephRuntime: BackendRuntime<CephInstallOptions, CephInstallFacts, C
       rookObjects(c.kube, 'CephFilesystem', ROOK_NAMESPACE),
       rookObjects(c.kube, 'CephObjectStore', ROOK_NAMESPACE),
     ]);
-    const facts: CephUninstallFacts = {
+    return {
       addonEnabled: c.addonEnabled,
       operatorExists: c.operator !== undefined,
       ...(c.externalCluster ? { externalCluster: c.externalCluster } : {}),
@@ -118,13 +118,15 @@ export const cephRuntime: BackendRuntime<CephInstallOptions, CephInstallFacts, C
       nodes: c.nodes,
       root: c.root,
     };
-    // Refuse before asking: a confirmation for an uninstall that will be refused wastes the user's time.
-    const blocker = cephDataBlocker(facts);
-    if (blocker) throw blocker;
-    if (opts.form === 'in-cluster' && opts.destroyData && c.cluster && !opts.dryRun) {
-      await confirmByName(ctx, { name: CLUSTER_NAME, what: `--destroy-data wipes /var/lib/rook and every OSD disk of CephCluster ${CLUSTER_NAME} on ${c.nodes.join(', ')}`, confirmed: opts.confirmed });
+  },
+  /** After the planner's refusals (claims left): the typed confirmation before Rook wipes the disks. */
+  async confirmUninstall(ctx, _plan, facts, opts) {
+    if (opts.form === 'in-cluster' && opts.destroyData && facts.cluster) {
+      await confirmByName(ctx, { name: CLUSTER_NAME, what: `--destroy-data wipes /var/lib/rook and every OSD disk of CephCluster ${CLUSTER_NAME} on ${facts.nodes.join(', ')}`, confirmed: opts.confirmed });
     }
-    return facts;
+  },
+  async reportInstall(ctx, _session, plan) {
+    ctx.log.success(`Ceph is ready: ${plan.title}; class ceph-rbd proven by a claim that bound. Try: k8s-storage apply pvc data --size 1Gi --storage-class ceph-rbd`);
   },
   async collect(session): Promise<CephCollected | undefined> {
     const kube = await session.kube();

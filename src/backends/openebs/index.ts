@@ -1,4 +1,5 @@
 /** OpenEBS 4.x through its current chart (not the deprecated 3.x community addon): LocalPV hostpath, or Mayastor. */
+import { openebsHostpath as openebsPreset } from '../presets-only/presets.js';
 import type { Backend } from '../types.js';
 import { analyzeOpenebs, OPENEBS_WORKLOADS } from './analyze.js';
 import { DEFAULT_BASE_PATH, HOSTPATH_PROVISIONER, MAYASTOR_PROVISIONER, OPENEBS_CHART_VERSION } from './constants.js';
@@ -10,12 +11,14 @@ export const openebs: Backend<OpenebsInstallOptions, OpenebsInstallFacts, Openeb
   title: 'OpenEBS',
   provisioners: [HOSTPATH_PROVISIONER, MAYASTOR_PROVISIONER],
   presets: ['openebs-hostpath'],
+  storageClassPresets: [openebsPreset],
   capabilities: { accessModes: ['ReadWriteOnce'], expand: false, snapshot: false, csiSnapshots: true, restore: false, replicated: false, nodeBound: true },
   nodeTargets: [
-    { id: 'openebs', description: 'OpenEBS LocalPV hostpath: free disk at /var/openebs/local' },
-    { id: 'openebs-mayastor', description: 'a Mayastor io-engine node: x86-64 with SSE4.2, kernel 5.15+ with nvme_tcp, 1024 x 2 MiB HugePages, 2 spare cores, 1 GiB' },
+    { id: 'openebs-mayastor', description: 'a Mayastor io-engine node: x86-64 with SSE4.2, kernel 5.15+ with nvme_tcp, 1024 x 2 MiB HugePages, 2 spare cores, 1 GiB', title: 'OpenEBS Mayastor', doctorOrder: 5 },
+    { id: 'openebs', description: 'OpenEBS LocalPV hostpath: free disk at /var/openebs/local', title: 'OpenEBS LocalPV hostpath', doctorOrder: 6 },
   ],
-  workloads: OPENEBS_WORKLOADS.slice(0, 1).map((ref) => ({ ref, hint: 'kubectl -n openebs describe deployment openebs-localpv-provisioner' })),
+  // LocalPV's provisioner first (always there); Mayastor's only with --engine mayastor (analyze knows).
+  workloads: OPENEBS_WORKLOADS.map((ref) => ({ ref, hint: `kubectl -n openebs describe ${ref.kind.toLowerCase()} ${ref.name}` })),
   install: {
     description: `OpenEBS ${OPENEBS_CHART_VERSION} (chart openebs/openebs): LocalPV hostpath, or --engine mayastor with DiskPools from --disk; verified by a claim that binds`,
     options: [

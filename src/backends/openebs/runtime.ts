@@ -1,5 +1,4 @@
 /** The IO of the OpenEBS backend: Helm, the facts the planners read, the Mayastor preflight, status collection. */
-import { rmSync } from 'node:fs';
 import { helmStatus } from '../../cluster/helm.js';
 import { HelmWorkdir, prepareHelm } from '../../cluster/helm-workdir.js';
 import type { KubeClient } from '../../cluster/kube.js';
@@ -17,16 +16,14 @@ import { OPENEBS_PROVISIONERS, type OpenebsInstallFacts, type OpenebsUninstallFa
 /** Pods in their init containers for over two minutes: the Calico checksum-offload symptom. */
 const STUCK_MS = 120_000;
 
+/** Each gathering's Helm workdir (a private kubeconfig may be in it), removed by `release`. */
+const workdirs = new WeakMap<object, HelmWorkdir>();
+
 async function helmFor(ctx: Context, kube: KubeClient, dryRun: boolean) {
   const workdir = new HelmWorkdir(dryRun);
   const helm = await prepareHelm({ ...(ctx.global.kubeconfig ? { kubeconfig: ctx.global.kubeconfig } : {}), ...(ctx.global.context ? { context: ctx.global.context } : {}) }, kube, workdir, ctx.signal);
-  // The plan runs after gathering: keep the private kubeconfig (if one was written) until the process ends.
-  process.once('exit', () => {
-    const dir = (workdir as unknown as { dir?: string }).dir;
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
   const release = await helmStatus(helm, OPENEBS_RELEASE, OPENEBS_NAMESPACE, { signal: ctx.signal });
-  return { helm, ...(release ? { release } : {}) };
+  return { helm, workdir, ...(release ? { release } : {}) };
 }
 
 async function diskPools(kube: KubeClient): Promise<Obj[]> {
@@ -57,7 +54,7 @@ export const openebsRuntime: BackendRuntime<OpenebsInstallOptions, OpenebsInstal
       diskPools(kube),
       session.microk8s().catch(() => undefined),
     ]);
-    const { helm, release } = await helmFor(ctx, kube, opts.dryRun);
+    const { helm, release, workdir } = await helmFor(ctx, kube, opts.dryRun);
     const nodes = nodeObjs.map((n) => ({ name: n.metadata.name, labels: (n.metadata.labels ?? {}) as Record<string, string> }));
     const microk8s = opts.microk8s ?? (nodes.length ? nodes.some((n) => 'node.kubernetes.io/microk8s-controlplane' in n.labels || 'node.kubernetes.io/microk8s-worker' in n.labels) : local?.kind === 'running');
     if (opts.engine === 'mayastor' && !opts.skipPreflight && !opts.dryRun) await preflight(ctx, session, opts.disks.map((d) => d.node));
@@ -65,7 +62,7 @@ export const openebsRuntime: BackendRuntime<OpenebsInstallOptions, OpenebsInstal
     const stuckInInit = pods
       .filter((p) => (p.status?.initContainerStatuses ?? []).some((c: any) => !c.state?.terminated) && now - Date.parse((p.metadata as { creationTimestamp?: string }).creationTimestamp ?? new Date(now).toISOString()) > STUCK_MS)
       .map((p) => p.metadata.name);
-    return {
+    const facts: OpenebsInstallFacts = {
       helm,
       ...(release ? { release } : {}),
       microk8s,
@@ -75,6 +72,8 @@ export const openebsRuntime: BackendRuntime<OpenebsInstallOptions, OpenebsInstal
       stuckInInit,
       diskPools: pools.map((p) => p.metadata.name),
     };
+    workdirs.set(facts, workdir);
+    return facts;
   },
   parseUninstall: parseOpenebsUninstall,
   async gatherUninstall(ctx, session, opts) {
@@ -86,9 +85,9 @@ export const openebsRuntime: BackendRuntime<OpenebsInstallOptions, OpenebsInstal
       kube.get(ref.namespace),
       diskPools(kube),
     ]);
-    const { helm, release } = await helmFor(ctx, kube, opts.dryRun);
+    const { helm, release, workdir } = await helmFor(ctx, kube, opts.dryRun);
     const ours = new Set(classes.filter((c) => OPENEBS_PROVISIONERS.includes(c.provisioner)).map((c) => c.metadata.name));
-    return {
+    const facts: OpenebsUninstallFacts = {
       helm,
       ...(release ? { release } : {}),
       namespaceExists: namespace !== undefined,
@@ -98,6 +97,14 @@ export const openebsRuntime: BackendRuntime<OpenebsInstallOptions, OpenebsInstal
       // Mayastor reports the space replicas take: a pool with used bytes is in use.
       diskPools: pools.map((p) => ({ name: p.metadata.name, inUse: Number(p.status?.used ?? 0) > 0 })),
     };
+    workdirs.set(facts, workdir);
+    return facts;
+  },
+  async release(facts) {
+    await workdirs.get(facts)?.cleanup();
+  },
+  async reportInstall(ctx, _session, plan, _facts, opts) {
+    ctx.log.success(`${plan.title}: ready, and class openebs-hostpath${opts.engine === 'mayastor' && opts.disks.length ? ' and openebs-single-replica' : ''} proven by a claim that bound.`);
   },
   async collect(session): Promise<OpenebsCollected> {
     const kube = await session.kube();
