@@ -1,9 +1,10 @@
 #!/bin/sh
 # k8s-storage node agent: checks (and, with "prepare", fixes) a node's host for
-# Longhorn, NFS and hostpath storage, then prints ONE JSON document on stdout.
+# Longhorn, NFS, hostpath, Ceph and OpenEBS storage, then prints ONE JSON document on stdout.
 #
-#   node-agent.sh check   --for longhorn|nfs|hostpath [--data-path PATH] [--min-disk-gib N] [--min-mem-gib N]
-#   node-agent.sh prepare --for longhorn|nfs|hostpath [same options]
+#   node-agent.sh check   --for TARGET [--data-path PATH] [--min-disk-gib N] [--min-mem-gib N]
+#   node-agent.sh prepare --for TARGET [same options]
+#   TARGET: longhorn|nfs|hostpath|ceph|openebs|openebs-mayastor
 #
 # Exit status: 0 no error finding, 3 at least one error finding (after prepare: in the
 # re-check), 2 bad arguments (one line on stderr, no JSON), 1 internal failure.
@@ -24,7 +25,18 @@ MICROK8S_KUBELET_DIR=/var/snap/microk8s/common/var/lib/kubelet
 DEFAULT_KUBELET_DIR=/var/lib/kubelet
 MICROK8S_HOSTPATH_DIR=/var/snap/microk8s/common/default-storage
 LONGHORN_DATA_DIR=/var/lib/longhorn
-USAGE='usage: node-agent.sh check|prepare --for longhorn|nfs|hostpath [--data-path PATH] [--min-disk-gib N] [--min-mem-gib N]'
+ROOK_DATA_DIR=/var/lib/rook
+OPENEBS_LOCAL_DIR=/var/openebs/local
+HUGEPAGES_CONF=/etc/sysctl.d/20-k8s-storage-hugepages.conf
+HUGEPAGES_SYS=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+# Mayastor's io-engine: 1024 x 2 MiB HugePages, kernel 5.15+, 2 dedicated cores, 1 GiB.
+MAYASTOR_HUGEPAGES=1024
+MAYASTOR_MIN_KERNEL=5.15
+# Rook's chart defaults: mon 1 GiB + mgr 0.5 GiB per node, 4 GiB per OSD (Rook warns below 2).
+CEPH_BASE_MIB=1536
+CEPH_OSD_MIB=4096
+CEPH_OSD_MIN_MIB=2048
+USAGE='usage: node-agent.sh check|prepare --for longhorn|nfs|hostpath|ceph|openebs|openebs-mayastor [--data-path PATH] [--min-disk-gib N] [--min-mem-gib N]'
 
 LC_ALL=C
 export LC_ALL
@@ -122,6 +134,15 @@ has_cmd() {
   command -v "$1" >/dev/null 2>&1
 }
 
+# True for targets that cannot work without the packages the agent installs (longhorn, nfs):
+# for them an unknown distribution is an error, for the others a warning.
+packages_essential() {
+  case $TARGET in
+    longhorn | nfs) return 0 ;;
+  esac
+  return 1
+}
+
 # word_in WORD LIST...: true when WORD is one of LIST.
 word_in() {
   _w=$1
@@ -159,7 +180,7 @@ parse_args() {
     *) usage_error "unknown command '$1'" ;;
   esac
   shift
-  TARGET='' DATA_PATH='' MIN_DISK_GIB=10 MIN_MEM_GIB=2
+  TARGET='' DATA_PATH='' MIN_DISK_GIB=10 MIN_MEM_GIB=2 MIN_MEM_SET=''
   while [ $# -gt 0 ]; do
     case $1 in
       --for | --data-path | --min-disk-gib | --min-mem-gib)
@@ -181,13 +202,13 @@ parse_args() {
       --for) TARGET=$_val ;;
       --data-path) DATA_PATH=$_val ;;
       --min-disk-gib) check_uint "$_opt" "$_val"; MIN_DISK_GIB=$_val ;;
-      --min-mem-gib) check_uint "$_opt" "$_val"; MIN_MEM_GIB=$_val ;;
+      --min-mem-gib) check_uint "$_opt" "$_val"; MIN_MEM_GIB=$_val MIN_MEM_SET=1 ;;
     esac
   done
   case $TARGET in
-    longhorn | nfs | hostpath) ;;
+    longhorn | nfs | hostpath | ceph | openebs | openebs-mayastor) ;;
     '') usage_error "--for is required" ;;
-    *) usage_error "unknown target '$TARGET' (expected longhorn, nfs or hostpath)" ;;
+    *) usage_error "unknown target '$TARGET' (expected longhorn, nfs, hostpath, ceph, openebs or openebs-mayastor)" ;;
   esac
   if [ -n "$DATA_PATH" ]; then
     case $DATA_PATH in
@@ -307,6 +328,7 @@ required_packages() {
         pacman) echo nfs-utils ;;
       esac
       ;;
+    ceph) echo lvm2 ;;
   esac
 }
 
@@ -314,6 +336,8 @@ target_modules() {
   case $TARGET in
     longhorn) echo iscsi_tcp dm_crypt nfs ;;
     nfs) echo nfs ;;
+    ceph) echo rbd ;;
+    openebs-mayastor) echo nvme_tcp ;;
   esac
 }
 
@@ -422,6 +446,15 @@ root_propagation() {
   done
 }
 
+# kernel_at_least RELEASE MAJOR.MINOR: true when RELEASE (uname -r) is that version or newer.
+kernel_at_least() {
+  awk -v r="$1" -v m="$2" 'BEGIN {
+    split(r, a, /[^0-9]+/); split(m, b, ".")
+    if (a[1] + 0 != b[1] + 0) exit (a[1] + 0 > b[1] + 0) ? 0 : 1
+    exit (a[2] + 0 >= b[2] + 0) ? 0 : 1
+  }'
+}
+
 # Known-bad kernels for Longhorn: 5.15.0-94 up to 5.15.0-99 (any suffix) and 6.5.6.
 kernel_known_bad() {
   case $1 in
@@ -437,8 +470,8 @@ kernel_known_bad() {
 
 check_os() {
   if [ -z "$OS_FILE" ]; then
-    _st=error
-    [ "$TARGET" = hostpath ] && _st=warning
+    _st=warning
+    packages_essential && _st=error
     finding os "$_st" "no /etc/os-release: cannot identify the distribution or its package manager" \
       "install the storage prerequisites manually (NFS v4 client, open-iscsi, cryptsetup, device-mapper)"
     return
@@ -448,8 +481,8 @@ check_os() {
   if [ -n "$PM" ]; then
     finding os ok "$_name (ID=$OS_ID${OS_ID_LIKE:+, ID_LIKE=$OS_ID_LIKE}), package manager $PM" ""
   else
-    _st=error
-    [ "$TARGET" = hostpath ] && _st=warning
+    _st=warning
+    packages_essential && _st=error
     finding os "$_st" "$_name (ID=$OS_ID${OS_ID_LIKE:+, ID_LIKE=$OS_ID_LIKE}): unsupported distribution, no known package manager" \
       "install the storage prerequisites manually (NFS v4 client, open-iscsi with iscsid, cryptsetup, device-mapper); prepare cannot install packages here"
   fi
@@ -463,6 +496,8 @@ check_packages() {
     elif [ "$PM" = pacman ] && [ -n "$PACMAN_DB_STALE" ]; then
       finding "package:$_p" error "$_p is not installed: pacman could not install it from the local package database (stale sync database; the agent never runs a full upgrade)" \
         "run 'pacman -Syu' yourself (a full system upgrade), then rerun prepare"
+    elif [ "$_p" = lvm2 ]; then
+      finding "package:$_p" warning "$_p is not installed: Rook needs it for encrypted OSDs, a metadata device or more than one OSD per device" "$(install_hint "$_p")"
     else
       finding "package:$_p" error "$_p is not installed" "$(install_hint "$_p")"
     fi
@@ -551,6 +586,27 @@ check_kernel() {
     finding kernel warning "cannot read the kernel release (uname -r failed)" "check uname -r on the node"
     return
   fi
+  if [ "$TARGET" = openebs-mayastor ]; then
+    if kernel_at_least "$KERNEL" "$MAYASTOR_MIN_KERNEL"; then
+      finding kernel ok "kernel $KERNEL is $MAYASTOR_MIN_KERNEL or newer (Mayastor's minimum)" ""
+    else
+      finding kernel error "kernel $KERNEL is older than $MAYASTOR_MIN_KERNEL: Mayastor's io-engine needs $MAYASTOR_MIN_KERNEL or newer with nvme-tcp" \
+        "upgrade the kernel to $MAYASTOR_MIN_KERNEL or newer (Ubuntu 22.04+: apt-get install linux-generic), then reboot"
+      REBOOT_REQUIRED=true
+    fi
+    return
+  fi
+  if [ "$TARGET" = ceph ] && ! kernel_at_least "$KERNEL" 4.17; then
+    finding kernel warning "kernel $KERNEL is older than 4.17: CephFS quotas are not enforced by older kernel clients" \
+      "upgrade the kernel to 4.17 or newer if you use CephFS"
+    return
+  fi
+  case $TARGET in
+    ceph | openebs)
+      finding kernel ok "kernel $KERNEL" ""
+      return
+      ;;
+  esac
   if kernel_known_bad "$KERNEL"; then
     if [ "$TARGET" = longhorn ]; then
       finding kernel error "kernel $KERNEL is a known-bad kernel for Longhorn (5.15.0-94 up to 5.15.0-99, 6.5.6)" \
@@ -593,8 +649,10 @@ check_disk() {
   _where=$_p
   [ "$_p" = "$EFFECTIVE_DATA_PATH" ] || _where="$_p (nearest existing parent of $EFFECTIVE_DATA_PATH)"
   _kb=$(df -Pk "$AGENT_ROOT$_p" 2>/dev/null | awk 'NR == 2 { print $4 }')
+  DISK_KB=$_kb
   case $_kb in
     '' | *[!0-9]*)
+      DISK_KB=
       finding disk warning "cannot determine the free space at $_where (df -Pk failed)" \
         "check free space with: df -h $_p"
       return
@@ -610,31 +668,246 @@ check_disk() {
   fi
 }
 
+# Sets MEM_KB to MemAvailable (else MemFree+Buffers+Cached), empty when unreadable.
+read_mem_available() {
+  MEM_KB=
+  _mi="$AGENT_ROOT/proc/meminfo"
+  [ -r "$_mi" ] || return 0
+  MEM_KB=$(awk '
+    /^MemAvailable:/ { avail = $2; has = 1 }
+    /^MemFree:/ { free = $2 } /^Buffers:/ { buf = $2 } /^Cached:/ { cached = $2 }
+    END { if (has) print avail; else if (free != "") print free + buf + cached }
+  ' "$_mi")
+  case $MEM_KB in
+    '' | *[!0-9]*) MEM_KB= ;;
+  esac
+}
+
 check_memory() {
   _sev=warning
-  [ "$TARGET" = longhorn ] && _sev=error
-  _mi="$AGENT_ROOT/proc/meminfo"
-  _kb=
-  if [ -r "$_mi" ]; then
-    _kb=$(awk '
-      /^MemAvailable:/ { avail = $2; has = 1 }
-      /^MemFree:/ { free = $2 } /^Buffers:/ { buf = $2 } /^Cached:/ { cached = $2 }
-      END { if (has) print avail; else if (free != "") print free + buf + cached }
-    ' "$_mi")
+  case $TARGET in
+    longhorn | openebs-mayastor) _sev=error ;;
+  esac
+  read_mem_available
+  if [ -z "$MEM_KB" ]; then
+    finding memory warning "cannot read available memory from /proc/meminfo" "check available memory with: free -g"
+    return
   fi
-  case $_kb in
+  _kb=$MEM_KB
+  _gib=$(kib_to_gib "$_kb")
+  if [ "$TARGET" = ceph ] && [ -z "$MIN_MEM_SET" ]; then
+    # One OSD per raw disk (at least one): mon + mgr + 4 GiB each; Rook warns below 2 GiB each.
+    _osds=$RAW_COUNT
+    [ "$_osds" -gt 0 ] || _osds=1
+    _want=$(((CEPH_BASE_MIB + CEPH_OSD_MIB * _osds) * 1024))
+    _floor=$(((CEPH_BASE_MIB + CEPH_OSD_MIN_MIB * _osds) * 1024))
+    _what="a mon (1 GiB), a mgr (0.5 GiB) and $_osds OSD(s) at 4 GiB each"
+    if [ "$_kb" -ge "$_want" ]; then
+      finding memory ok "$_gib GiB of memory available, enough for $_what ($(kib_to_gib "$_want") GiB)" ""
+    elif [ "$_kb" -ge "$_floor" ]; then
+      finding memory warning "$_gib GiB of memory available; $_what need $(kib_to_gib "$_want") GiB (OSDs run below their 4 GiB target)" \
+        "add RAM, or give Ceph fewer disks on this node (osd_memory_target follows the 4 GiB limit)"
+    else
+      finding memory error "only $_gib GiB of memory available; $_what need $(kib_to_gib "$_want") GiB, and Rook refuses OSDs below 2 GiB each ($(kib_to_gib "$_floor") GiB)" \
+        "add RAM to this node or use fewer raw disks for Ceph on it"
+    fi
+    return
+  fi
+  _min=$MIN_MEM_GIB
+  [ "$TARGET" = openebs-mayastor ] && [ -z "$MIN_MEM_SET" ] && _min=1
+  _need=$((_min * 1048576))
+  if [ "$_kb" -ge "$_need" ]; then
+    finding memory ok "$_gib GiB of memory available (minimum $_min GiB)" ""
+  else
+    finding memory "$_sev" "only $_gib GiB of memory available, below the minimum of $_min GiB" \
+      "free memory or add RAM to this node (at least $_min GiB available)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
+# Block devices (Ceph OSDs, Mayastor DiskPools): raw = no partitions, no filesystem or
+# partition-table signature, not held (LVM, device-mapper), not mounted, writable.
+# ---------------------------------------------------------------------------------------
+
+# disk_signature NAME: prints the filesystem/partition-table type of /dev/NAME, "" when none,
+# "?" when it cannot be told. Reads udev's database, else asks blkid (low-level probe).
+disk_signature() {
+  _dev=$(cat "$AGENT_ROOT/sys/block/$1/dev" 2>/dev/null)
+  _db="$AGENT_ROOT/run/udev/data/b$_dev"
+  if [ -n "$_dev" ] && [ -r "$_db" ]; then
+    awk -F= '/^E:ID_FS_TYPE=./ { print $2; exit } /^E:ID_PART_TABLE_TYPE=./ { print $2; exit }' "$_db"
+    return 0
+  fi
+  if has_cmd blkid; then
+    _t=$(blkid -p -o value -s TYPE "$AGENT_ROOT/dev/$1" 2>/dev/null)
+    _rc=$?
+    if [ "$_rc" -eq 0 ]; then
+      [ -n "$_t" ] && printf '%s' "$_t" || printf '%s' '?'
+    elif [ "$_rc" -ne 2 ]; then
+      printf '%s' '?'
+    fi
+    # exit 2: blkid found no signature at all
+    return 0
+  fi
+  printf '%s' '?'
+}
+
+disk_mounted() {
+  for _f in "$AGENT_ROOT/proc/self/mountinfo" "$AGENT_ROOT/proc/1/mountinfo"; do
+    [ -r "$_f" ] || continue
+    awk -v d="/dev/$1" '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 2) == d) f = 1; break } } END { exit f ? 0 : 1 }' "$_f"
+    return $?
+  done
+  return 1
+}
+
+# Fills DISKS (JSON array), RAW_COUNT, RAW_LIST ("sdb 100.0 GiB, ...") and OTHER_LIST.
+scan_disks() {
+  DISKS='' RAW_COUNT=0 RAW_LIST='' OTHER_LIST='' DISKS_SCANNED=''
+  [ -d "$AGENT_ROOT/sys/block" ] || return 0
+  DISKS_SCANNED=1
+  for _b in "$AGENT_ROOT"/sys/block/*; do
+    [ -d "$_b" ] || continue
+    _n=${_b##*/}
+    case $_n in
+      loop* | ram* | zram* | dm-* | sr* | fd* | md* | nbd* | rbd* | drbd*) continue ;;
+    esac
+    _sectors=$(cat "$_b/size" 2>/dev/null)
+    case $_sectors in
+      '' | *[!0-9]* | 0) continue ;;
+    esac
+    _bytes=$(awk -v s="$_sectors" 'BEGIN { printf "%.0f", s * 512 }')
+    _size=$(awk -v s="$_sectors" 'BEGIN { printf "%.1f", s * 512 / 1073741824 }')
+    _why=
+    _parts=
+    for _p in "$_b"/"$_n"*; do
+      [ -f "$_p/partition" ] && _parts="$_parts ${_p##*/}"
+    done
+    _held=
+    for _h in "$_b"/holders/*; do
+      [ -e "$_h" ] && _held="$_held ${_h##*/}"
+    done
+    if [ "$(cat "$_b/ro" 2>/dev/null)" = 1 ]; then
+      _why="read-only"
+    elif [ -n "$_parts" ]; then
+      _why="has partitions:$_parts"
+    elif [ -n "$_held" ]; then
+      _why="in use by$_held"
+    elif disk_mounted "$_n"; then
+      _why="mounted"
+    else
+      _sig=$(disk_signature "$_n")
+      case $_sig in
+        '') ;;
+        '?') _why="cannot tell whether it holds a filesystem (no udev data, no blkid)" ;;
+        *) _why="has a $_sig signature" ;;
+      esac
+    fi
+    _raw=false
+    if [ -z "$_why" ]; then
+      _raw=true
+      RAW_COUNT=$((RAW_COUNT + 1))
+      RAW_LIST="${RAW_LIST:+$RAW_LIST, }/dev/$_n ($_size GiB)"
+    else
+      OTHER_LIST="${OTHER_LIST:+$OTHER_LIST; }/dev/$_n: $_why"
+    fi
+    jstr "$_n"; _d="{\"name\":$_J"
+    jstr "/dev/$_n"; _d="$_d,\"path\":$_J,\"sizeBytes\":$_bytes,\"raw\":$_raw"
+    jstr "$_why"; _d="$_d,\"reason\":$_J}"
+    DISKS="${DISKS:+$DISKS,}$_d"
+  done
+}
+
+check_raw_disks() {
+  _sev=error _for="Ceph needs at least one raw disk per storage node for an OSD"
+  if [ "$TARGET" = openebs-mayastor ]; then
+    _sev=warning _for="a Mayastor DiskPool needs an unpartitioned, unformatted disk of 10 GB or more"
+  fi
+  if [ -z "$DISKS_SCANNED" ]; then
+    finding raw-disks warning "cannot list block devices (/sys/block is not readable)" "list the disks with: lsblk -f"
+  elif [ "$RAW_COUNT" -gt 0 ]; then
+    finding raw-disks ok "$RAW_COUNT raw disk(s): $RAW_LIST" ""
+  else
+    finding raw-disks "$_sev" "no raw disk (no partitions, no filesystem): $_for${OTHER_LIST:+; seen: $OTHER_LIST}" \
+      "attach an empty disk, or wipe one that holds nothing you need (wipefs -a /dev/DISK destroys its data)"
+  fi
+}
+
+# Sets HP_NOW (2 MiB pages now, "" when unknown) and HP_PERSISTED (value set at boot, "" when none).
+read_hugepages() {
+  HP_NOW=$(cat "$AGENT_ROOT$HUGEPAGES_SYS" 2>/dev/null)
+  case $HP_NOW in
     '' | *[!0-9]*)
-      finding memory warning "cannot read available memory from /proc/meminfo" "check available memory with: free -g"
+      HP_NOW=$(awk '/^HugePages_Total:/ { t = $2 } /^Hugepagesize:/ { s = $2 } END { if (t != "" && s == 2048) print t }' "$AGENT_ROOT/proc/meminfo" 2>/dev/null)
+      ;;
+  esac
+  case $HP_NOW in
+    *[!0-9]*) HP_NOW= ;;
+  esac
+  set --
+  for _f in "$AGENT_ROOT"/etc/sysctl.conf "$AGENT_ROOT"/etc/sysctl.d/*.conf; do
+    [ -f "$_f" ] && [ -r "$_f" ] && set -- "$@" "$_f"
+  done
+  HP_PERSISTED=
+  [ $# -gt 0 ] || return 0
+  # The last setting read wins, as sysctl --system applies them (sysctl.d in name order, then sysctl.conf).
+  HP_PERSISTED=$(awk '{ l = $0; sub(/[#;].*/, "", l); gsub(/[ \t\r]/, "", l)
+      if (l ~ /^vm[.\/]nr_hugepages=/) { sub(/^[^=]*=/, "", l); v = l } } END { print v }' "$@")
+  case $HP_PERSISTED in
+    *[!0-9]*) HP_PERSISTED= ;;
+  esac
+}
+
+check_hugepages() {
+  read_hugepages
+  _need=$MAYASTOR_HUGEPAGES
+  if [ -z "$HP_NOW" ]; then
+    finding hugepages error "cannot read the number of 2 MiB HugePages ($HUGEPAGES_SYS)" \
+      "check the kernel supports HugePages: grep Huge /proc/meminfo"
+  elif [ "$HP_NOW" -lt "$_need" ]; then
+    finding hugepages error "$HP_NOW x 2 MiB HugePages reserved; Mayastor's io-engine needs $_need" \
+      "k8s-storage nodes prepare --for openebs-mayastor (sets vm.nr_hugepages = $_need now and at boot), then restart the kubelet"
+  elif [ -z "$HP_PERSISTED" ] || [ "$HP_PERSISTED" -lt "$_need" ] 2>/dev/null; then
+    finding hugepages warning "$HP_NOW x 2 MiB HugePages reserved now, but not at boot (no vm.nr_hugepages >= $_need in /etc/sysctl.conf or /etc/sysctl.d)" \
+      "echo 'vm.nr_hugepages = $_need' > $HUGEPAGES_CONF (prepare writes this file)"
+  else
+    finding hugepages ok "$HP_NOW x 2 MiB HugePages reserved, and $HP_PERSISTED at boot (Mayastor needs $_need)" ""
+  fi
+}
+
+# Sets ARCH, CORES and SSE42 (true|false|"").
+read_cpu() {
+  ARCH=$(uname -m 2>/dev/null)
+  CORES='' SSE42=''
+  [ -r "$AGENT_ROOT/proc/cpuinfo" ] || return 0
+  CORES=$(awk '/^processor[ \t]*:/ { n++ } END { print n + 0 }' "$AGENT_ROOT/proc/cpuinfo")
+  if awk '/^flags[ \t]*:/ { if ((" " $0 " ") ~ / sse4_2 /) f = 1; exit } END { exit f ? 0 : 1 }' "$AGENT_ROOT/proc/cpuinfo"; then
+    SSE42=true
+  else
+    SSE42=false
+  fi
+}
+
+check_cpu() {
+  read_cpu
+  case $ARCH in
+    x86_64 | amd64) ;;
+    *)
+      finding cpu error "CPU architecture ${ARCH:-unknown}: Mayastor's io-engine runs only on x86-64 (with SSE4.2)" \
+        "use x86-64 nodes for Mayastor, or OpenEBS LocalPV hostpath (k8s-storage install openebs --engine hostpath)"
       return
       ;;
   esac
-  _need=$((MIN_MEM_GIB * 1048576))
-  _gib=$(kib_to_gib "$_kb")
-  if [ "$_kb" -ge "$_need" ]; then
-    finding memory ok "$_gib GiB of memory available (minimum $MIN_MEM_GIB GiB)" ""
+  if [ -z "$SSE42" ]; then
+    finding cpu warning "cannot read /proc/cpuinfo to verify SSE4.2 and the core count" "grep -c sse4_2 /proc/cpuinfo"
+  elif [ "$SSE42" != true ]; then
+    finding cpu error "the CPU has no SSE4.2 (no sse4_2 flag in /proc/cpuinfo): Mayastor's io-engine needs it" \
+      "use a CPU with SSE4.2 (on a VM, pass the host CPU model through, e.g. -cpu host)"
+  elif [ "$CORES" -lt 3 ]; then
+    finding cpu error "$CORES CPU core(s): Mayastor's io-engine takes 2 dedicated cores, leaving too little for the rest of the node" \
+      "give this node at least 3 cores (4 or more recommended), or keep Mayastor off it (no openebs.io/engine=mayastor label)"
   else
-    finding memory "$_sev" "only $_gib GiB of memory available, below the minimum of $MIN_MEM_GIB GiB" \
-      "free memory or add RAM to this node (at least $MIN_MEM_GIB GiB available)"
+    finding cpu ok "x86-64 with SSE4.2, $CORES cores (Mayastor's io-engine takes 2)" ""
   fi
 }
 
@@ -651,17 +924,25 @@ check_kubelet_dir() {
 
 run_checks() {
   CHECKS='' N_OK=0 N_WARN=0 N_ERR=0
+  scan_disks
   check_os
+  [ "$TARGET" = openebs-mayastor ] && check_cpu
   check_packages
   if [ "$TARGET" = longhorn ]; then
     check_iscsid
     check_multipathd
   fi
   check_modules
-  [ "$TARGET" = hostpath ] || check_nfs_v4
+  case $TARGET in
+    longhorn | nfs) check_nfs_v4 ;;
+  esac
   check_kernel
   [ "$TARGET" = longhorn ] && check_mount_propagation
-  check_disk
+  [ "$TARGET" = openebs-mayastor ] && check_hugepages
+  case $TARGET in
+    ceph | openebs-mayastor) check_raw_disks ;;
+  esac
+  [ "$TARGET" = openebs-mayastor ] || check_disk
   check_memory
   check_kubelet_dir
 }
@@ -715,6 +996,38 @@ $_list"
   fi
 }
 
+# write_file_atomic FILE CONTENT DESCRIPTION: writes FILE (under AGENT_ROOT) through a temp
+# file and a rename, recorded as an action the agent does itself (command []).
+write_file_atomic() {
+  _file="$AGENT_ROOT$1"
+  log "writing $1"
+  if _err=$({ mkdir -p "${_file%/*}" && printf '%s\n' "$2" >"$_file.tmp.$$" && mv -f "$_file.tmp.$$" "$_file"; } 2>&1); then
+    record_action "$3" 0 ""
+    return 0
+  fi
+  rm -f "$_file.tmp.$$" 2>/dev/null
+  record_action "$3" 1 "$_err"
+  return 1
+}
+
+prepare_hugepages() {
+  read_hugepages
+  if [ -z "$HP_PERSISTED" ] || [ "$HP_PERSISTED" -lt "$MAYASTOR_HUGEPAGES" ] 2>/dev/null; then
+    write_file_atomic "$HUGEPAGES_CONF" "# 2 MiB HugePages for OpenEBS Mayastor's io-engine. Written by the k8s-storage node agent.
+vm.nr_hugepages = $MAYASTOR_HUGEPAGES" "reserve $MAYASTOR_HUGEPAGES x 2 MiB HugePages at boot in $HUGEPAGES_CONF"
+  fi
+  if [ -z "$HP_NOW" ] || [ "$HP_NOW" -lt "$MAYASTOR_HUGEPAGES" ]; then
+    _sys="$AGENT_ROOT$HUGEPAGES_SYS"
+    log "writing $MAYASTOR_HUGEPAGES to $HUGEPAGES_SYS"
+    if _err=$({ printf '%s\n' "$MAYASTOR_HUGEPAGES" >"$_sys"; } 2>&1); then
+      record_action "reserve $MAYASTOR_HUGEPAGES x 2 MiB HugePages now ($HUGEPAGES_SYS)" 0 ""
+      KUBELET_RESTART_REQUIRED=true
+    else
+      record_action "reserve $MAYASTOR_HUGEPAGES x 2 MiB HugePages now ($HUGEPAGES_SYS)" 1 "$_err"
+    fi
+  fi
+}
+
 do_prepare() {
   # 1. Exactly the missing packages, never a system upgrade.
   if [ -n "$PM" ]; then
@@ -746,7 +1059,13 @@ do_prepare() {
   # shellcheck disable=SC2086
   [ -z "$_persist" ] || write_modules_conf $_mods
 
-  # 4. Mount propagation (Longhorn only). The kubelet must be restarted to see it; the
+  # 4. HugePages (Mayastor): reserve them now and at boot. The kubelet reports HugePages
+  #    capacity only from its start, so a change needs a kubelet restart (reported, not done).
+  if [ "$TARGET" = openebs-mayastor ]; then
+    prepare_hugepages
+  fi
+
+  # 5. Mount propagation (Longhorn only). The kubelet must be restarted to see it; the
   #    agent never restarts it, it only reports kubeletRestartRequired.
   if [ "$TARGET" = longhorn ]; then
     root_propagation
@@ -785,7 +1104,12 @@ emit_report() {
     _o="$_o,\"kubeletRootDir\":null"
   fi
   jstr "$EFFECTIVE_DATA_PATH"; _o="$_o,\"dataPath\":$_J"
-  _o="$_o,\"checks\":[$CHECKS],\"actions\":[$ACTIONS]"
+  _o="$_o,\"checks\":[$CHECKS],\"actions\":[$ACTIONS],\"disks\":[$DISKS]"
+  read_mem_available
+  read_hugepages
+  read_cpu
+  _o="$_o,\"facts\":{\"memAvailableKiB\":${MEM_KB:-null},\"diskFreeKiB\":${DISK_KB:-null},\"hugepages2MiB\":${HP_NOW:-null},\"cpuCores\":${CORES:-null},\"sse42\":${SSE42:-null}"
+  jstr "$ARCH"; _o="$_o,\"arch\":$_J}"
   _o="$_o,\"rebootRequired\":$REBOOT_REQUIRED,\"kubeletRestartRequired\":$KUBELET_RESTART_REQUIRED"
   _o="$_o,\"summary\":{\"ok\":$N_OK,\"warning\":$N_WARN,\"error\":$N_ERR}}"
   printf '%s\n' "$_o"
@@ -806,7 +1130,7 @@ main() {
     internal_error "AGENT_ROOT '$AGENT_ROOT' is not a directory"
   fi
 
-  ACTIONS='' REBOOT_REQUIRED=false KUBELET_RESTART_REQUIRED=false
+  ACTIONS='' REBOOT_REQUIRED=false KUBELET_RESTART_REQUIRED=false DISK_KB=
   MODPROBE_FAILED='' PACMAN_DB_STALE=''
   read_os_release
   detect_pm
@@ -819,6 +1143,9 @@ main() {
       longhorn) EFFECTIVE_DATA_PATH=$LONGHORN_DATA_DIR ;;
       hostpath) EFFECTIVE_DATA_PATH=$MICROK8S_HOSTPATH_DIR ;;
       nfs) EFFECTIVE_DATA_PATH=${KUBELET_DIR:-$DEFAULT_KUBELET_DIR} ;;
+      ceph) EFFECTIVE_DATA_PATH=$ROOK_DATA_DIR ;;
+      openebs) EFFECTIVE_DATA_PATH=$OPENEBS_LOCAL_DIR ;;
+      openebs-mayastor) EFFECTIVE_DATA_PATH=${KUBELET_DIR:-$DEFAULT_KUBELET_DIR} ;;
     esac
   fi
 

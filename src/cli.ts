@@ -233,6 +233,24 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
       });
   }
 
+  if (rt.wants('recommend')) {
+    outputs(program.command('recommend'), 'table', 'json', 'yaml', 'name')
+      .description("which storage system fits this cluster (the seed's comparison as rules), with reasons in its own numbers and the commands to run")
+      .option('--need <need>', 'what the volumes need: rwx, object, ha or iops; repeatable', collect)
+      .option('--nas <server:/export>', 'an NFS server that already exists (the recommended NFS command then uses it)')
+      .option('--skip-nodes', 'read node capacity only, without running the node agent (raw disks then unknown)')
+      .option('--nodes <n>', 'offline: describe a cluster of N nodes instead of reading one')
+      .option('--memory-gib <n>', 'offline: free memory per node, in GiB (with --nodes)')
+      .option('--disk-gib <n>', 'offline: free disk per node, in GiB (with --nodes)')
+      .option('--raw-disks <n>', 'offline: raw disks (no partitions, no filesystem) per node (with --nodes)')
+      .option('--arch <arch>', 'offline: CPU architecture of the nodes, amd64 or arm64 (with --nodes) [default: amd64]')
+      .addHelpText('after', examples('k8s-storage recommend', 'k8s-storage recommend --need rwx --nas 192.168.1.100:/exports/k8s', 'k8s-storage recommend --nodes 3 --memory-gib 8 --disk-gib 100 --raw-disks 1 -o json'))
+      .action(async (_o, cmd: Command) => {
+        const { recommendCommand } = await import('./commands/recommend.js');
+        await recommendCommand(makeContext(cmd, rt), optsOf(cmd));
+      });
+  }
+
   registerNodeCommands(program, rt);
   for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render });
   registerVersionCommand(program, rt);

@@ -6,12 +6,14 @@
  */
 import { hostpath } from './hostpath/index.js';
 import { longhorn } from './longhorn/index.js';
+import { ceph } from './ceph/index.js';
+import { glusterfs } from './glusterfs/index.js';
 import { nfs } from './nfs/index.js';
-import { cephfs, cephRbd, openebsHostpath } from './presets-only/index.js';
+import { openebs } from './openebs/index.js';
 import type { Backend } from './types.js';
 import type { StorageClassPreset } from '../presets/types.js';
 
-export const BACKENDS: readonly Backend[] = [hostpath, longhorn, nfs, cephRbd, cephfs, openebsHostpath];
+export const BACKENDS: readonly Backend[] = [hostpath, longhorn, nfs, ceph, openebs, glusterfs];
 
 /** Every StorageClass preset, in registry order (a preset ships when its template does: presets/registry.ts). */
 export const STORAGE_CLASS_PRESETS: readonly StorageClassPreset[] = presetsOf(BACKENDS);

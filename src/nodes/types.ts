@@ -39,9 +39,33 @@ export interface AgentReport {
   dataPath: string;
   checks: NodeFinding[];
   actions: AgentAction[];
+  /** Block devices and whether each is raw (added within schemaVersion 1; absent from older agents). */
+  disks?: AgentDisk[];
+  /** The numbers the checks used (added within schemaVersion 1). */
+  facts?: AgentFacts;
   rebootRequired: boolean;
   kubeletRestartRequired: boolean;
   summary: { ok: number; warning: number; error: number };
+}
+
+export interface AgentDisk {
+  name: string;
+  path: string;
+  sizeBytes: number;
+  /** No partitions, no filesystem or partition-table signature, not held, not mounted. */
+  raw: boolean;
+  /** Why it is not raw; "" when it is. */
+  reason: string;
+}
+
+export interface AgentFacts {
+  memAvailableKiB: number | null;
+  /** Free space at the data path (null for openebs-mayastor, which checks no data path). */
+  diskFreeKiB: number | null;
+  hugepages2MiB: number | null;
+  cpuCores: number | null;
+  sse42: boolean | null;
+  arch: string;
 }
 
 /** How one node's agent run ended, before any cluster-level judgement. */

@@ -88,6 +88,7 @@ case $name in
     case $1 in
       -r) cat "$S/kernel" ;;
       -n) cat "$S/hostname" 2>/dev/null || echo localhost ;;
+      -m) cat "$S/machine" 2>/dev/null || echo x86_64 ;;
       *) echo Linux ;;
     esac
     exit 0 ;;
@@ -96,6 +97,13 @@ case $name in
     echo "Filesystem     1024-blocks      Used Available Capacity Mounted on"
     echo "/dev/vda1        209715200   1048576 $(cat "$S/df-avail")      1% $(last "$@")"
     exit 0 ;;
+  blkid)
+    # blkid -p -o value -s TYPE DEVICE: state file blkid-types holds "NAME TYPE" lines; exit 2 = no signature.
+    [ -f "$S/blkid-fail" ] && { echo "blkid: error: $(last "$@"): Permission denied" >&2; exit 4; }
+    n=$(last "$@"); n=${n##*/}
+    t=$(awk -v n="$n" '$1 == n { print $2; exit }' "$S/blkid-types" 2>/dev/null)
+    [ -n "$t" ] || exit 2
+    echo "$t"; exit 0 ;;
   hostname)
     [ -f "$S/hostname" ] || exit 1
     cat "$S/hostname"; exit 0 ;;

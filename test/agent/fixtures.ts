@@ -24,7 +24,7 @@ export const SYS_UTILS = ['awk', 'sed', 'grep', 'tr', 'sort', 'tail', 'cat', 'mk
 /** Commands faked by bin/fake. */
 export const FAKE_COMMANDS = [
   'dpkg-query', 'rpm', 'pacman', 'apt-get', 'dnf', 'yum', 'zypper', 'systemctl', 'modprobe',
-  'uname', 'df', 'snap', 'hostname', 'findmnt', 'mount',
+  'uname', 'df', 'snap', 'hostname', 'findmnt', 'mount', 'blkid',
 ] as const;
 export type FakeCommand = (typeof FAKE_COMMANDS)[number];
 
@@ -194,6 +194,36 @@ export interface FixtureOptions {
   spaceInPath?: boolean;
   /** Fake commands left off PATH (e.g. dnf on CentOS 7). */
   omitCommands?: readonly FakeCommand[];
+  /** Block devices under sys/block (and their udev data); undefined: no sys/block at all. */
+  disks?: DiskFixture[];
+  /** uname -m (default x86_64). */
+  machine?: string;
+  /** proc/cpuinfo: that many processors with these flags; null leaves the file out. */
+  cpu?: { cores: number; flags: string[] } | null;
+  /** sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages; null leaves it out. */
+  hugepages?: number | null;
+  /** etc/sysctl.d/<file> (or 'sysctl.conf' for etc/sysctl.conf) -> content. */
+  sysctl?: Record<string, string>;
+  /** blkid fails (exit 4) instead of probing. */
+  blkidFails?: boolean;
+}
+
+export interface DiskFixture {
+  name: string;
+  sizeGiB: number;
+  /** Partition names (sys/block/NAME/NAME1/partition). */
+  partitions?: string[];
+  /** ID_FS_TYPE in udev's database. */
+  fsType?: string;
+  /** ID_PART_TABLE_TYPE in udev's database. */
+  partTable?: string;
+  holders?: string[];
+  readOnly?: boolean;
+  /** false: no udev database entry (the agent asks blkid). */
+  udev?: boolean;
+  /** What the fake blkid finds when there is no udev entry. */
+  blkidType?: string;
+  mounted?: boolean;
 }
 
 export const GIB_KIB = 1024 * 1024;
@@ -286,6 +316,35 @@ export class Fixture {
     if (o.microk8s) mkdirSync(join(this.root, 'var/snap/microk8s/common/var/lib/kubelet'), { recursive: true });
     if (o.kubeletDir) mkdirSync(join(this.root, 'var/lib/kubelet'), { recursive: true });
     for (const d of o.dirs ?? []) mkdirSync(join(this.root, d), { recursive: true });
+    if (o.machine) writeFileSync(join(this.state, 'machine'), `${o.machine}\n`);
+    if (o.blkidFails) writeFileSync(join(this.state, 'blkid-fail'), '');
+    const cpu = o.cpu === undefined ? { cores: 4, flags: ['fpu', 'sse4_1', 'sse4_2', 'avx2'] } : o.cpu;
+    if (cpu) this.writeRoot('proc/cpuinfo', Array.from({ length: cpu.cores }, (_, i) => `processor\t: ${i}\nvendor_id\t: GenuineIntel\nflags\t\t: ${cpu.flags.join(' ')}\n\n`).join(''));
+    if (o.hugepages !== undefined && o.hugepages !== null) this.writeRoot('sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages', `${o.hugepages}\n`);
+    for (const [file, content] of Object.entries(o.sysctl ?? {})) this.writeRoot(file === 'sysctl.conf' ? 'etc/sysctl.conf' : `etc/sysctl.d/${file}`, content);
+    if (o.disks) {
+      mkdirSync(join(this.root, 'sys/block'), { recursive: true });
+      const blkid: string[] = [];
+      o.disks.forEach((d, i) => {
+        const base = `sys/block/${d.name}`;
+        const dev = `${8 + i}:0`;
+        this.writeRoot(`${base}/size`, `${d.sizeGiB * 2097152}\n`);
+        this.writeRoot(`${base}/dev`, `${dev}\n`);
+        this.writeRoot(`${base}/ro`, d.readOnly ? '1\n' : '0\n');
+        mkdirSync(join(this.root, base, 'holders'), { recursive: true });
+        for (const h of d.holders ?? []) mkdirSync(join(this.root, base, 'holders', h), { recursive: true });
+        for (const p of d.partitions ?? []) this.writeRoot(`${base}/${p}/partition`, '1\n');
+        if (d.udev !== false) {
+          this.writeRoot(`run/udev/data/b${dev}`, ['E:DEVTYPE=disk', ...(d.fsType ? [`E:ID_FS_TYPE=${d.fsType}`] : []), ...(d.partTable ? [`E:ID_PART_TABLE_TYPE=${d.partTable}`] : []), ''].join('\n'));
+        }
+        if (d.blkidType) blkid.push(`${d.name} ${d.blkidType}`);
+        if (d.mounted) {
+          const mi = readFileSync(join(this.root, 'proc/self/mountinfo'), 'utf8');
+          this.writeRoot('proc/self/mountinfo', `${mi}40 28 8:16 / /mnt/${d.name} rw,relatime shared:9 - ext4 /dev/${d.name} rw\n`);
+        }
+      });
+      this.lines('blkid-types', blkid);
+    }
   }
 
   /** Every fake call so far. */
@@ -338,6 +397,8 @@ export interface Report {
   dataPath: string;
   checks: Finding[];
   actions: Action[];
+  disks: { name: string; path: string; sizeBytes: number; raw: boolean; reason: string }[];
+  facts: { memAvailableKiB: number | null; diskFreeKiB: number | null; hugepages2MiB: number | null; cpuCores: number | null; sse42: boolean | null; arch: string };
   rebootRequired: boolean;
   kubeletRestartRequired: boolean;
   summary: { ok: number; warning: number; error: number };
@@ -385,7 +446,8 @@ export async function runAgent(fx: Fixture, shell: ShellVariant, args: string[],
   return { exitCode, stdout, stderr, calls, report };
 }
 
-const CHECK_ID = /^(os|package:[a-z0-9+.-]+|service:(iscsid|multipathd)|module:[a-z0-9_]+|nfs-v4|disk|memory|kernel|mount-propagation|kubelet-root-dir)$/;
+const CHECK_ID = /^(os|package:[a-z0-9+.-]+|service:(iscsid|multipathd)|module:[a-z0-9_]+|nfs-v4|disk|memory|kernel|mount-propagation|kubelet-root-dir|raw-disks|hugepages|cpu)$/;
+export const TARGETS = ['longhorn', 'nfs', 'hostpath', 'ceph', 'openebs', 'openebs-mayastor'];
 
 /** Parses and checks the shape of a report; every run goes through this. */
 export function validateReport(stdout: string, stderr = ''): Report {
@@ -401,7 +463,13 @@ export function validateReport(stdout: string, stderr = ''): Report {
   expect(report.schemaVersion).toBe(1);
   expect(typeof report.node).toBe('string');
   expect(['check', 'prepare']).toContain(report.mode);
-  expect(['longhorn', 'nfs', 'hostpath']).toContain(report.target);
+  expect(TARGETS).toContain(report.target);
+  expect(Array.isArray(report.disks)).toBe(true);
+  for (const d of report.disks) {
+    expect(Object.keys(d).sort()).toEqual(['name', 'path', 'raw', 'reason', 'sizeBytes']);
+    expect(d.raw).toBe(d.reason === '');
+  }
+  expect(Object.keys(report.facts).sort()).toEqual(['arch', 'cpuCores', 'diskFreeKiB', 'hugepages2MiB', 'memAvailableKiB', 'sse42']);
   expect(Object.keys(report.os).sort()).toEqual(['id', 'idLike', 'packageManager', 'prettyName', 'versionId']);
   expect(typeof report.microk8s).toBe('boolean');
   expect(typeof report.rebootRequired).toBe('boolean');

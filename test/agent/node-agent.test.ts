@@ -657,7 +657,7 @@ function suite(shell: ShellVariant): void {
       { name: 'no arguments', args: [] },
       { name: 'unknown command', args: ['frobnicate', '--for', 'longhorn'] },
       { name: 'missing --for', args: ['check'] },
-      { name: 'unknown target', args: ['check', '--for', 'ceph'] },
+      { name: 'unknown target', args: ['check', '--for', 'glusterfs'] },
       { name: '--for without a value', args: ['check', '--for'] },
       { name: 'non-numeric --min-disk-gib', args: ['check', '--for', 'longhorn', '--min-disk-gib', 'ten'] },
       { name: 'negative --min-mem-gib', args: ['check', '--for', 'longhorn', '--min-mem-gib=-1'] },

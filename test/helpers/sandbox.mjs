@@ -45,7 +45,7 @@ export function cliInvocation(args) {
 export const FAKE_BIN_DIR = join(REPO, 'test', 'fakes', 'bin');
 
 /** Names that must never resolve to a real binary inside a sandbox. */
-const SHADOWED = new Set(['microk8s', 'microk8s.kubectl', 'microk8s.helm3', 'microk8s.helm', 'helm', 'helm3', 'kubectl', 'longhornctl', 'k8s-storage', 'kubectl-storage']);
+const SHADOWED = new Set(['sudo', 'microk8s', 'microk8s.kubectl', 'microk8s.helm3', 'microk8s.helm', 'helm', 'helm3', 'kubectl', 'longhornctl', 'k8s-storage', 'kubectl-storage']);
 
 let systemBinCache = /** @type {string | undefined} */ (undefined);
 
@@ -135,6 +135,8 @@ export async function createSandbox(opts = {}) {
   const helmStatePath = join(stateDir, 'helm.json');
   if (opts.microk8s) {
     symlinkSync(join(FAKE_BIN_DIR, 'microk8s'), join(binDir, 'microk8s'));
+    // connect-external-ceph needs root: a fake sudo that never asks (never the real one).
+    symlinkSync(join(FAKE_BIN_DIR, 'sudo'), join(binDir, 'sudo'));
     const partial = opts.microk8s === true ? {} : opts.microk8s;
     const s = deepMerge(defaultMicrok8sState(), partial);
     if (api && !('apiServer' in partial)) s.apiServer = api.url;

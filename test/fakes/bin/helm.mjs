@@ -52,6 +52,7 @@ import { defaultHelmState } from '../lib/helm-state.mjs';
 import { kubeClient, KubeUnreachable } from '../lib/kube-client.mjs';
 import { err, out, sleep } from '../lib/cli-io.mjs';
 import { ChartError, chartDirOf, renderChart } from '../lib/real-chart.mjs';
+import { openebsObjects } from '../lib/openebs-chart.mjs';
 
 /** @typedef {import('../lib/helm-state.mjs').HelmState} HelmState */
 /** @typedef {import('../lib/helm-state.mjs').HelmRelease} HelmRelease */
@@ -527,7 +528,12 @@ async function deployToCluster(ns, release, chart, values, installing, createNam
     if (r.status >= 300) throw new Error(r.body?.message ?? `namespace: HTTP ${r.status}`);
   }
   const { objectPath } = await import('../lib/kube-client.mjs');
-  const { helm, manager } = chart.name === 'longhorn' ? longhornObjects(values, ns, release, chart.version) : { helm: rendered.map((o) => withHelmOwnership(o, release, ns)), manager: [] };
+  const { helm, manager } =
+    chart.name === 'longhorn'
+      ? longhornObjects(values, ns, release, chart.version)
+      : chart.name === 'openebs'
+        ? { helm: openebsObjects(values, ns, release, chart.version).map((o) => withHelmOwnership(o, release, ns)), manager: [] }
+        : { helm: rendered.map((o) => withHelmOwnership(o, release, ns)), manager: [] };
   for (const obj of helm) {
     const { collection, item } = objectPath(obj);
     if (helm4) {
@@ -639,13 +645,15 @@ async function removeFromCluster(ns, rel) {
   if (!state.apiServer) return;
   const kube = kubeClient(state.apiServer, { userAgent: `Helm/${version.replace(/^v/, '')}` });
   const { objectPath } = await import('../lib/kube-client.mjs');
-  if (!rel.chart.startsWith('longhorn-')) {
+  if (!rel.chart.startsWith('longhorn-') && !rel.chart.startsWith('openebs-')) {
     const objects = YAML.parseAllDocuments(rel.manifest ?? '').map((d) => d.toJS()).filter((o) => o && o.kind);
     // Helm deletes in reverse install order: workloads before the RBAC and CRDs they use.
     for (const obj of objects.reverse()) await kube.call('DELETE', objectPath(obj).item);
     return;
   }
-  const { helm, manager } = longhornObjects(rel.values ?? {}, ns, rel.name, rel.chart.replace(/^longhorn-/, ''));
+  const { helm, manager } = rel.chart.startsWith('openebs-')
+    ? { helm: openebsObjects(rel.values ?? {}, ns, rel.name, rel.chart.replace(/^openebs-/, '')), manager: [] }
+    : longhornObjects(rel.values ?? {}, ns, rel.name, rel.chart.replace(/^longhorn-/, ''));
   // Custom resources first (what the longhorn-uninstall job does), CRDs last.
   for (const obj of [...manager, ...helm.filter((o) => o.kind !== 'CustomResourceDefinition'), ...helm.filter((o) => o.kind === 'CustomResourceDefinition')]) {
     await kube.call('DELETE', objectPath(obj).item);

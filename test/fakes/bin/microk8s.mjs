@@ -50,6 +50,7 @@ import { updateState, readState, readLineSync, deepMerge } from '../lib/state-fi
 import { defaultMicrok8sState, COMMUNITY_ADDON_NAMES } from '../lib/microk8s-state.mjs';
 import { kubeClient, KubeUnreachable } from '../lib/kube-client.mjs';
 import { err, out, sleep } from '../lib/cli-io.mjs';
+import { rookCephAddon } from '../lib/rook-ceph-addon.mjs';
 
 /** @typedef {import('../lib/microk8s-state.mjs').Microk8sState} Microk8sState */
 
@@ -395,6 +396,7 @@ async function runAddonScript(action, name, args) {
   }
   if (name === 'hostpath-storage') return action === 'enable' ? enableHostpath(args) : disableHostpath(args);
   if (name === 'nfs') return action === 'enable' ? enableNfs(args) : disableNfs();
+  if (name === 'rook-ceph') return action === 'enable' ? rook().enable(args) : rook().disable(args);
   if (name === 'community') {
     if (action === 'enable') {
       out(`Cloning into '${SNAP_COMMON}/addons/community'...`);
@@ -783,12 +785,19 @@ function config(args) {
   return 0;
 }
 
+/** The rook-ceph addon and its connect-external-ceph plugin (lib/rook-ceph-addon.mjs). */
+function rook() {
+  return rookCephAddon({ state, save, setAddon, out, err, ...(state.apiServer ? { kube: kubeClient(state.apiServer) } : {}) });
+}
+
 /** `microk8s helm3 ...` runs the bundled Helm 3 with the cluster's kubeconfig. @param {string[]} args */
-function helm(args) {
+async function helm(args) {
   if (state.running === 'stopped') {
     err(STOPPED);
     return 1;
   }
+  const rookHandled = await rook().helm(args);
+  if (rookHandled !== undefined) return rookHandled;
   const r = spawnSync(process.execPath, [join(HERE, 'helm.mjs'), '--kubeconfig=/var/snap/microk8s/current/credentials/client.config', ...args], {
     stdio: 'inherit',
     env: { ...process.env, FAKE_HELM_VERSION: state.helm3Version },
@@ -833,6 +842,8 @@ async function main(args) {
       }
       err("fake microk8s: 'microk8s kubectl' is not supported by the fake; talk to the fake API server instead");
       return 1;
+    case 'connect-external-ceph':
+      return rook().connect(rest);
     case 'version':
       out(`MicroK8s ${state.version} revision ${state.revision}`);
       return 0;

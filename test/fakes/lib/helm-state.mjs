@@ -28,6 +28,7 @@ export function defaultHelmState() {
       'longhorn/longhorn': { versions: ['1.12.1', '1.12.0', '1.11.2', '1.10.3', '1.9.2'] },
       // Since 4.11.0 the chart versions have no `v` prefix; the app version has none either.
       'csi-driver-nfs/csi-driver-nfs': { versions: ['4.13.4', '4.13.3', '4.12.1', '4.11.0'], appVersion: { '4.13.4': '4.13.4', '4.13.3': '4.13.3', '4.12.1': '4.12.1', '4.11.0': '4.11.0' } },
+      'openebs/openebs': { versions: ['4.5.1', '4.4.0', '4.3.2', '4.2.0'] },
     }),
     /** @type {string | null} the real helm binary, used for `helm template` (see lib/real-chart.mjs) */
     realHelm: /** @type {string | null} */ (null),
