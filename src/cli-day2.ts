@@ -1,6 +1,6 @@
 /** Command definitions for day-2 work: `diagnose`, `usage`, `verify`, `bench`, `dashboards`. */
 import type { Command } from 'commander';
-import { examples, makeContext, type Runtime } from './cli-kit.js';
+import { examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
 
 export function registerDay2Commands(program: Command, rt: Runtime): void {
   if (rt.wants('diagnose')) {
@@ -16,5 +16,23 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
           await diagnoseCommand(makeContext(cmd, rt), kind, name);
         });
     }
+  }
+
+  if (rt.wants('usage')) {
+    program
+      .command('usage')
+      .description('used, available and capacity bytes of every claim, from the kubelet (hostpath: du on the node); exit 3 above --warn-percent')
+      .option('-A, --all-namespaces', 'claims of every namespace')
+      .option('--sort <key>', 'used, percent or name', 'name')
+      .option('--unused', 'only claims no pod mounts (candidates for cleanup)')
+      .option('--warn-percent <n>', 'exit 3 when a claim is fuller than this', '80')
+      .option('--no-du', 'do not run du on the nodes for hostpath claims (no privileged pods)')
+      .option('--image <ref>', 'image of the du pods; it needs sh and nsenter [default: busybox:1.36]')
+      .option('--timeout <duration>', 'how long du may take on the nodes', '2m')
+      .addHelpText('after', examples('k8s-storage usage -A', 'k8s-storage usage -n shop --sort percent', 'k8s-storage usage -A --unused', 'k8s-storage usage -A -o json | jq \'.claims[] | select(.percentUsed > 80)\''))
+      .action(async (_o, cmd: Command) => {
+        const { usage } = await import('./commands/usage.js');
+        await usage(makeContext(cmd, rt), optsOf(cmd));
+      });
   }
 }

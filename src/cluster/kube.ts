@@ -284,6 +284,16 @@ export class KubeClient {
     );
   }
 
+  /**
+   * The kubelet's Summary API of one node through the API server's node proxy
+   * (GET /api/v1/nodes/NODE/proxy?path=stats/summary; RBAC: get nodes/proxy).
+   */
+  async nodeStatsSummary(node: string): Promise<unknown> {
+    const core = this.kc.makeApiClient(this.k8s.CoreV1Api);
+    const body: unknown = await this.call(`reading the kubelet stats of node ${node}`, () => core.connectGetNodeProxy({ name: node, path: 'stats/summary' }), 1);
+    return typeof body === 'string' ? JSON.parse(body) : body;
+  }
+
   private async collectionPath(apiVersion: string, kind: string, namespace?: string): Promise<string> {
     const resource = await this.call(`looking up ${kind}`, () => this.objects.resourceOf(apiVersion, kind));
     if (!resource) throw new ClusterError(`the cluster does not know ${kind} (${apiVersion})`, { reason: 'not-found' });
