@@ -35,4 +35,20 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
         await usage(makeContext(cmd, rt), optsOf(cmd));
       });
   }
+
+  if (rt.wants('verify')) {
+    program
+      .command('verify')
+      .argument('<class>', 'StorageClass to test')
+      .description("the resilience test: write a file on a claim of CLASS, delete the pod, read it back from a new pod (on another node when the data can follow); exit 3 when it fails")
+      .option('--size <quantity>', 'size of the test claim', '1Gi')
+      .option('--keep', 'keep the claim and pods afterwards (to inspect them)')
+      .option('--timeout <duration>', 'how long each step may take', '5m')
+      .option('--image <ref>', 'image of the test pods; it needs sh, head, sha256sum [default: busybox:1.36]')
+      .addHelpText('after', examples('k8s-storage verify longhorn', 'k8s-storage verify microk8s-hostpath -n scratch', 'k8s-storage verify nfs --size 100Mi -o json'))
+      .action(async (className: string, _o, cmd: Command) => {
+        const { verify } = await import('./commands/verify.js');
+        await verify(makeContext(cmd, rt), className, optsOf(cmd));
+      });
+  }
 }
