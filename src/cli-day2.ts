@@ -51,4 +51,22 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
         await verify(makeContext(cmd, rt), className, optsOf(cmd));
       });
   }
+
+  if (rt.wants('bench')) {
+    program
+      .command('bench')
+      .argument('<class>', 'StorageClass to measure')
+      .description("fio on a fresh claim of CLASS: kubestr's four jobs with p50/p99 latency; --compare runs a second class and prints the ratios")
+      .option('--size <quantity>', 'size of the test claim (refused before anything is made when the class cannot hold it)', '4Gi')
+      .option('--profile <name>', 'default (4K/128K random read and write), quick (the two 4K jobs) or randrw (75% reads)', 'default')
+      .option('--runtime <duration>', 'how long each fio job runs, after a 2s ramp', '15s')
+      .option('--compare <class>', 'also measure this class and print second/first ratios')
+      .option('--image <ref>', `image with fio [default: ghcr.io/kastenhq/kubestr:latest]`)
+      .option('--timeout <duration>', 'how long one run may take, claim binding and image pull included', '10m')
+      .addHelpText('after', examples('k8s-storage bench longhorn --size 2Gi', 'k8s-storage bench microk8s-hostpath --compare longhorn --profile quick', 'k8s-storage bench nfs -o json | jq .runs[0].result.jobs'))
+      .action(async (className: string, _o, cmd: Command) => {
+        const { bench } = await import('./commands/bench.js');
+        await bench(makeContext(cmd, rt), className, optsOf(cmd));
+      });
+  }
 }
