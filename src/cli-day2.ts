@@ -69,4 +69,16 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
         await bench(makeContext(cmd, rt), className, optsOf(cmd));
       });
   }
+
+  if (rt.wants('dashboards')) {
+    program
+      .command('dashboards')
+      .argument('<name>', 'longhorn')
+      .description('print a Grafana dashboard (JSON) for a backend: Longhorn volume robustness, capacity per node and disk, IOPS, throughput, latency, last backup')
+      .addHelpText('after', examples('k8s-storage dashboards longhorn > longhorn.json   # Grafana: Dashboards > New > Import'))
+      .action(async (name: string, _o, cmd: Command) => {
+        const { dashboards } = await import('./commands/dashboards.js');
+        dashboards(makeContext(cmd, rt), name);
+      });
+  }
 }
