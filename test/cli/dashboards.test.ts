@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { longhornDashboardMetrics } from '../../src/dashboards/longhorn.js';
+import { SHARED_DIR } from '../helpers/real-tools.mjs';
 import { REPO, runCli } from '../helpers/run-cli.js';
 
-const REFERENCE = join(REPO, '..', '..', 'shared', 'reference', 'day2.md');
+const REFERENCE = join(SHARED_DIR, 'reference', 'day2.md');
 
 describe('dashboards longhorn', () => {
   it('prints a Grafana dashboard with the panels the seed asks for, without a cluster', async () => {
