@@ -25,14 +25,35 @@ export function serveKubeletStats(api) {
   /** @type {Set<string>} */
   const down = new Set();
 
+  // The store's objects, indexed once per change (200 nodes asking at once read one index).
+  /** @type {{pvs: Map<string, any>, claims: Map<string, any>, podsByNode: Map<string, any[]>} | undefined} */
+  let index;
+  api.onChange(() => {
+    index = undefined;
+  });
+  const indexed = () => {
+    if (index) return index;
+    /** @type {Map<string, any[]>} */
+    const podsByNode = new Map();
+    for (const p of api.store.list('pods')) {
+      if (p.status?.phase !== 'Running' || !p.spec?.nodeName) continue;
+      const list = podsByNode.get(p.spec.nodeName) ?? [];
+      list.push(p);
+      podsByNode.set(p.spec.nodeName, list);
+    }
+    index = {
+      pvs: new Map(api.store.list('persistentvolumes').map((/** @type {any} */ pv) => [pv.metadata.name, pv])),
+      claims: new Map(api.store.list('persistentvolumeclaims').map((/** @type {any} */ c) => [`${c.metadata.namespace}/${c.metadata.name}`, c])),
+      podsByNode,
+    };
+    return index;
+  };
+
   /** @param {string} node */
   const summary = (node) => {
-    const pvs = new Map(api.store.list('persistentvolumes').map((/** @type {any} */ pv) => [pv.metadata.name, pv]));
-    const claims = new Map(api.store.list('persistentvolumeclaims').map((/** @type {any} */ c) => [`${c.metadata.namespace}/${c.metadata.name}`, c]));
+    const { pvs, claims, podsByNode } = indexed();
     const fs = { time: now(), availableBytes: 60 * GI, capacityBytes: 100 * GI, usedBytes: 40 * GI, inodesFree: 6_000_000, inodes: 6_553_600, inodesUsed: 553_600, ...(nodeFs.get(node) ?? {}) };
-    const pods = api.store
-      .list('pods')
-      .filter((/** @type {any} */ p) => p.spec?.nodeName === node && p.status?.phase === 'Running')
+    const pods = (podsByNode.get(node) ?? [])
       .map((/** @type {any} */ p) => {
         const ns = p.metadata.namespace;
         const volume = [
