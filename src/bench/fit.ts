@@ -5,7 +5,7 @@
  */
 import type { Obj } from '../backends/types.js';
 import type { Day2Backend } from '../day2/backends.js';
-import { analyzeLonghorn, gib, type LonghornObjects } from '../status/longhorn.js';
+import { analyzeLonghorn, gib, type LonghornObjects } from '../backends/longhorn/status.js';
 
 export interface FitFacts {
   storageClass: Obj;

@@ -8,7 +8,7 @@ import { BENCH_IMAGE, BENCH_PROFILES, BENCH_SELECTOR, buildBenchObjects, compare
 import { sizeFitProblem } from '../bench/fit.js';
 import { runBench } from '../bench/run.js';
 import { backendForProvisioner } from '../day2/backends.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../options/index.js';
 import { UsageError } from '../errors.js';
 import { objectNameProblems } from '../manifests/names.js';
 import { quantityToBytes, sizeProblems } from '../manifests/quantity.js';
@@ -16,7 +16,7 @@ import { LEFTOVER_GRACE_MS, newRunId } from '../nodes/daemonset.js';
 import { formatBenchReport } from '../output/bench.js';
 import { formatData } from '../output/print.js';
 import { createProgress } from '../output/progress.js';
-import { collectLonghorn } from '../status/longhorn.js';
+import { collectLonghorn } from '../backends/longhorn/status.js';
 import { schedulableNodes } from './verify.js';
 
 export interface BenchFlags {

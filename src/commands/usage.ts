@@ -2,7 +2,7 @@
 import { formatDuration } from '../cluster/nodes-agent.js';
 import { ClusterSession } from '../cluster/session.js';
 import { outputFormat, type Context } from '../context.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../options/index.js';
 import { ChecksFailed, UsageError } from '../errors.js';
 import { DEFAULT_AGENT_IMAGE } from '../nodes/options.js';
 import { formatData } from '../output/print.js';

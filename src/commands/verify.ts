@@ -4,7 +4,7 @@ import { ClusterSession } from '../cluster/session.js';
 import { outputFormat, type Context } from '../context.js';
 import type { Obj } from '../backends/types.js';
 import { backendForProvisioner } from '../day2/backends.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../options/index.js';
 import { ChecksFailed, Interrupted, UsageError } from '../errors.js';
 import { objectNameProblems } from '../manifests/names.js';
 import { sizeProblems } from '../manifests/quantity.js';

@@ -10,7 +10,6 @@ import type { BackendFinding, FindingSeverity, Obj } from '../backends/types.js'
 import { accessModeReason, backendForProvisioner, type Day2Backend } from '../day2/backends.js';
 import { isDefaultClass, workloadReadiness } from '../plan/expectations.js';
 import { ACCESS_MODES } from '../presets/types.js';
-import { analyzeLonghorn, gib, type LonghornObjects } from '../status/longhorn.js';
 import { workloadKey } from '../status/report.js';
 
 export interface DiagnoseTarget {
@@ -40,9 +39,8 @@ export interface DiagnoseFacts {
   /** Deployments and ReplicaSets of the namespace, to find a pod's Deployment. */
   deployments: Obj[];
   replicaSets: Obj[];
-  longhorn?: LonghornObjects;
-  /** Backend-specific causes, contributed by each backend (see src/backends/types.ts). */
-  extraFindings?: DiagnoseFinding[];
+  /** What each concerned backend's runtime `collect` read, by backend id (Longhorn's volumes and nodes). */
+  backendObjects: Record<string, unknown>;
 }
 
 /** A cause, in the shape every backend finding has, plus what it is about and its evidence. */
@@ -262,38 +260,9 @@ function claimFindings(facts: DiagnoseFacts, claim: Obj): DiagnoseFinding[] {
     }
   }
 
-  if (backend?.id === 'longhorn' && facts.longhorn && pv?.spec?.csi?.volumeHandle) found.push(...longhornFindings(facts.longhorn, pv.spec.csi.volumeHandle, claim, object));
-  return found;
-}
-
-/** Longhorn's own causes: replicas it cannot place, faulted volumes, no disk space. */
-export function longhornFindings(objs: LonghornObjects, volumeName: string, claim: Obj, object: string): DiagnoseFinding[] {
-  const volume = objs.volumes.find((v) => v.metadata.name === volumeName);
-  if (!volume) return [];
-  const status = analyzeLonghorn(objs);
-  const robustness = volume.status?.robustness ?? 'unknown';
-  const replicas = Number(volume.spec?.numberOfReplicas ?? 3);
-  const found: DiagnoseFinding[] = [];
-  const scheduled = (((volume.status as any)?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]).find((c) => c.type === 'Scheduled');
-  const patch = (n: number) => `kubectl -n longhorn-system patch volumes.longhorn.io ${volumeName} --type merge -p '{"spec":{"numberOfReplicas":${n}}}'`;
-  if (scheduled && scheduled.status !== 'True' && /insufficient storage|not enough|disk/i.test(`${scheduled.message ?? ''} ${scheduled.reason ?? ''}`)) {
-    const free = status.nodes.filter((n) => n.schedulable).map((n) => `${n.name} ${gib(n.storageAvailable)} free`).join(', ');
-    found.push({ object, cause: 'not-enough-space', severity: 'error', message: `Longhorn cannot place the replicas of volume ${volumeName} (${claimSize(claim)} each): not enough schedulable disk space${free ? ` (${free})` : ''}`, evidence: scheduled.message ?? scheduled.reason, fix: 'k8s-storage usage --sort used -A' });
-  }
-  if (robustness === 'faulted') {
-    found.push({ object, cause: 'longhorn-faulted', severity: 'error', message: `Longhorn volume ${volumeName} is faulted: no healthy replica is left`, fix: `k8s-storage backup list --pvc ${claim.metadata.name} -n ${claim.metadata.namespace}` });
-  } else if (robustness === 'degraded') {
-    if (replicas > status.replicaNodes) {
-      found.push({
-        object,
-        cause: 'longhorn-degraded',
-        severity: 'warning',
-        message: `Longhorn volume ${volumeName} is degraded: it wants ${replicas} replicas but only ${status.replicaNodes} node(s) can hold one, so it stays degraded`,
-        fix: patch(Math.max(1, status.replicaNodes)),
-      });
-    } else {
-      found.push({ object, cause: 'longhorn-degraded', severity: 'warning', message: `Longhorn volume ${volumeName} is degraded: a replica is rebuilding or lost`, fix: `kubectl -n longhorn-system get replicas.longhorn.io -l longhornvolume=${volumeName}` });
-    }
+  // The backend's own causes (Longhorn: degraded, faulted, no disk space), through its Backend value.
+  if (backend?.backend.diagnose) {
+    for (const d of backend.backend.diagnose({ claim, ...(pv ? { volume: pv } : {}), ...(sc ? { storageClass: sc } : {}), objects: facts.backendObjects[backend.id] })) found.push({ object, ...d });
   }
   return found;
 }
@@ -412,7 +381,6 @@ export function diagnose(facts: DiagnoseFacts): DiagnoseReport {
   for (const claim of facts.claims) findings.push(...claimFindings(facts, claim));
   const pods = target.kind === 'pod' ? (facts.pod ? [facts.pod] : []) : facts.pods;
   for (const pod of pods) findings.push(...podFindings(facts, pod));
-  findings.push(...(facts.extraFindings ?? []));
   // One cause per object and cause id: the same event read through the pod and its claim counts once.
   const seen = new Set<string>();
   const unique = findings.filter((f) => {

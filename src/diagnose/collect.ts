@@ -8,7 +8,6 @@ import type { ClusterSession } from '../cluster/session.js';
 import type { Obj } from '../backends/types.js';
 import { backendForProvisioner } from '../day2/backends.js';
 import { isDefaultClass } from '../plan/expectations.js';
-import { collectLonghorn } from '../status/longhorn.js';
 import { workloadKey } from '../status/report.js';
 import type { DiagnoseFacts, DiagnoseTarget } from './analyze.js';
 
@@ -33,9 +32,10 @@ export async function collectDiagnoseFacts(session: ClusterSession, target: Diag
   const classFor = (c: Obj) => classes.find((sc) => sc.metadata.name === c.spec?.storageClassName) ?? (c.spec?.storageClassName === undefined ? classes.find(isDefaultClass) : undefined);
   const backends = claims.map((c) => backendForProvisioner(classFor(c)?.provisioner)).filter((b) => b !== undefined);
   const refs = [...new Map(backends.flatMap((b) => b.workloads).map((r) => [workloadKey(r), r])).values()];
-  const [workloads, longhorn] = await Promise.all([
+  const concerned = [...new Map(backends.filter((b) => b.backend.diagnose).map((b) => [b.id, b.backend])).values()];
+  const [workloads, collected] = await Promise.all([
     Promise.all(refs.map(async (r) => [workloadKey(r), await kube.get<Obj>(r)] as const)),
-    backends.some((b) => b.id === 'longhorn') ? collectLonghorn(kube) : Promise.resolve(undefined),
+    Promise.all(concerned.map(async (b) => [b.id, await (await b.load?.())?.collect?.(session)] as const)),
   ]);
   return {
     target,
@@ -50,6 +50,6 @@ export async function collectDiagnoseFacts(session: ClusterSession, target: Diag
     workloads: new Map(workloads.filter((e): e is readonly [string, Obj] => e[1] !== undefined)),
     deployments,
     replicaSets,
-    ...(longhorn ? { longhorn } : {}),
+    backendObjects: Object.fromEntries(collected),
   };
 }

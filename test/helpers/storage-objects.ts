@@ -1,3 +1,5 @@
+import { backendById } from '../../src/backends/index.js';
+
 /** Kubernetes objects the day-2 tests (diagnose, usage, verify, bench) build their states from. */
 export const DEFAULT = { 'storageclass.kubernetes.io/is-default-class': 'true' };
 
@@ -133,12 +135,8 @@ export const readyDaemonSet = (namespace: string, name: string, nodes = 1) => ({
 });
 
 export const HOSTPATH_RUNNING = [readyDeployment('kube-system', 'hostpath-provisioner')];
-export const LONGHORN_RUNNING = (nodes = 3) => [
-  readyDaemonSet('longhorn-system', 'longhorn-manager', nodes),
-  readyDeployment('longhorn-system', 'longhorn-driver-deployer'),
-  readyDeployment('longhorn-system', 'csi-provisioner'),
-  readyDaemonSet('longhorn-system', 'longhorn-csi-plugin', nodes),
-];
+/** Every workload the Longhorn backend says proves it runs (src/backends/longhorn), ready. */
+export const LONGHORN_RUNNING = (nodes = 3) => backendById('longhorn')!.workloads.map(({ ref }) => (ref.kind === 'DaemonSet' ? readyDaemonSet(ref.namespace!, ref.name, nodes) : readyDeployment(ref.namespace!, ref.name)));
 export const NFS_RUNNING = (nodes = 1) => [readyDeployment('kube-system', 'csi-nfs-controller'), readyDaemonSet('kube-system', 'csi-nfs-node', nodes)];
 
 /** A Longhorn Volume (longhorn.io/v1beta2) as longhorn-manager reports it. */

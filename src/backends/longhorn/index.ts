@@ -9,6 +9,7 @@ import type { LonghornInstallGathered, LonghornInstallOptions } from './commands
 import type { LonghornUninstallCliOptions, LonghornUninstallGathered } from './commands/uninstall.js';
 import { LONGHORN_PROVISIONER } from './chart.js';
 import { registerLonghornCommands } from './cli.js';
+import { diagnoseLonghorn } from './diagnose.js';
 import { LONGHORN_INSTALL, LONGHORN_UNINSTALL } from './options.js';
 import { formatLonghornSection } from './output.js';
 import { LONGHORN_CLASS, LONGHORN_NAMESPACE, LONGHORN_WORKLOADS, planLonghornInstall, planLonghornUninstall } from './plan.js';
@@ -52,6 +53,7 @@ export const longhorn: Backend<LonghornInstallOptions, LonghornInstallGathered, 
     return { ...(status ? { status } : {}), findings: (details?.warnings ?? []).map((message) => ({ severity: 'warning' as const, message })), ...(details ? { details } : {}) };
   },
   statusSection: (details) => formatLonghornSection(details as LonghornStatus),
+  diagnose: diagnoseLonghorn,
   commands: {
     topLevel: ['ui', 'snapshot', 'backup', 'schedule'],
     register: registerLonghornCommands,
