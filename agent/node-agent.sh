@@ -5,6 +5,7 @@
 #   node-agent.sh check   --for TARGET [--data-path PATH] [--min-disk-gib N] [--min-mem-gib N]
 #   node-agent.sh prepare --for TARGET [same options]
 #   TARGET: longhorn|nfs|hostpath|ceph|openebs|openebs-mayastor
+#   node-agent.sh du PATH...   (bytes used under each directory, for `k8s-storage usage`)
 #
 # Exit status: 0 no error finding, 3 at least one error finding (after prepare: in the
 # re-check), 2 bad arguments (one line on stderr, no JSON), 1 internal failure.
@@ -36,7 +37,7 @@ MAYASTOR_MIN_KERNEL=5.15
 CEPH_BASE_MIB=1536
 CEPH_OSD_MIB=4096
 CEPH_OSD_MIN_MIB=2048
-USAGE='usage: node-agent.sh check|prepare --for longhorn|nfs|hostpath|ceph|openebs|openebs-mayastor [--data-path PATH] [--min-disk-gib N] [--min-mem-gib N]'
+USAGE='usage: node-agent.sh check|prepare --for longhorn|nfs|hostpath|ceph|openebs|openebs-mayastor [--data-path PATH] [--min-disk-gib N] [--min-mem-gib N] | du PATH...'
 
 LC_ALL=C
 export LC_ALL
@@ -173,6 +174,21 @@ parse_args() {
   [ $# -gt 0 ] || usage_error "missing command"
   case $1 in
     check | prepare) MODE=$1 ;;
+    du)
+      MODE=du
+      shift
+      for _p in "$@"; do
+        case $_p in
+          /*) ;;
+          *) usage_error "du needs absolute paths, got '$_p'" ;;
+        esac
+        case $_p in
+          *[[:cntrl:]]*) usage_error "a du path contains control characters" ;;
+        esac
+      done
+      DU_PATHS_GIVEN=$#
+      return 0
+      ;;
     -h | --help | help)
       printf '%s\n' "$USAGE"
       exit 0
@@ -1115,8 +1131,40 @@ emit_report() {
   printf '%s\n' "$_o"
 }
 
+# du PATH...: one report whose "du" array has {path, bytes} per existing directory and
+# {path, error} otherwise (a path of a volume on another node is simply "missing").
+# Read-only: it changes nothing on the host.
+run_du() {
+  detect_node
+  _items=''
+  for _p in "$@"; do
+    jstr "$_p"; _item="{\"path\":$_J"
+    if [ ! -d "$AGENT_ROOT$_p" ]; then
+      _item="$_item,\"error\":\"missing\"}"
+    else
+      _b=$(du -sb "$AGENT_ROOT$_p" 2>/dev/null | awk 'NR == 1 { print $1 }')
+      if [ -z "$_b" ]; then
+        _k=$(du -sk "$AGENT_ROOT$_p" 2>/dev/null | awk 'NR == 1 { print $1 }')
+        [ -n "$_k" ] && _b=$((_k * 1024))
+      fi
+      case $_b in
+        '' | *[!0-9]*) _item="$_item,\"error\":\"du failed\"}" ;;
+        *) _item="$_item,\"bytes\":$_b}" ;;
+      esac
+    fi
+    _items="$_items${_items:+,}$_item"
+  done
+  jstr "$NODE"
+  printf '{"schemaVersion":%s,"node":%s,"mode":"du","checks":[],"actions":[],"du":[%s],"rebootRequired":false,"kubeletRestartRequired":false,"summary":{"ok":0,"warning":0,"error":0}}\n' "$SCHEMA_VERSION" "$_J" "$_items"
+}
+
 main() {
   parse_args "$@"
+  if [ "$MODE" = du ]; then
+    shift
+    run_du "$@"
+    return 0
+  fi
   for _c in awk sed tr sort tail cat; do
     has_cmd "$_c" || internal_error "required command '$_c' not found on PATH"
   done

@@ -220,4 +220,24 @@ export interface Backend<I = any, IF = any, U = any, UF = any> {
   readonly classSource?: { readonly className: string; readonly configMap: ObjectRef; readonly key: string };
   /** Commands of its own (Longhorn's ui, snapshot, backup, schedule, render longhorn-values). */
   readonly commands?: BackendCommands;
+  /**
+   * Causes only this backend can name for one of its claims (`diagnose pvc|pod`): Longhorn's
+   * degraded or faulted volumes and disk space. Pure; `objects` is what its runtime's
+   * `collect` read (undefined when its API is absent).
+   */
+  diagnose?(input: BackendDiagnoseInput): BackendDiagnosis[];
+}
+
+/** One claim of a backend, as `diagnose` read it. */
+export interface BackendDiagnoseInput {
+  claim: Obj;
+  volume?: Obj;
+  storageClass?: Obj;
+  objects?: unknown;
+}
+
+/** A cause with a stable id (`longhorn-degraded`) and the text it was read from. */
+export interface BackendDiagnosis extends BackendFinding {
+  cause: string;
+  evidence?: string;
 }

@@ -465,6 +465,20 @@ export class KubeClient {
   }
 
   /**
+   * The kubelet's Summary API of one node through the API server's node proxy
+   * (GET /api/v1/nodes/NODE/proxy?path=stats/summary; RBAC: get nodes/proxy). One attempt:
+   * `usage` reports a node that does not answer instead of waiting on it.
+   */
+  async nodeStatsSummary(node: string): Promise<unknown> {
+    const what = `reading the kubelet stats of node ${node}`;
+    try {
+      return await this.call(what, () => this.send<unknown>('GET', `/api/v1/nodes/${encodeURIComponent(node)}/proxy`, { query: { path: 'stats/summary' } }), 1);
+    } catch (err) {
+      throw this.explain(err, what);
+    }
+  }
+
+  /**
    * Resolves with the object once `ready` says so, reading the current state first and
    * then following a watch, so it notices the change as it happens. `ready` returning a
    * string (instead of false) means "not ready, and this is why" for the timeout message.

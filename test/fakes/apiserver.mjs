@@ -1212,6 +1212,8 @@ export async function startFakeApiServer(opts = {}) {
   // ------------------------------------------------------------------ request handling
   /** @type {RequestRecord[]} */
   const requests = [];
+  /** @type {((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL, rec: RequestRecord) => boolean | Promise<boolean>)[]} */
+  const extraRoutes = [];
   /** @type {Set<import('node:net').Socket>} */
   const sockets = new Set();
 
@@ -1408,6 +1410,8 @@ export async function startFakeApiServer(opts = {}) {
     }
 
     try {
+      // Endpoints served by test/fakes/lib modules (the kubelet's stats through the node proxy...).
+      for (const extra of extraRoutes) if (await extra(req, res, url, rec)) return;
       switch (r.type) {
         case 'version': {
           const [maj, min] = gitVersion.replace(/^v/, '').split('.');
@@ -1819,6 +1823,14 @@ export async function startFakeApiServer(opts = {}) {
     controllers,
     /** Container logs served by GET .../pods/NAME/log?container=C. */
     podLogs: podLogStore,
+    /**
+     * Serve a path the resource router does not know: `fn` answers (and returns true) or
+     * returns false. Runs after faults and authentication. Used by lib/kubelet-stats.mjs.
+     * @param {(typeof extraRoutes)[number]} fn
+     */
+    addRoute(fn) {
+      extraRoutes.push(fn);
+    },
     /** Definitions of the served resources (mutable: see registerResource/hideGroup). */
     resources: registry,
     /**

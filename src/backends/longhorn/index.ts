@@ -8,6 +8,7 @@ import type { Backend } from '../types.js';
 import type { LonghornInstallGathered, LonghornInstallOptions } from './commands/install.js';
 import type { LonghornUninstallCliOptions, LonghornUninstallGathered } from './commands/uninstall.js';
 import { registerLonghornCommands } from './cli.js';
+import { diagnoseLonghorn } from './diagnose.js';
 import { LONGHORN_INSTALL, LONGHORN_UNINSTALL } from './options.js';
 import { formatLonghornSection } from './output.js';
 import { LONGHORN_CHART, LONGHORN_PROVISIONER as PROVISIONER } from './chart.js';
@@ -53,6 +54,7 @@ export const longhorn: Backend<LonghornInstallOptions, LonghornInstallGathered, 
     return { ...(status ? { status } : {}), findings: (details?.warnings ?? []).map((message) => ({ severity: 'warning' as const, message })), ...(details ? { details } : {}) };
   },
   statusSection: (details) => formatLonghornSection(details as LonghornStatus),
+  diagnose: diagnoseLonghorn,
   commands: {
     topLevel: ['ui', 'snapshot', 'backup', 'schedule'],
     register: registerLonghornCommands,

@@ -129,7 +129,8 @@ export function makeControllers(api) {
       if (!sc) return;
       if (opts.provisioners && !opts.provisioners.includes(sc.provisioner)) return;
       if (honorWffc && sc.volumeBindingMode === 'WaitForFirstConsumer' && !hasConsumer(cur)) return;
-      const node = opts.nodeName ?? api.store.list('nodes')[0]?.metadata.name ?? 'node-1';
+      // The scheduler names the node of a WaitForFirstConsumer claim's first pod (lib/pod-runtime.mjs does too).
+      const node = cur.metadata.annotations?.['volume.kubernetes.io/selected-node'] ?? opts.nodeName ?? api.store.list('nodes')[0]?.metadata.name ?? 'node-1';
       const failure = opts.failProvisioning?.(cur, sc);
       if (failure !== undefined) {
         recordProvisioningFailed(cur, sc, node, failure);

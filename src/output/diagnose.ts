@@ -1,0 +1,28 @@
+/** `diagnose` as a table for people: what was looked at, then each cause and its fix. */
+import chalk from 'chalk';
+import type { DiagnoseReport } from '../diagnose/analyze.js';
+import { formatTable } from './print.js';
+
+const SEVERITY = { error: chalk.red, warning: chalk.yellow, info: chalk.dim } as const;
+
+export function formatDiagnoseReport(report: DiagnoseReport): string {
+  const parts: string[] = [];
+  if (report.claims.length) {
+    parts.push(formatTable(['claim', 'phase', 'class', 'volume', 'access'], report.claims.map((c) => [c.name, c.phase, c.storageClass || '(none)', c.volume ?? '', c.accessModes.join(',')])));
+  }
+  if (report.pods.length) {
+    parts.push(formatTable(['pod', 'phase', 'node', 'waiting'], report.pods.map((p) => [p.name, p.phase, p.node ?? '', p.waiting ?? ''])));
+  }
+  if (report.findings.length === 0) {
+    parts.push(`${chalk.green('healthy:')} nothing wrong with ${report.target.kind} ${report.target.name}\n`);
+  } else {
+    const lines = report.findings.map((f) => {
+      const out = [`${SEVERITY[f.severity](f.severity.padEnd(7))}  ${f.object}  ${f.message}`];
+      if (f.evidence && !f.message.includes(f.evidence)) out.push(`         event: ${f.evidence}`);
+      if (f.fix) out.push(`         fix: ${f.fix}`);
+      return out.join('\n');
+    });
+    parts.push(`${lines.join('\n')}\n`);
+  }
+  return parts.join('\n');
+}
