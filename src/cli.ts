@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { backendTopLevelCommands, BACKENDS, installable, presetsOf, uninstallable } from './backends/index.js';
 import type { Backend, CommandSpec } from './backends/types.js';
 import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, collect, CORE_COMMANDS, examples, keepUnsetNegatable, makeContext, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { registerDay2Commands } from './cli-day2.js';
 import { registerNodeCommands } from './cli-nodes.js';
 import { EXIT, K8sStorageError } from './errors.js';
 import { Logger } from './output/log.js';
@@ -227,6 +228,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
 
   registerNodeCommands(program, rt);
   for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render });
+  registerDay2Commands(program, rt);
 
   if (rt.wants('completion')) {
     program

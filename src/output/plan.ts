@@ -3,6 +3,7 @@ import { describeRef } from '../cluster/kube.js';
 import { describeCommand } from '../cluster/runner.js';
 import type { Expectation, Plan, Step } from '../plan/types.js';
 import { formatData } from './print.js';
+import { mountPathOf } from '../data/pod.js';
 
 function describeExpectation(e: Expectation): string {
   switch (e.type) {
@@ -37,6 +38,13 @@ function describeStep(s: Step): string[] {
       return [`wait up to ${Math.round(s.timeoutMs / 1000)}s until ${describeExpectation(s.until)}`];
     case 'verify':
       return s.expect.map((e) => `check: ${describeExpectation(e)}`);
+    case 'pod':
+      return [
+        `pod in ${s.pod.namespace}${s.pod.node ? ` on node ${s.pod.node}` : ''} (image ${s.pod.image}) mounting ${s.pod.claims.map((c) => `${c.claim} at ${mountPathOf(c.alias)}${c.readOnly ? ' (read-only)' : ''}`).join(', ')}`,
+        ...s.runs.map((r) => `exec: ${describeCommand({ file: r.command[0]!, args: r.command.slice(1) })}${r.stdin ? ` < ${r.stdin.file}` : ''}${r.stdout === 'stdout' ? ' > stdout' : r.stdout ? ` > ${r.stdout.file}` : ''}`),
+        ...(s.compare ? [`then check: both manifests are equal`] : []),
+        'then delete the pod (also on failure and Ctrl-C)',
+      ];
   }
 }
 

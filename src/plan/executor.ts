@@ -12,6 +12,7 @@ import { createProgress } from '../output/progress.js';
 import { check, expectationRef, judge } from './expectations.js';
 import { judgeHelmRelease, releaseBlocker, type HelmReleaseExpectation } from './helm-release.js';
 import type { ObjectExpectation, Plan, Step } from './types.js';
+import { runPodStep, type PodOutput } from './pod-step.js';
 
 export interface ExecutorDeps {
   log: Logger;
@@ -23,6 +24,8 @@ export interface ExecutorDeps {
 
 export interface PlanResult {
   done: string[];
+  /** What pod steps streamed or captured, by capture key or output file. */
+  outputs: Record<string, PodOutput>;
 }
 
 async function verifyAll(kube: KubeClient, expectations: ObjectExpectation[]): Promise<string[]> {
@@ -34,7 +37,7 @@ async function verifyAll(kube: KubeClient, expectations: ObjectExpectation[]): P
   return failures;
 }
 
-async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }): Promise<void> {
+async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }, outputs: PlanResult['outputs']): Promise<void> {
   const run = deps.run ?? runTool;
   switch (step.kind) {
     case 'run': {
@@ -92,6 +95,9 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       }
       return;
     }
+    case 'pod':
+      Object.assign(outputs, await runPodStep(step, { log: deps.log, signal: deps.signal, kube: await deps.kube(), progress }));
+      return;
     case 'verify': {
       const failures = await verifyAll(await deps.kube(), step.expect);
       if (failures.length) throw new ClusterError(`${step.title} failed: ${failures.join('; ')}.`, step.hint ? { hint: step.hint } : {});
@@ -105,11 +111,12 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanR
   for (const n of plan.notes) deps.log.info(n);
   const progress = await createProgress(deps.log);
   const done: string[] = [];
+  const outputs: PlanResult['outputs'] = {};
   for (const step of plan.steps) {
     if (deps.signal.aborted) throw interrupted(done, step.title);
     progress.start(step.title);
     try {
-      await runStep(step, deps, progress);
+      await runStep(step, deps, progress, outputs);
     } catch (err) {
       progress.fail(step.title);
       if (err instanceof Interrupted || deps.signal.aborted) throw await interruptedHelm(step, interrupted(done, step.title), deps);
@@ -118,7 +125,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanR
     progress.succeed(step.title);
     done.push(step.title);
   }
-  return { done };
+  return { done, outputs };
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { HelmBinary } from '../cluster/helm.js';
 import type { ObjectRef } from '../cluster/kube.js';
 import type { ToolCommand } from '../cluster/runner.js';
+import type { DataPodSpec } from '../data/pod.js';
 import type { KubeObject } from '../presets/types.js';
 import type { ChartSpec } from './helm-release.js';
 
@@ -57,7 +58,22 @@ export type Step =
   | { kind: 'patch'; title: string; ref: ObjectRef; patch: Record<string, unknown> }
   | { kind: 'delete'; title: string; refs: ObjectRef[] }
   | { kind: 'wait'; title: string; until: ObjectExpectation; timeoutMs: number; /** printed when it times out */ hint?: string }
-  | { kind: 'verify'; title: string; expect: ObjectExpectation[]; hint?: string };
+  | { kind: 'verify'; title: string; expect: ObjectExpectation[]; hint?: string }
+  /** A short-lived pod with claims mounted; commands run in it through exec; always deleted (src/plan/pod-step.ts). */
+  | { kind: 'pod'; title: string; pod: DataPodSpec; runs: PodRun[]; timeoutMs: number; /** two `capture` keys whose manifests must be equal */ compare?: [string, string] };
+
+/** One command in a pod step, with where its stdin comes from and its stdout goes. */
+export interface PodRun {
+  command: string[];
+  /** A local file fed to stdin; the command must read exactly `bytes` of it. */
+  stdin?: { file: string; bytes: number };
+  /** `file`: written to FILE.partial, renamed when the command succeeded; `stdout`: our stdout. */
+  stdout?: { file: string } | 'stdout';
+  /** Keep the output (small: a manifest) in PlanResult.outputs under this key. */
+  capture?: string;
+  /** What it does, for messages: "archiving data". */
+  what: string;
+}
 
 export interface Plan {
   /** What the command sets out to do, e.g. "install hostpath storage". */

@@ -44,6 +44,7 @@ import {
 } from './lib/merge.mjs';
 import { makeControllers } from './lib/controllers.mjs';
 import { makeDaemonSetControllers } from './lib/daemonset-controller.mjs';
+import { makePodExec } from './lib/pod-exec.mjs';
 
 /** @typedef {import('./lib/resources.mjs').ResourceDef} ResourceDef */
 /** @typedef {import('./lib/merge.mjs').FieldPath} FieldPath */
@@ -1766,6 +1767,10 @@ export async function startFakeApiServer(opts = {}) {
     });
   });
   server.keepAliveTimeout = 5000;
+  // pods/exec over WebSocket, and pods that "run": lib/pod-exec.mjs.
+  server.on('upgrade', (req, socket, head) => {
+    if (!podExec.upgrade(req, socket, head)) socket.destroy();
+  });
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -1793,12 +1798,15 @@ export async function startFakeApiServer(opts = {}) {
 
   const baseControllers = makeControllers({ store, onChange: (fn) => api.onChange(fn) });
   const daemonSetControllers = makeDaemonSetControllers({ store, onChange: (fn) => api.onChange(fn), podLogs: podLogStore });
+  const podExec = makePodExec({ store, onChange: (fn) => api.onChange(fn) });
   const controllers = {
     ...baseControllers,
     ...daemonSetControllers,
+    runPods: podExec.runPods,
     stopAll() {
       baseControllers.stopAll();
       daemonSetControllers.stopAll();
+      podExec.stopAll();
     },
   };
 

@@ -1,0 +1,58 @@
+/**
+ * Command definitions for day-2 data work on any backend: `backup data`, `restore data`,
+ * `resize pvc`, `migrate pvc`. Declarations only: actions load src/commands/* on demand.
+ * `backup data` joins the `backup` command the Longhorn file declares (when this run declares it).
+ */
+import type { Command } from 'commander';
+import { examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
+
+const podFlags = (cmd: Command) =>
+  cmd
+    .option('--image <ref>', 'image of the data pod: needs sh, tar, gzip, find, sha256sum [default: busybox:1.36]')
+    .option('--timeout <duration>', 'how long the data pod may take to start', '5m')
+    .option('--dry-run', 'print the plan (the pod and the commands it runs) and change nothing');
+
+export function registerDay2Commands(program: Command, rt: Runtime): void {
+  const backup = program.commands.find((c) => c.name() === 'backup');
+  if (backup) {
+    podFlags(
+      backup
+        .command('data')
+        .argument('<pvc>', 'the PersistentVolumeClaim to archive (any backend)')
+        .description('stream a gzip tar of a claim to a local file or stdout, through a short-lived pod and the API'),
+    )
+      .addHelpText(
+        'after',
+        '\n-o FILE names the archive (default: stdout). The bytes and sha256 of what was written are reported on stderr.\n' +
+          'The claim is mounted read-only; if a pod uses it, the data pod runs on the same node and the archive may catch files mid-write.\n' +
+          examples('k8s-storage backup data uploads -n web -o uploads.tar.gz', 'k8s-storage backup data uploads -n web > uploads.tar.gz', 'k8s-storage backup data uploads --dry-run'),
+      )
+      .action(async (pvc: string, _o, cmd: Command) => {
+        const { backupData } = await import('./commands/data.js');
+        await backupData(makeContext(cmd, rt), pvc, optsOf(cmd));
+      });
+  }
+
+  if (rt.wants('restore')) {
+    const restore = program.command('restore').description('bring data back into a claim: an archive made by backup data');
+    podFlags(
+      restore
+        .command('data')
+        .argument('<pvc>', 'the PersistentVolumeClaim to write into')
+        .description('extract a gzip tar (from backup data) into a claim, through a short-lived pod; the archive is checked first')
+        .option('-f, --file <archive>', 'the archive (default: stdin)')
+        .option('--force', 'restore even though a pod uses the claim')
+        .option('--clean', 'delete what the claim holds first, so it ends equal to the archive (asks for confirmation)')
+        .option('--yes', 'confirm --clean without a prompt (needed when stdin is not a terminal)'),
+    )
+      .addHelpText(
+        'after',
+        '\nThe whole archive is read and checked (gzip, tar headers, no absolute or ".." names) before anything is written.\n' +
+          examples('k8s-storage restore data uploads -n web -f uploads.tar.gz', 'k8s-storage restore data uploads -n web < uploads.tar.gz', 'k8s-storage restore data uploads -f uploads.tar.gz --clean --yes'),
+      )
+      .action(async (pvc: string, _o, cmd: Command) => {
+        const { restoreData } = await import('./commands/data.js');
+        await restoreData(makeContext(cmd, rt), pvc, optsOf(cmd));
+      });
+  }
+}
