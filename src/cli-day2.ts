@@ -55,4 +55,22 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
         await restoreData(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
   }
+
+  if (rt.wants('resize')) {
+    program
+      .command('resize')
+      .description('grow a claim (Kubernetes never shrinks one)')
+      .command('pvc')
+      .argument('<name>', 'the PersistentVolumeClaim')
+      .description('grow a claim: refuses first what cannot work (shrink, unbound, no allowVolumeExpansion, hostpath, no room on Longhorn)')
+      .option('--size <quantity>', 'the new size, e.g. 20Gi (required)')
+      .option('--wait', 'wait through Resizing and FileSystemResizePending, and say when a pod must restart')
+      .option('--timeout <duration>', 'how long --wait waits', '5m')
+      .option('--dry-run', 'print the plan and change nothing')
+      .addHelpText('after', examples('k8s-storage resize pvc postgres-pvc -n shop --size 20Gi --wait', 'k8s-storage resize pvc data --size 50Gi --dry-run'))
+      .action(async (name: string, _o, cmd: Command) => {
+        const { resizePvc } = await import('./commands/resize.js');
+        await resizePvc(makeContext(cmd, rt), name, optsOf(cmd));
+      });
+  }
 }

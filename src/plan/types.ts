@@ -28,6 +28,8 @@ export type ObjectExpectation =
   /** Deployment, DaemonSet or StatefulSet rolled out with every replica ready. */
   | { type: 'ready'; ref: ObjectRef }
   | { type: 'pvc-bound'; ref: ObjectRef }
+  /** status.capacity reached `size`; also ends (for the command to report) at FileSystemResizePending or a resize error. */
+  | { type: 'pvc-resized'; ref: ObjectRef; size: string }
   | { type: 'default-class'; name: string; isDefault: boolean };
 
 /** What the executor reads after a step: an object's state, or a Helm release's. */
