@@ -73,4 +73,27 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
         await resizePvc(makeContext(cmd, rt), name, optsOf(cmd));
       });
   }
+
+  if (rt.wants('migrate')) {
+    program
+      .command('migrate')
+      .description('move data between classes (hostpath -> Longhorn), resumable')
+      .command('pvc')
+      .argument('<name>', 'the PersistentVolumeClaim to move')
+      .description('move a claim to another class: scale its workloads to 0, copy, verify, repoint, scale back; a rerun continues after the last finished step')
+      .option('--to-class <class>', 'the StorageClass to move to (required)')
+      .option('--size <quantity>', "size of the new claim [default: the old claim's]")
+      .option('--keep-old', 'keep the old claim and its volume (Retain) (the default)')
+      .option('--delete-old', 'delete the old claim and its volume at the end (asks for confirmation)')
+      .option('--swap-names', 'give the new claim the old name (not available in this version)')
+      .option('--yes', 'confirm --delete-old without a prompt')
+      .option('--image <ref>', 'image of the copy pod: rsync is used when it has it, else tar [default: busybox:1.36]')
+      .option('--timeout <duration>', 'how long each wait may take', '10m')
+      .option('--dry-run', 'print every step and change nothing')
+      .addHelpText('after', '\nThe new claim is named <claim>-<class>. Progress is kept in the annotation k8s-storage.io/migration on the old claim.\n' + examples('k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --dry-run', 'k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --size 20Gi', 'k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --delete-old --yes'))
+      .action(async (name: string, _o, cmd: Command) => {
+        const { migratePvc } = await import('./commands/migrate.js');
+        await migratePvc(makeContext(cmd, rt), name, optsOf(cmd));
+      });
+  }
 }

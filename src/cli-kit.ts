@@ -21,7 +21,7 @@ export interface Runtime {
  * The top-level commands cli.ts itself declares; backends add theirs (cli.ts TOP_LEVEL_COMMANDS).
  * Only the invoked one is declared at start-up; a test checks the list against the full program.
  */
-export const CORE_COMMANDS: readonly string[] = ['render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion', 'nodes', 'doctor', 'restore', 'resize'];
+export const CORE_COMMANDS: readonly string[] = ['render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion', 'nodes', 'doctor', 'restore', 'resize', 'migrate'];
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 

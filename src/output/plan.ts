@@ -15,6 +15,8 @@ function describeExpectation(e: Expectation): string {
       return `${describeRef(e.ref)} is rolled out and ready`;
     case 'pvc-bound':
       return `${describeRef(e.ref)} is Bound`;
+    case 'scaled-to-zero':
+      return `${describeRef(e.ref)} has no pods`;
     case 'pvc-resized':
       return `${describeRef(e.ref)} has ${e.size} (or a pod must restart to finish)`;
     case 'default-class':

@@ -60,6 +60,12 @@ export function judge(exp: ObjectExpectation, obj: Obj | undefined): true | stri
     case 'pvc-bound':
       if (!obj) return `${describeRef(exp.ref)} does not exist`;
       return obj.status?.phase === 'Bound' ? true : `it is ${obj.status?.phase ?? 'Pending'}`;
+    case 'scaled-to-zero': {
+      if (!obj) return true;
+      if ((obj.status?.observedGeneration ?? 0) < (obj.metadata.generation ?? 0)) return 'its controller has not seen the change yet';
+      const left = obj.status?.replicas ?? 0;
+      return left === 0 ? true : `${left} pod(s) still running`;
+    }
     case 'pvc-resized': {
       const p = resizeProgress(obj, exp.size);
       return p.state === 'resizing' ? p.reason : true;

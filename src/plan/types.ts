@@ -30,6 +30,8 @@ export type ObjectExpectation =
   | { type: 'pvc-bound'; ref: ObjectRef }
   /** status.capacity reached `size`; also ends (for the command to report) at FileSystemResizePending or a resize error. */
   | { type: 'pvc-resized'; ref: ObjectRef; size: string }
+  /** A Deployment/StatefulSet scaled to 0 whose pods are gone (status.replicas is 0 or absent). */
+  | { type: 'scaled-to-zero'; ref: ObjectRef }
   | { type: 'default-class'; name: string; isDefault: boolean };
 
 /** What the executor reads after a step: an object's state, or a Helm release's. */
