@@ -33,8 +33,39 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
       });
   }
 
+  if (backup) {
+    backup
+      .command('db')
+      .argument('<engine>', 'postgres, mysql, mariadb or mongodb')
+      .argument('<workload>', 'the Deployment or StatefulSet running the database (an app kit)')
+      .description("dump a database with its own tool (pg_dump, mysqldump, mongodump --archive) inside its pod; credentials from the kit's Secret, never on argv")
+      .option('--database <name>', 'postgres: the database to dump [default: the user\'s]')
+      .option('--secret <name>', 'the Secret with the password (key "password") [default: the one the pod\'s env names]')
+      .option('--dry-run', 'print the command and change nothing')
+      .addHelpText('after', '\n-o FILE names the dump (default: stdout).\n' + examples('k8s-storage backup db postgres postgres -n shop > shop.sql', 'k8s-storage backup db mongodb mongodb -o mongo.archive'))
+      .action(async (engine: string, workload: string, _o, cmd: Command) => {
+        const { backupDb } = await import('./commands/db.js');
+        await backupDb(makeContext(cmd, rt), engine, workload, optsOf(cmd));
+      });
+  }
+
   if (rt.wants('restore')) {
-    const restore = program.command('restore').description('bring data back into a claim: an archive made by backup data');
+    const restore = program.command('restore').description('bring data back: an archive made by backup data, a dump made by backup db');
+    restore
+      .command('db')
+      .argument('<engine>', 'postgres, mysql, mariadb or mongodb')
+      .argument('<workload>', 'the Deployment or StatefulSet running the database')
+      .description('feed a dump (from backup db) back to the database inside its pod; asks for confirmation')
+      .option('-f, --file <dump>', 'the dump (default: stdin)')
+      .option('--database <name>', 'postgres: the database to restore into [default: the user\'s]')
+      .option('--secret <name>', 'the Secret with the password (key "password")')
+      .option('--yes', 'confirm without a prompt (needed when stdin is not a terminal)')
+      .option('--dry-run', 'print the command and change nothing')
+      .addHelpText('after', examples('k8s-storage restore db postgres postgres -n shop -f shop.sql --yes'))
+      .action(async (engine: string, workload: string, _o, cmd: Command) => {
+        const { restoreDb } = await import('./commands/db.js');
+        await restoreDb(makeContext(cmd, rt), engine, workload, optsOf(cmd));
+      });
     podFlags(
       restore
         .command('data')

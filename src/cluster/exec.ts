@@ -101,7 +101,9 @@ export async function execInPod(kube: KubeClient, req: ExecRequest): Promise<Exe
   });
 
   await Promise.race([finished, aborted]);
-  req.stdout?.end();
+  // Everything received must reach the caller's stream before the caller closes what is behind it.
+  const sink = req.stdout;
+  if (sink && !sink.writableFinished) await new Promise<void>((resolve) => sink.end(() => resolve()));
   const s = status;
   if (!s) throw new ClusterError(`the exec stream of pod ${req.pod} in ${req.namespace} closed before ${req.command[0]} finished${stderr ? `: ${stderr.trim().split('\n').slice(-2).join(' / ')}` : ''}.`);
   if (s.status === 'Success') return { exitCode: 0, stderr };

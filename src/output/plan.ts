@@ -1,7 +1,7 @@
 /** `--dry-run`: the plan, for people (numbered steps) or machines (-o json|yaml). */
 import { describeRef } from '../cluster/kube.js';
 import { describeCommand } from '../cluster/runner.js';
-import type { Expectation, Plan, Step } from '../plan/types.js';
+import type { Expectation, Plan, PodRun, Step } from '../plan/types.js';
 import { formatData } from './print.js';
 import { mountPathOf } from '../data/pod.js';
 
@@ -28,6 +28,11 @@ function describeExpectation(e: Expectation): string {
   }
 }
 
+function describeRun(r: PodRun): string {
+  const stdin = [r.stdinSecret ? `Secret ${r.stdinSecret.name} key ${r.stdinSecret.key} (first line)` : '', r.stdin ? r.stdin.file : ''].filter(Boolean).join(' + ');
+  return `${describeCommand({ file: r.command[0]!, args: r.command.slice(1) })}${stdin ? ` < ${stdin}` : ''}${r.stdout === 'stdout' ? ' > stdout' : r.stdout ? ` > ${r.stdout.file}` : ''}`;
+}
+
 function describeStep(s: Step): string[] {
   switch (s.kind) {
     case 'run':
@@ -42,10 +47,12 @@ function describeStep(s: Step): string[] {
       return [`wait up to ${Math.round(s.timeoutMs / 1000)}s until ${describeExpectation(s.until)}`];
     case 'verify':
       return s.expect.map((e) => `check: ${describeExpectation(e)}`);
+    case 'exec':
+      return [`exec in pod ${s.target.pod} (container ${s.target.container}) in ${s.target.namespace}: ${describeRun(s.run)}`];
     case 'pod':
       return [
         `pod in ${s.pod.namespace}${s.pod.node ? ` on node ${s.pod.node}` : ''} (image ${s.pod.image}) mounting ${s.pod.claims.map((c) => `${c.claim} at ${mountPathOf(c.alias)}${c.readOnly ? ' (read-only)' : ''}`).join(', ')}`,
-        ...s.runs.map((r) => `exec: ${describeCommand({ file: r.command[0]!, args: r.command.slice(1) })}${r.stdin ? ` < ${r.stdin.file}` : ''}${r.stdout === 'stdout' ? ' > stdout' : r.stdout ? ` > ${r.stdout.file}` : ''}`),
+        ...s.runs.map((r) => `exec: ${describeRun(r)}`),
         ...(s.compare ? [`then check: both manifests are equal`] : []),
         'then delete the pod (also on failure and Ctrl-C)',
       ];

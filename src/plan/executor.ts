@@ -12,7 +12,7 @@ import { createProgress } from '../output/progress.js';
 import { check, expectationRef, judge } from './expectations.js';
 import { judgeHelmRelease, releaseBlocker, type HelmReleaseExpectation } from './helm-release.js';
 import type { ObjectExpectation, Plan, Step } from './types.js';
-import { runPodStep, type PodOutput } from './pod-step.js';
+import { runExecStep, runPodStep, type PodOutput } from './pod-step.js';
 
 export interface ExecutorDeps {
   log: Logger;
@@ -97,6 +97,9 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
     }
     case 'pod':
       Object.assign(outputs, await runPodStep(step, { log: deps.log, signal: deps.signal, kube: await deps.kube(), progress }));
+      return;
+    case 'exec':
+      Object.assign(outputs, await runExecStep(step, { log: deps.log, signal: deps.signal, kube: await deps.kube(), progress }));
       return;
     case 'verify': {
       const failures = await verifyAll(await deps.kube(), step.expect);

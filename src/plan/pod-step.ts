@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { execInPod } from '../cluster/exec.js';
 import type { KubeClient } from '../cluster/kube.js';
 import { ClusterError } from '../errors.js';
@@ -14,7 +14,7 @@ import { buildDataPod, compareManifests, DATA_CONTAINER, DATA_POD_SELECTOR, pars
 import { EXPIRES_ANNOTATION, newRunId } from '../nodes/daemonset.js';
 import type { Logger } from '../output/log.js';
 import type { KubeObject } from '../presets/types.js';
-import type { Step } from './types.js';
+import type { PodRun, Step } from './types.js';
 
 type PodStep = Extract<Step, { kind: 'pod' }>;
 type Pod = KubeObject & { spec?: any; status?: any };
@@ -79,6 +79,58 @@ function meter(target: NodeJS.WritableStream | undefined, keep: boolean) {
   return { stream, done: () => ({ bytes: state.bytes, sha256: hash.digest('hex'), ...(keep ? { text: Buffer.concat(state.chunks).toString('utf8') } : {}) }) };
 }
 
+/** A command in a running pod: stdin from the Secret line and/or a file, stdout to a file, our stdout or memory. */
+async function runInPod(target: { namespace: string; pod: string; container: string }, run: PodRun, title: string, deps: PodStepDeps): Promise<Record<string, PodOutput>> {
+  const { kube, signal } = deps;
+  deps.progress.update(`${title} (${run.what})`);
+  deps.log.debug(`pod ${target.pod} runs: ${run.what}`);
+  const toFile = run.stdout && run.stdout !== 'stdout' ? run.stdout.file : undefined;
+  const fileStream = toFile ? createWriteStream(`${toFile}.partial`) : undefined;
+  const m = meter(fileStream ?? (run.stdout === 'stdout' ? (deps.stdout ?? process.stdout) : undefined), run.capture !== undefined);
+  const secret = run.stdinSecret ? await secretValue(kube, run.stdinSecret) : undefined;
+  const stdin = secret !== undefined || run.stdin ? Readable.from(stdinChunks(secret, run.stdin?.file)) : undefined;
+  let ok = false;
+  try {
+    const r = await execInPod(kube, { ...target, command: run.command, ...(stdin ? { stdin } : {}), stdout: m.stream, signal });
+    if (fileStream) await new Promise<void>((resolve, reject) => fileStream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    if (r.failure) throw new ClusterError(`${run.what} could not start in pod ${target.pod}: ${r.failure}.`, { hint: 'the image needs sh, tar, gzip, find and sha256sum (busybox has them): see --image' });
+    if (r.exitCode !== 0) {
+      const said = r.stderr.trim().split('\n').slice(-3).join(' / ');
+      throw new ClusterError(`${run.what} failed in pod ${target.pod} (exit ${r.exitCode})${said ? `: ${said}` : ''}.`);
+    }
+    ok = true;
+  } finally {
+    if (toFile) {
+      if (ok) renameSync(`${toFile}.partial`, toFile);
+      else {
+        fileStream?.destroy();
+        rmSync(`${toFile}.partial`, { force: true });
+      }
+    }
+  }
+  const out = m.done();
+  const key = run.capture ?? toFile ?? (run.stdout === 'stdout' ? 'stdout' : run.what);
+  return { [key]: run.capture !== undefined && out.text !== undefined ? { ...out, summary: summarize(parseManifest(out.text), sha256) } : out };
+}
+
+async function* stdinChunks(secretLine: string | undefined, file: string | undefined) {
+  if (secretLine !== undefined) yield Buffer.from(`${secretLine}\n`);
+  if (file) yield* createReadStream(file);
+}
+
+async function secretValue(kube: KubeClient, ref: { namespace: string; name: string; key: string }): Promise<string> {
+  const secret = await kube.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', name: ref.name, namespace: ref.namespace });
+  const raw = secret?.data?.[ref.key];
+  if (raw === undefined) throw new ClusterError(`Secret ${ref.name} in ${ref.namespace} has no key "${ref.key}"${secret ? '' : ' (the Secret does not exist)'}.`, { hint: `kubectl -n ${ref.namespace} get secret ${ref.name}` });
+  const value = Buffer.from(raw, 'base64').toString('utf8');
+  if (value.includes('\n')) throw new ClusterError(`the value of Secret ${ref.name} key "${ref.key}" spans several lines: it cannot be passed as one line on stdin.`);
+  return value;
+}
+
+export async function runExecStep(step: Extract<Step, { kind: 'exec' }>, deps: PodStepDeps): Promise<Record<string, PodOutput>> {
+  return runInPod(step.target, step.run, step.title, deps);
+}
+
 export async function runPodStep(step: PodStep, deps: PodStepDeps): Promise<Record<string, PodOutput>> {
   const { kube, signal } = deps;
   const ns = step.pod.namespace;
@@ -103,43 +155,7 @@ export async function runPodStep(step: PodStep, deps: PodStepDeps): Promise<Reco
     );
     const state = podProgress(ready);
     if (state.state !== 'running') throw new ClusterError(`pod ${ref.name} in ${ns} did not start: ${state.reason}.`, { hint: `kubectl -n ${ns} describe pod ${ref.name} (while it exists), or try --image` });
-    for (const run of step.runs) {
-      deps.progress.update(`${step.title} (${run.what})`);
-      deps.log.debug(`pod ${ref.name} runs: ${run.what}`);
-      const toFile = run.stdout && run.stdout !== 'stdout' ? run.stdout.file : undefined;
-      const fileStream = toFile ? createWriteStream(`${toFile}.partial`) : undefined;
-      const m = meter(fileStream ?? (run.stdout === 'stdout' ? (deps.stdout ?? process.stdout) : undefined), run.capture !== undefined);
-      let ok = false;
-      try {
-        const r = await execInPod(kube, {
-          namespace: ns,
-          pod: ref.name,
-          container: DATA_CONTAINER,
-          command: run.command,
-          ...(run.stdin ? { stdin: createReadStream(run.stdin.file) } : {}),
-          stdout: m.stream,
-          signal,
-        });
-        if (fileStream) await new Promise<void>((resolve, reject) => fileStream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-        if (r.failure) throw new ClusterError(`${run.what} could not start in pod ${ref.name}: ${r.failure}.`, { hint: 'the image needs sh, tar, gzip, find and sha256sum (busybox has them): see --image' });
-        if (r.exitCode !== 0) {
-          const said = r.stderr.trim().split('\n').slice(-3).join(' / ');
-          throw new ClusterError(`${run.what} failed in pod ${ref.name} (exit ${r.exitCode})${said ? `: ${said}` : ''}.`);
-        }
-        ok = true;
-      } finally {
-        if (toFile) {
-          if (ok) renameSync(`${toFile}.partial`, toFile);
-          else {
-            fileStream?.destroy();
-            rmSync(`${toFile}.partial`, { force: true });
-          }
-        }
-      }
-      const out = m.done();
-      const key = run.capture ?? toFile ?? (run.stdout === 'stdout' ? 'stdout' : run.what);
-      outputs[key] = run.capture !== undefined && out.text !== undefined ? { ...out, summary: summarize(parseManifest(out.text), sha256) } : out;
-    }
+    for (const run of step.runs) Object.assign(outputs, await runInPod({ namespace: ns, pod: ref.name, container: DATA_CONTAINER }, run, step.title, deps));
     if (step.compare) {
       const [a, b] = step.compare;
       const diff = compareManifests(parseManifest(outputs[a]?.text ?? ''), parseManifest(outputs[b]?.text ?? ''));

@@ -64,7 +64,9 @@ export type Step =
   | { kind: 'wait'; title: string; until: ObjectExpectation; timeoutMs: number; /** printed when it times out */ hint?: string }
   | { kind: 'verify'; title: string; expect: ObjectExpectation[]; hint?: string }
   /** A short-lived pod with claims mounted; commands run in it through exec; always deleted (src/plan/pod-step.ts). */
-  | { kind: 'pod'; title: string; pod: DataPodSpec; runs: PodRun[]; timeoutMs: number; /** two `capture` keys whose manifests must be equal */ compare?: [string, string] };
+  | { kind: 'pod'; title: string; pod: DataPodSpec; runs: PodRun[]; timeoutMs: number; /** two `capture` keys whose manifests must be equal */ compare?: [string, string] }
+  /** A command in a pod that already runs (a database's), through exec. */
+  | { kind: 'exec'; title: string; target: { namespace: string; pod: string; container: string }; run: PodRun };
 
 /** One command in a pod step, with where its stdin comes from and its stdout goes. */
 export interface PodRun {
@@ -73,6 +75,8 @@ export interface PodRun {
   stdin?: { file: string; bytes: number };
   /** `file`: written to FILE.partial, renamed when the command succeeded; `stdout`: our stdout. */
   stdout?: { file: string } | 'stdout';
+  /** Sent first on stdin, as one line: a Secret's value, read when the step runs (never in the plan, never on argv). */
+  stdinSecret?: { namespace: string; name: string; key: string };
   /** Keep the output (small: a manifest) in PlanResult.outputs under this key. */
   capture?: string;
   /** What it does, for messages: "archiving data". */
