@@ -35,6 +35,19 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
 
   if (backup) {
     backup
+      .command('delete')
+      .alias('rm')
+      .argument('<name>', 'the backup, as backup list shows it')
+      .description('delete a Longhorn backup: Longhorn removes it from the backup store too; asks for confirmation')
+      .option('--yes', 'confirm without a prompt (needed when stdin is not a terminal)')
+      .option('--timeout <duration>', 'how long to wait for Longhorn to remove it', '5m')
+      .option('--dry-run', 'print the plan and change nothing')
+      .addHelpText('after', examples('k8s-storage backup delete backup-1a2b3c4d5e6f7890', 'k8s-storage backup delete backup-1a2b3c4d5e6f7890 --yes'))
+      .action(async (name: string, _o, cmd: Command) => {
+        const { backupDelete } = await import('./commands/longhorn-backup-delete.js');
+        await backupDelete(makeContext(cmd, rt), name, optsOf(cmd));
+      });
+    backup
       .command('db')
       .argument('<engine>', 'postgres, mysql, mariadb or mongodb')
       .argument('<workload>', 'the Deployment or StatefulSet running the database (an app kit)')
