@@ -44,7 +44,7 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
       .option('--dry-run', 'print the plan and change nothing')
       .addHelpText('after', examples('k8s-storage backup delete backup-1a2b3c4d5e6f7890', 'k8s-storage backup delete backup-1a2b3c4d5e6f7890 --yes'))
       .action(async (name: string, _o, cmd: Command) => {
-        const { backupDelete } = await import('./commands/longhorn-backup-delete.js');
+        const { backupDelete } = await import('./backends/longhorn/commands/backup-delete.js');
         await backupDelete(makeContext(cmd, rt), name, optsOf(cmd));
       });
     backup

@@ -4,10 +4,10 @@
  * or the target cannot be reached (then Longhorn cannot remove it there). Pure: the plan and
  * what to tell the operator.
  */
-import { ClusterError } from '../errors.js';
-import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornBackup, type LonghornBackupTarget } from '../longhorn/resources.js';
-import { reachabilityOf } from './longhorn-data.js';
-import type { Plan } from './types.js';
+import { ClusterError } from '../../errors.js';
+import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornBackup, type LonghornBackupTarget } from './resources.js';
+import { reachabilityOf } from './data-plan.js';
+import type { Plan } from '../../plan/types.js';
 
 export const CR_ONLY_LABEL = 'longhorn.io/delete-custom-resource-only';
 

@@ -1,12 +1,12 @@
 /** `backup delete NAME`: remove a Longhorn backup, from the backup store too; asks first. */
-import { ClusterSession } from '../cluster/session.js';
-import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
-import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornBackup, type LonghornBackupTarget } from '../longhorn/resources.js';
-import { confirmDestruction } from '../output/confirm.js';
-import { planBackupDelete } from '../plan/longhorn-backup-delete.js';
-import { requireLonghorn, type Kube } from './longhorn-volumes.js';
-import { runPlan } from './run-plan.js';
+import { ClusterSession } from '../../../cluster/session.js';
+import type { Context } from '../../../context.js';
+import { UsageError } from '../../../errors.js';
+import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornBackup, type LonghornBackupTarget } from '../resources.js';
+import { confirmDestruction } from '../../../output/confirm.js';
+import { planBackupDelete } from '../backup-delete-plan.js';
+import { requireLonghorn, type Kube } from './volumes.js';
+import { runPlan } from '../../../commands/run-plan.js';
 import { waitFlags } from './snapshot.js';
 
 export async function backupDelete(ctx: Context, name: string, opts: Record<string, any>): Promise<void> {
