@@ -4,7 +4,7 @@
  * `backup data` joins the `backup` command the Longhorn file declares (when this run declares it).
  */
 import type { Command } from 'commander';
-import { examples, makeContext, optsOf, type Runtime } from './cli-kit.js';
+import { examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
 
 const podFlags = (cmd: Command) =>
   cmd
@@ -16,8 +16,7 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
   const backup = program.commands.find((c) => c.name() === 'backup');
   if (backup) {
     podFlags(
-      backup
-        .command('data')
+      outputs(backup.command('data'), '*')
         .argument('<pvc>', 'the PersistentVolumeClaim to archive (any backend)')
         .description('stream a gzip tar of a claim to a local file or stdout, through a short-lived pod and the API'),
     )
@@ -47,8 +46,7 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
         const { backupDelete } = await import('./backends/longhorn/commands/backup-delete.js');
         await backupDelete(makeContext(cmd, rt), name, optsOf(cmd));
       });
-    backup
-      .command('db')
+    outputs(backup.command('db'), '*')
       .argument('<engine>', 'postgres, mysql, mariadb or mongodb')
       .argument('<workload>', 'the Deployment or StatefulSet running the database (an app kit)')
       .description("dump a database with its own tool (pg_dump, mysqldump, mongodump --archive) inside its pod; credentials from the kit's Secret, never on argv")

@@ -101,7 +101,8 @@ const commandPath = (cmd: Command): string => {
 export function checkInvocation(cmd: Command, argv: readonly string[]): void {
   const problems: string[] = [];
   const output = (cmd.optsWithGlobals() as { output?: string }).output;
-  if (output !== undefined) {
+  // '*': -o names a file (backup data, backup db), not a format.
+  if (output !== undefined && !(OUTPUTS.get(cmd) ?? []).includes('*')) {
     const dryRun = cmd.getOptionValue('dryRun') === true;
     const allowed = [...new Set([...(OUTPUTS.get(cmd) ?? []), ...(dryRun ? DRY_RUN_OUTPUTS : [])])];
     if (!allowed.includes(output.toLowerCase())) {

@@ -163,7 +163,8 @@ export async function runPodStep(step: PodStep, deps: PodStepDeps): Promise<Reco
     }
   } finally {
     try {
-      await kube.delete(ref);
+      // After Ctrl-C the client's requests are aborted: clean up through one without the signal.
+      await kube.unaborted().delete(ref);
     } catch (err) {
       deps.log.warn(`could not delete pod ${ref.name} in ${ns}: ${(err as Error).message} (the next run deletes it once it expires)`);
     }
