@@ -23,7 +23,7 @@ export interface Runtime {
  * The top-level commands cli.ts itself declares; backends add theirs (cli.ts TOP_LEVEL_COMMANDS).
  * Only the invoked one is declared at start-up; a test checks the list against the full program.
  */
-export const CORE_COMMANDS: readonly string[] = ['render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion', 'nodes', 'doctor', 'version', 'recommend', 'diagnose', 'usage', 'verify', 'bench', 'dashboards'];
+export const CORE_COMMANDS: readonly string[] = ['render', 'apply', 'install', 'uninstall', 'status', 'default-class', 'presets', 'completion', 'nodes', 'doctor', 'version', 'recommend', 'diagnose', 'usage', 'verify', 'bench', 'dashboards', 'restore', 'resize', 'migrate'];
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -103,7 +103,8 @@ const commandPath = (cmd: Command): string => {
 export function checkInvocation(cmd: Command, argv: readonly string[]): void {
   const problems: string[] = [];
   const output = (cmd.optsWithGlobals() as { output?: string }).output;
-  if (output !== undefined) {
+  // '*': -o names a file (backup data, backup db), not a format.
+  if (output !== undefined && !(OUTPUTS.get(cmd) ?? []).includes('*')) {
     const dryRun = cmd.getOptionValue('dryRun') === true;
     const allowed = [...new Set([...(OUTPUTS.get(cmd) ?? []), ...(dryRun ? DRY_RUN_OUTPUTS : [])])];
     if (!allowed.includes(output.toLowerCase())) {

@@ -8,6 +8,7 @@ import { backendTopLevelCommands, BACKENDS, installable, presetsOf, uninstallabl
 import type { Backend, CommandSpec } from './backends/types.js';
 import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, collect, CORE_COMMANDS, examples, keepUnsetNegatable, makeContext, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { registerDay2Commands } from './cli-day2.js';
+import { registerDataCommands } from './cli-data.js';
 import { registerNodeCommands } from './cli-nodes.js';
 import { registerVersionCommand } from './cli-version.js';
 import { EXIT, K8sStorageError } from './errors.js';
@@ -255,6 +256,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   registerNodeCommands(program, rt);
   for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render });
   registerVersionCommand(program, rt);
+  registerDataCommands(program, rt);
   registerDay2Commands(program, rt);
 
   if (rt.wants('completion')) {

@@ -1,8 +1,9 @@
 /** `--dry-run`: the plan, for people (numbered steps) or machines (-o json|yaml). */
 import { describeRef } from '../cluster/kube.js';
 import { describeCommand } from '../cluster/runner.js';
-import type { Expectation, Plan, Step } from '../plan/types.js';
+import type { Expectation, Plan, PodRun, Step } from '../plan/types.js';
 import { formatData } from './print.js';
+import { mountPathOf } from '../data/pod.js';
 
 function describeExpectation(e: Expectation): string {
   switch (e.type) {
@@ -14,6 +15,10 @@ function describeExpectation(e: Expectation): string {
       return `${describeRef(e.ref)} is rolled out and ready`;
     case 'pvc-bound':
       return `${describeRef(e.ref)} is Bound`;
+    case 'scaled-to-zero':
+      return `${describeRef(e.ref)} has no pods`;
+    case 'pvc-resized':
+      return `${describeRef(e.ref)} has ${e.size} (or a pod must restart to finish)`;
     case 'default-class':
       return `StorageClass ${e.name} is ${e.isDefault ? '' : 'not '}the default`;
     case 'helm-release':
@@ -21,6 +26,11 @@ function describeExpectation(e: Expectation): string {
         ? `Helm release ${e.chart.release} in ${e.chart.namespace} is gone (helm status)`
         : `Helm release ${e.chart.release} in ${e.chart.namespace} is deployed${e.chartVersion ? ` at chart version ${e.chartVersion}` : ''}${e.revisionAbove !== undefined ? ` past revision ${e.revisionAbove}` : ''} (helm status)`;
   }
+}
+
+function describeRun(r: PodRun): string {
+  const stdin = [r.stdinSecret ? `Secret ${r.stdinSecret.name} key ${r.stdinSecret.key} (first line)` : '', r.stdin ? r.stdin.file : ''].filter(Boolean).join(' + ');
+  return `${describeCommand({ file: r.command[0]!, args: r.command.slice(1) })}${stdin ? ` < ${stdin}` : ''}${r.stdout === 'stdout' ? ' > stdout' : r.stdout ? ` > ${r.stdout.file}` : ''}`;
 }
 
 function describeStep(s: Step): string[] {
@@ -37,6 +47,15 @@ function describeStep(s: Step): string[] {
       return [`wait up to ${Math.round(s.timeoutMs / 1000)}s until ${describeExpectation(s.until)}`];
     case 'verify':
       return s.expect.map((e) => `check: ${describeExpectation(e)}`);
+    case 'exec':
+      return [`exec in pod ${s.target.pod} (container ${s.target.container}) in ${s.target.namespace}: ${describeRun(s.run)}`];
+    case 'pod':
+      return [
+        `pod in ${s.pod.namespace}${s.pod.node ? ` on node ${s.pod.node}` : ''} (image ${s.pod.image}) mounting ${s.pod.claims.map((c) => `${c.claim} at ${mountPathOf(c.alias)}${c.readOnly ? ' (read-only)' : ''}`).join(', ')}`,
+        ...s.runs.map((r) => `exec: ${describeRun(r)}`),
+        ...(s.compare ? [`then check: both manifests are equal`] : []),
+        'then delete the pod (also on failure and Ctrl-C)',
+      ];
   }
 }
 

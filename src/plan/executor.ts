@@ -13,6 +13,7 @@ import { expectationRef, judge } from './expectations.js';
 import { judgeHelmRelease, releaseBlocker, type HelmReleaseExpectation } from './helm-release.js';
 import type { KubeObject } from '../presets/types.js';
 import type { EventExplanation, ObjectExpectation, Plan, Step } from './types.js';
+import { runExecStep, runPodStep, type PodOutput } from './pod-step.js';
 
 export interface ExecutorDeps {
   log: Logger;
@@ -24,6 +25,8 @@ export interface ExecutorDeps {
 
 export interface PlanResult {
   done: string[];
+  /** What pod steps streamed or captured, by capture key or output file. */
+  outputs: Record<string, PodOutput>;
 }
 
 /**
@@ -49,7 +52,7 @@ async function verifyAll(kube: KubeClient, expectations: ObjectExpectation[], re
   return verdicts.filter((v): v is string => v !== true);
 }
 
-async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }, reads: Reads): Promise<void> {
+async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }, reads: Reads, outputs: PlanResult['outputs']): Promise<void> {
   const run = deps.run ?? runTool;
   if (step.kind !== 'verify' && step.kind !== 'wait') reads.clear();
   switch (step.kind) {
@@ -109,6 +112,12 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       }
       return;
     }
+    case 'pod':
+      Object.assign(outputs, await runPodStep(step, { log: deps.log, signal: deps.signal, kube: await deps.kube(), progress }));
+      return;
+    case 'exec':
+      Object.assign(outputs, await runExecStep(step, { log: deps.log, signal: deps.signal, kube: await deps.kube(), progress }));
+      return;
     case 'verify': {
       const failures = await verifyAll(await deps.kube(), step.expect, reads);
       if (failures.length) throw new ClusterError(`${step.title} failed: ${failures.join('; ')}.`, step.hint ? { hint: step.hint } : {});
@@ -138,11 +147,12 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanR
   const progress = await createProgress(deps.log);
   const done: string[] = [];
   const reads: Reads = new Map();
+  const outputs: PlanResult['outputs'] = {};
   for (const step of plan.steps) {
     if (deps.signal.aborted) throw interrupted(done, step.title);
     progress.start(step.title);
     try {
-      await runStep(step, deps, progress, reads);
+      await runStep(step, deps, progress, reads, outputs);
     } catch (err) {
       progress.fail(step.title);
       if (err instanceof Interrupted || deps.signal.aborted) throw await interruptedHelm(step, interrupted(done, step.title), deps);
@@ -151,7 +161,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanR
     progress.succeed(step.title);
     done.push(step.title);
   }
-  return { done };
+  return { done, outputs };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Reading the cluster to decide whether an Expectation holds, with the reason when not. */
 import { describeRef, type KubeClient } from '../cluster/kube.js';
 import type { KubeObject } from '../presets/types.js';
+import { resizeProgress } from './resize.js';
 import type { ObjectExpectation } from './types.js';
 
 type Obj = KubeObject & { spec?: any; status?: any; metadata: KubeObject['metadata'] & { generation?: number } };
@@ -59,6 +60,16 @@ export function judge(exp: ObjectExpectation, obj: Obj | undefined): true | stri
     case 'pvc-bound':
       if (!obj) return `${describeRef(exp.ref)} does not exist`;
       return obj.status?.phase === 'Bound' ? true : `it is ${obj.status?.phase ?? 'Pending'}`;
+    case 'scaled-to-zero': {
+      if (!obj) return true;
+      if ((obj.status?.observedGeneration ?? 0) < (obj.metadata.generation ?? 0)) return 'its controller has not seen the change yet';
+      const left = obj.status?.replicas ?? 0;
+      return left === 0 ? true : `${left} pod(s) still running`;
+    }
+    case 'pvc-resized': {
+      const p = resizeProgress(obj, exp.size);
+      return p.state === 'resizing' ? p.reason : true;
+    }
     case 'default-class':
       if (!obj) return `StorageClass ${exp.name} does not exist`;
       return isDefaultClass(obj) === exp.isDefault ? true : `StorageClass ${exp.name} is ${exp.isDefault ? 'not ' : ''}the default`;

@@ -5,6 +5,7 @@
 import type { HelmBinary } from '../cluster/helm.js';
 import type { ObjectRef } from '../cluster/kube.js';
 import type { ToolCommand } from '../cluster/runner.js';
+import type { DataPodSpec } from '../data/pod.js';
 import type { KubeObject } from '../presets/types.js';
 import type { ChartSpec } from './helm-release.js';
 
@@ -27,6 +28,10 @@ export type ObjectExpectation =
   /** Deployment, DaemonSet or StatefulSet rolled out with every replica ready. */
   | { type: 'ready'; ref: ObjectRef }
   | { type: 'pvc-bound'; ref: ObjectRef }
+  /** status.capacity reached `size`; also ends (for the command to report) at FileSystemResizePending or a resize error. */
+  | { type: 'pvc-resized'; ref: ObjectRef; size: string }
+  /** A Deployment/StatefulSet scaled to 0 whose pods are gone (status.replicas is 0 or absent). */
+  | { type: 'scaled-to-zero'; ref: ObjectRef }
   | { type: 'default-class'; name: string; isDefault: boolean };
 
 /** What the executor reads after a step: an object's state, or a Helm release's. */
@@ -66,7 +71,26 @@ export type Step =
       /** When it times out, quote the newest Warning event of `ref` and the fixes whose `match` the event contains. */
       explainWithEvents?: EventExplanation;
     }
-  | { kind: 'verify'; title: string; expect: ObjectExpectation[]; hint?: string };
+  | { kind: 'verify'; title: string; expect: ObjectExpectation[]; hint?: string }
+  /** A short-lived pod with claims mounted; commands run in it through exec; always deleted (src/plan/pod-step.ts). */
+  | { kind: 'pod'; title: string; pod: DataPodSpec; runs: PodRun[]; timeoutMs: number; /** two `capture` keys whose manifests must be equal */ compare?: [string, string] }
+  /** A command in a pod that already runs (a database's), through exec. */
+  | { kind: 'exec'; title: string; target: { namespace: string; pod: string; container: string }; run: PodRun };
+
+/** One command in a pod step, with where its stdin comes from and its stdout goes. */
+export interface PodRun {
+  command: string[];
+  /** A local file fed to stdin; the command must read exactly `bytes` of it. */
+  stdin?: { file: string; bytes: number };
+  /** `file`: written to FILE.partial, renamed when the command succeeded; `stdout`: our stdout. */
+  stdout?: { file: string } | 'stdout';
+  /** Sent first on stdin, as one line: a Secret's value, read when the step runs (never in the plan, never on argv). */
+  stdinSecret?: { namespace: string; name: string; key: string };
+  /** Keep the output (small: a manifest) in PlanResult.outputs under this key. */
+  capture?: string;
+  /** What it does, for messages: "archiving data". */
+  what: string;
+}
 
 /** How a failed wait is explained from what the cluster recorded (a provisioner's ProvisioningFailed event). */
 export interface EventExplanation {

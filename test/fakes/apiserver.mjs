@@ -45,6 +45,7 @@ import {
 } from './lib/merge.mjs';
 import { makeControllers } from './lib/controllers.mjs';
 import { makeDaemonSetControllers } from './lib/daemonset-controller.mjs';
+import { makePodExec } from './lib/pod-exec.mjs';
 
 /** @typedef {import('./lib/resources.mjs').ResourceDef} ResourceDef */
 /** @typedef {import('./lib/merge.mjs').FieldPath} FieldPath */
@@ -1776,6 +1777,10 @@ export async function startFakeApiServer(opts = {}) {
   const server = opts.tls ? https.createServer(opts.tls, onRequest) : http.createServer(onRequest);
   server.keepAliveTimeout = 5000;
   let connectionCount = 0;
+  // pods/exec over WebSocket, and pods that "run": lib/pod-exec.mjs.
+  server.on('upgrade', (req, socket, head) => {
+    if (!podExec.upgrade(req, socket, head)) socket.destroy();
+  });
   server.on('connection', (s) => {
     connectionCount += 1;
     sockets.add(s);
@@ -1804,12 +1809,15 @@ export async function startFakeApiServer(opts = {}) {
 
   const baseControllers = makeControllers({ store, onChange: (fn) => api.onChange(fn) });
   const daemonSetControllers = makeDaemonSetControllers({ store, onChange: (fn) => api.onChange(fn), podLogs: podLogStore });
+  const podExec = makePodExec({ store, onChange: (fn) => api.onChange(fn) });
   const controllers = {
     ...baseControllers,
     ...daemonSetControllers,
+    runPods: podExec.runPods,
     stopAll() {
       baseControllers.stopAll();
       daemonSetControllers.stopAll();
+      podExec.stopAll();
     },
   };
 

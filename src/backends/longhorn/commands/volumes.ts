@@ -3,6 +3,7 @@
  * behind a claim (PVC -> its PV -> the Longhorn Volume the CSI driver made for it), or says
  * exactly why there is none: no such claim, not Bound yet, not on Longhorn, no Longhorn.
  */
+import { claimNamespace, claimNotFound } from '../../../cluster/claims.js';
 import type { KubeClient } from '../../../cluster/kube.js';
 import { ClusterSession } from '../../../cluster/session.js';
 import type { Context } from '../../../context.js';
@@ -28,10 +29,7 @@ export interface LonghornClaim {
   volumeObject: LonghornVolume;
 }
 
-/** -n, then the kubeconfig context's namespace, then "default". */
-export function claimNamespace(ctx: Context, kube: KubeClient): string {
-  return ctx.global.namespace ?? kube.kc.getContextObject(kube.kc.getCurrentContext())?.namespace ?? 'default';
-}
+export { claimNamespace };
 
 export const longhornRef = (kind: string, name: string) => ({ apiVersion: LONGHORN_API_VERSION, kind, name, namespace: LONGHORN_NAMESPACE });
 
@@ -82,11 +80,7 @@ export function longhornVolumeOfClaim(pvc: Obj, pv: Obj | undefined): string {
 /** Reads the claim, its PV and its Longhorn Volume. */
 export async function resolveClaim(kube: KubeClient, namespace: string, name: string): Promise<LonghornClaim> {
   const pvc = await kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name, namespace });
-  if (!pvc) {
-    const others = (await kube.list<Obj>('v1', 'PersistentVolumeClaim', { namespace })).map((c) => c.metadata.name);
-    const there = others.length ? `; claims there: ${others.slice(0, 10).join(', ')}${others.length > 10 ? ', ...' : ''}` : '; it has no claims';
-    throw new UsageError(`PersistentVolumeClaim "${name}" not found in namespace ${namespace}${there}.`, { hint: 'pass the namespace with -n NAMESPACE' });
-  }
+  if (!pvc) throw await claimNotFound(kube, namespace, name);
   const pv = pvc.spec?.volumeName ? await kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolume', name: pvc.spec.volumeName }) : undefined;
   const volume = longhornVolumeOfClaim(pvc, pv);
   await requireLonghorn(kube);
