@@ -55,6 +55,8 @@ export class Discovery {
   private readonly lists = new Map<string, Promise<ResourceList | undefined>>();
   /** Group versions whose answer came from the disk cache (a 404 later means it is stale). */
   private readonly fromDisk = new Set<string>();
+  /** Group versions the server answered 404 for in this run. */
+  private readonly missing = new Set<string>();
   private readonly dir: string | undefined;
 
   constructor(
@@ -98,6 +100,15 @@ export class Discovery {
     if (file) rmSync(file, { force: true });
   }
 
+  /**
+   * Forgets the group versions the server did not serve: a step that ran a tool or applied
+   * objects may have installed their CRDs (an addon, a chart), and the checks after it must see them.
+   */
+  forgetMissing(): void {
+    for (const apiVersion of this.missing) this.lists.delete(apiVersion);
+    this.missing.clear();
+  }
+
   private file(apiVersion: string): string | undefined {
     return this.dir && join(this.dir, `${apiVersion.replace('/', '_')}.json`);
   }
@@ -130,7 +141,10 @@ export class Discovery {
     try {
       list = await this.http.request<ResourceList>('GET', groupVersionPath(apiVersion));
     } catch (err) {
-      if (err instanceof ApiStatusError && err.status === 404) return undefined;
+      if (err instanceof ApiStatusError && err.status === 404) {
+        this.missing.add(apiVersion);
+        return undefined;
+      }
       throw err;
     }
     if (file) {

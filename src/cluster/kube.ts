@@ -117,6 +117,11 @@ export class KubeClient {
     return this.signal ? new KubeClient(this.kc, this.server, this.http, undefined, this.discovery) : this;
   }
 
+  /** After a change that may have installed CRDs: kinds not served so far are looked up again. */
+  forgetMissingKinds(): void {
+    this.discovery.forgetMissing();
+  }
+
   /** API requests made (watches included), for messages, tests and the benchmark. */
   get requests(): number {
     return this.http.requests;

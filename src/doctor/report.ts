@@ -151,9 +151,13 @@ function storageFindings(s: StatusReport, backends: readonly Backend[]): DoctorF
   }
   if (stuck.length > 5) out.push({ severity: 'warning', area: 'claims', message: `${stuck.length - 5} more claims are Pending`, fix: 'k8s-storage status -o json | jq .pendingClaims' });
 
+  // Backends' own findings keep the severity and fix their analyze gave them.
+  for (const f of s.backendFindings ?? []) out.push({ severity: f.severity, area: 'backends', message: `${f.backend}: ${f.message}`, ...(f.fix ? { fix: f.fix } : {}) });
+  const fromFindings = new Set((s.backendFindings ?? []).map((f) => f.warning));
+
   // The status report's other warnings (and those added to it later) pass through.
   const covered = (w: string) =>
-    /StorageClasses are the default|no StorageClass is the default/.test(w) || s.backends.some((b) => b.problem && w === `${b.name}: ${b.problem}`);
+    fromFindings.has(w) || /StorageClasses are the default|no StorageClass is the default/.test(w) || s.backends.some((b) => b.problem && w === `${b.name}: ${b.problem}`);
   for (const w of s.warnings) {
     if (covered(w)) continue;
     const aboutBackend = backends.some((b) => w.toLowerCase().includes(b.id.split('-')[0]!));

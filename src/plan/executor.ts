@@ -72,6 +72,8 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       const objects = (step.verify ?? []).filter((e): e is ObjectExpectation => e.type !== 'helm-release');
       if (releases.length && !objects.length) return;
       if (objects.length) {
+        // The tool may have installed CRDs (an addon, a chart): look their kinds up again.
+        (await deps.kube()).forgetMissingKinds();
         // The state decides: microk8s exits 0 on failures and 1 on some successes.
         const failures = await verifyAll(await deps.kube(), objects, reads);
         if (failures.length) {
@@ -99,6 +101,7 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
     }
     case 'wait': {
       const kube = await deps.kube();
+      kube.forgetMissingKinds();
       try {
         await kube.waitFor(expectationRef(step.until), (obj) => {
           const verdict = judge(step.until, obj as never);
@@ -119,6 +122,8 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       Object.assign(outputs, await runExecStep(step, { log: deps.log, signal: deps.signal, kube: await deps.kube(), progress }));
       return;
     case 'verify': {
+      // An earlier step may have installed the CRDs this checks.
+      (await deps.kube()).forgetMissingKinds();
       const failures = await verifyAll(await deps.kube(), step.expect, reads);
       if (failures.length) throw new ClusterError(`${step.title} failed: ${failures.join('; ')}.`, step.hint ? { hint: step.hint } : {});
       return;

@@ -31,6 +31,8 @@ export interface StatusReport extends Partial<BackendDetailsMap> {
   // Then each backend's `details` under its id (e.g. `longhorn`, only when installed); its
   // findings are in `warnings` too, prefixed "<id>: ".
   warnings: string[];
+  /** Each backend's findings as it made them (severity and fix kept), for `doctor`. */
+  backendFindings?: { backend: string; severity: 'error' | 'warning' | 'info'; message: string; fix?: string; warning: string }[];
 }
 
 
@@ -80,7 +82,14 @@ export function buildStatusReport(objs: ClusterObjects, backendList: readonly Ba
   if (defaults.length === 0 && objs.classes.length > 0) warnings.push('no StorageClass is the default: claims without storageClassName stay Pending. Fix: k8s-storage default-class NAME');
   if (defaults.length > 1) warnings.push(`${defaults.length} StorageClasses are the default (${defaults.join(', ')}): claims without a class land on either. Fix: k8s-storage default-class NAME`);
   for (const b of backends) if (b.problem) warnings.push(`${b.name}: ${b.problem}`);
-  for (const { backend, analysis } of analyses) for (const f of analysis.findings) warnings.push(`${backend.id}: ${f.message}${f.fix ? `. Fix: ${f.fix}` : ''}`);
+  const backendFindings: StatusReport['backendFindings'] = [];
+  for (const { backend, analysis } of analyses) {
+    for (const f of analysis.findings) {
+      const warning = `${backend.id}: ${f.message}${f.fix ? `. Fix: ${f.fix}` : ''}`;
+      warnings.push(warning);
+      backendFindings.push({ backend: backend.id, severity: f.severity, message: f.message, ...(f.fix ? { fix: f.fix } : {}), warning });
+    }
+  }
   const details = Object.fromEntries(analyses.filter((a) => a.analysis.details !== undefined).map((a) => [a.backend.id, a.analysis.details]));
 
   const pendingClaims = objs.claims
@@ -107,5 +116,6 @@ export function buildStatusReport(objs: ClusterObjects, backendList: readonly Ba
     pendingClaims,
     ...details,
     warnings,
+    backendFindings,
   };
 }

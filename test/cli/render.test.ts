@@ -238,7 +238,8 @@ describe('help, version, completion', () => {
       const sh = `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _k8s_storage; echo "\${COMPREPLY[@]}"`;
       return (await execa('bash', ['-c', sh])).stdout.split(' ');
     };
-    expect(await complete(['k8s-storage', 're'])).toEqual(['render', 'recommend']);
+    expect(await complete(['k8s-storage', 'ren'])).toEqual(['render']);
+    expect(await complete(['k8s-storage', 'res'])).toEqual(['restore', 'resize']);
     expect(await complete(['k8s-storage', 'render', 'storageclass', 'lo'])).toEqual(['longhorn']);
     expect(await complete(['k8s-storage', 'render', 'pvc', 'x', '--st'])).toEqual(['--storage-class']);
   });

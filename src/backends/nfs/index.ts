@@ -28,7 +28,7 @@ export const nfs: Backend<NfsInstallOptions, NfsInstallFacts, NfsUninstallOption
     replicated: true,
     nodeBound: false,
   },
-  nodeTargets: [{ id: 'nfs', description: 'the NFS client (nfs-common or nfs-utils) and NFS v4 support, for kernel NFS mounts (the in-cluster addon; csi-driver-nfs brings its own)', title: 'NFS', doctorOrder: 2 }],
+  nodeTargets: [{ id: 'nfs', description: 'the NFS client (nfs-common or nfs-utils) and NFS v4 support, for kernel NFS mounts (the in-cluster addon; csi-driver-nfs brings its own)', title: 'NFS CSI', doctorOrder: 2 }],
   workloads: [
     { ref: NFS_CONTROLLER, hint: 'kubectl -n kube-system describe deployment csi-nfs-controller' },
     { ref: NFS_NODE, hint: 'kubectl -n kube-system get pods -l app=csi-nfs-node -o wide' },
