@@ -161,7 +161,7 @@ describe('backup data | restore data', () => {
     const bin = fakeTar(sb, '#!/bin/sh\nsleep 30\n');
     const pods = sb.api!.controllers.runPods({ volumesDir: join(sb.dir, 'volumes'), binDirs: [bin] });
     seedClaim(sb.api!, { name: 'data' });
-    const r = await sb.runWithSignal(['backup', 'data', 'data', '-o', join(sb.dir, 'x.tar.gz'), '-v'], { afterStderrMatch: /runs: archiving/, signal: 'SIGINT' });
+    const r = await sb.runWithSignal(['backup', 'data', 'data', '-o', join(sb.dir, 'x.tar.gz'), '-v'], { afterCondition: () => pods.execs.length === 1, signal: 'SIGINT' });
     expect(r.exitCode).toBe(130);
     expect(pods.execs.length).toBe(1);
     expect(dataPods(sb)).toEqual([]);

@@ -193,7 +193,7 @@ export async function createSandbox(opts = {}) {
    * hung helm): they would keep stdout open and the run would never end, so the whole group is
    * killed on timeout and shortly after the main process exits.
    * @param {string} file @param {string[]} args @param {RunOptions} o
-   * @param {{afterMs?: number, afterStderrMatch?: string|RegExp, afterStdoutMatch?: string|RegExp, signal?: NodeJS.Signals, target?: 'group'|'process'}} [plan]
+   * @param {{afterMs?: number, afterCondition?: () => boolean, afterStderrMatch?: string|RegExp, afterStdoutMatch?: string|RegExp, signal?: NodeJS.Signals, target?: 'group'|'process'}} [plan]
    */
   const spawnInSandbox = async (file, args, o, plan) => {
     const proc = execa(file, args, {
@@ -244,6 +244,17 @@ export async function createSandbox(opts = {}) {
       watchFor(proc.stderr, plan.afterStderrMatch);
       watchFor(proc.stdout, plan.afterStdoutMatch);
       if (plan.afterMs !== undefined) signalTimer = setTimeout(send, plan.afterMs);
+      // A state of the fakes (in this process) rather than a text: e.g. "the exec has reached the server".
+      if (plan.afterCondition) {
+        const poll = setInterval(() => {
+          if (signalSent) clearInterval(poll);
+          else if (plan.afterCondition()) {
+            clearInterval(poll);
+            send();
+          }
+        }, 10);
+        proc.finally(() => clearInterval(poll)).catch(() => {});
+      }
     }
     const r = await proc;
     clearTimeout(timeout);
@@ -274,7 +285,7 @@ export async function createSandbox(opts = {}) {
    * matches. By default the signal goes to the whole process group, like a terminal's Ctrl-C
    * (so a helm or microk8s child gets it too); `target: 'process'` signals the CLI alone.
    * @param {string[]} args
-   * @param {RunOptions & {afterMs?: number, afterStderrMatch?: string|RegExp, afterStdoutMatch?: string|RegExp, signal?: NodeJS.Signals, target?: 'group'|'process'}} o
+   * @param {RunOptions & {afterMs?: number, afterCondition?: () => boolean, afterStderrMatch?: string|RegExp, afterStdoutMatch?: string|RegExp, signal?: NodeJS.Signals, target?: 'group'|'process'}} o
    * @returns {Promise<RunResult & {signalSent: boolean}>}
    */
   const runWithSignalImpl = (args, o) => {

@@ -119,12 +119,12 @@ describe.skipIf(!canBuild)(`release archives${canBuild ? '' : ' (skipped: postje
       expect(lines).toEqual(['code cache: accepted', 'code caches: {"cli.cjs":"accepted"}']);
     });
 
-    it('a cluster command loads the embedded client-node, with its code cache, and reads nothing from disk for it', async () => {
+    it('a cluster command loads the embedded cluster bundle (KubeConfig, execa, ora), with its code cache, and reads nothing from disk for it', async () => {
       const r = await execa(join(dir, 'k8s-storage'), ['status'], { env: env(), extendEnv: false, cwd: tmpdir(), reject: false });
       expect(r.stderr).toContain('error: no kubeconfig found');
       expect(r.stderr).not.toMatch(/warning|Cannot find module/i);
       const caches = JSON.parse(r.stderr.split('\n').find((l) => l.startsWith('code caches: '))!.slice('code caches: '.length));
-      expect(caches).toMatchObject({ 'cli.cjs': 'accepted', 'lib/@kubernetes/client-node.cjs': 'accepted' });
+      expect(caches).toMatchObject({ 'cli.cjs': 'accepted', 'lib/k8s-storage:kube-vendor.cjs': 'accepted' });
     });
 
     it('as kubectl-microk8s_storage (the archive entry script), help says `kubectl microk8s-storage`', async () => {

@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+// The registry first, as the CLI loads it: a backend module imported on its own meets the
+// registry's import cycle (manifests -> presets/registry -> backends/index -> the backend).
+import '../../src/backends/index.js';
 import { MICROK8S_KUBELET_DIR, NFS_CHART, NFS_VALUE_KEYS, nfsChartValues } from '../../src/backends/nfs/chart.js';
 import { nfs as nfsBackend } from '../../src/backends/nfs/index.js';
 import { provisioningFixes } from '../../src/backends/nfs/plan.js';
