@@ -14,8 +14,14 @@ export const OBSERVABILITY_RELEASE = 'kube-prom-stack';
 export const LONGHORN_SERVICE_MONITOR = 'longhorn-prometheus-servicemonitor';
 export const PROMETHEUS_POLICY = 'longhorn-manager-prometheus';
 export const LONGHORN_METRICS_PORT = 9500;
+/** The group version of ServiceMonitor (the Prometheus operator's CRD, installed by the observability addon). */
+export const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
 
-export function monitoringValues(release = OBSERVABILITY_RELEASE): Record<string, unknown> {
+export type MonitoringValues = {
+  metrics: { serviceMonitor: { enabled: true; additionalLabels: Record<string, string> } };
+};
+
+export function monitoringValues(release = OBSERVABILITY_RELEASE): MonitoringValues {
   return { metrics: { serviceMonitor: { enabled: true, additionalLabels: { release } } } };
 }
 
