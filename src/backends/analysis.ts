@@ -39,3 +39,13 @@ export function workloadStatus(name: string, provisioner: string, workloads: rea
   }
   return { name, provisioner, installed, healthy: installed && !problem, classes, workloads: rows, ...(problem ? { problem } : {}) };
 }
+
+/** The node a PV is pinned to by its required nodeAffinity (hostpath, local volumes). */
+export function pinnedNode(pv: Obj | undefined): string | undefined {
+  for (const term of pv?.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []) {
+    for (const e of [...(term.matchExpressions ?? []), ...(term.matchFields ?? [])]) {
+      if ((e.key === 'kubernetes.io/hostname' || e.key === 'metadata.name') && e.operator === 'In' && e.values?.length === 1) return e.values[0];
+    }
+  }
+  return undefined;
+}

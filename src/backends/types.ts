@@ -234,6 +234,20 @@ export interface BackendDiagnoseInput {
   volume?: Obj;
   storageClass?: Obj;
   objects?: unknown;
+  /** Set when the question is about a pod that mounts the claim and failed (`diagnose pod`): the claim's own causes are asked without it. */
+  pod?: BackendPodFailure;
+}
+
+/** A pod that mounts a backend's claim and failed, with the event text that says how. */
+export interface BackendPodFailure {
+  pod: Obj;
+  /** The failure: `scheduling` (FailedScheduling, not yet on a node) or `mount` (FailedMount / FailedAttachVolume). */
+  stage: 'scheduling' | 'mount';
+  /** The event's message. */
+  text: string;
+  nodes: Obj[];
+  /** The Deployment owning the pod, when there is one. */
+  deployment?: Obj;
 }
 
 /** A cause with a stable id (`longhorn-degraded`) and the text it was read from. */

@@ -11,6 +11,7 @@ import { accessModeReason, backendForProvisioner, type Day2Backend } from '../da
 import { isDefaultClass, workloadReadiness } from '../plan/expectations.js';
 import { ACCESS_MODES } from '../presets/types.js';
 import { workloadKey } from '../status/report.js';
+import { pinnedNode } from '../backends/analysis.js';
 
 export interface DiagnoseTarget {
   kind: 'pvc' | 'pod';
@@ -84,15 +85,7 @@ const isMicrok8s = (node: Obj) => Object.keys(node.metadata.labels ?? {}).some((
 const nodeReady = (node: Obj) => (node.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 const nodeCondition = (node: Obj, type: string) => (node.status?.conditions ?? []).find((c: any) => c.type === type && c.status === 'True');
 
-/** The node a PV is pinned to by its required nodeAffinity (hostpath, local volumes). */
-export function pinnedNode(pv: Obj | undefined): string | undefined {
-  for (const term of pv?.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []) {
-    for (const e of [...(term.matchExpressions ?? []), ...(term.matchFields ?? [])]) {
-      if ((e.key === 'kubernetes.io/hostname' || e.key === 'metadata.name') && e.operator === 'In' && e.values?.length === 1) return e.values[0];
-    }
-  }
-  return undefined;
-}
+export { pinnedNode };
 
 /** The Deployment that owns a pod through its ReplicaSet. */
 function deploymentOf(facts: DiagnoseFacts, pod: Obj): Obj | undefined {
@@ -269,6 +262,21 @@ function claimFindings(facts: DiagnoseFacts, claim: Obj): DiagnoseFinding[] {
 
 const MULTIPATH_FIX = `printf 'blacklist {\\n    devnode "^sd[a-z0-9]+"\\n}\\n' | sudo tee -a /etc/multipath.conf && sudo systemctl restart multipathd.service`;
 
+const claimsOf = (facts: DiagnoseFacts, pod: Obj) => facts.claims.filter((c) => mountsClaim(pod, c.metadata.name));
+
+/** The causes the backends of the pod's claims name for its failure (hostpath: pinned node; NFS: access denied). */
+function backendPodCauses(facts: DiagnoseFacts, pod: Obj, claims: Obj[], stage: 'scheduling' | 'mount', text: string, object: string): DiagnoseFinding[] {
+  const deployment = deploymentOf(facts, pod);
+  return claims.flatMap((claim) => {
+    const sc = classOf(facts, claim);
+    const backend = backendForProvisioner(sc?.provisioner);
+    if (!backend?.backend.diagnose) return [];
+    const pv = facts.volumes.find((v) => v.metadata.name === claim.spec?.volumeName);
+    const failure = { pod, stage, text, nodes: facts.nodes, ...(deployment ? { deployment } : {}) };
+    return backend.backend.diagnose({ claim, ...(pv ? { volume: pv } : {}), ...(sc ? { storageClass: sc } : {}), objects: facts.backendObjects[backend.id], pod: failure }).map((d) => ({ object, evidence: text, ...d }));
+  });
+}
+
 function mountFinding(facts: DiagnoseFacts, pod: Obj, event: Event, object: string): DiagnoseFinding {
   const text = event.message ?? '';
   const node = podNode(pod);
@@ -293,18 +301,8 @@ function mountFinding(facts: DiagnoseFacts, pod: Obj, event: Event, object: stri
       fix: driver === 'driver.longhorn.io' ? 'k8s-storage install longhorn' : `k8s-storage doctor`,
     };
   }
-  if (/access denied by server/i.test(text)) {
-    const ips = facts.nodes.flatMap((n) => (n.status?.addresses ?? []).filter((a: any) => a.type === 'InternalIP').map((a: any) => a.address as string));
-    const share = /mounting (\S+) failed|mount\.nfs: access denied by server while mounting (\S+)/.exec(text);
-    const path = share?.[2] ?? share?.[1] ?? 'SERVER:/export';
-    const exportPath = path.includes(':') ? path.slice(path.indexOf(':') + 1) : path;
-    return {
-      ...base,
-      cause: 'nfs-access-denied',
-      message: `the NFS server refused node ${node ?? '?'}: the export must allow every node's IP (the driver mounts from the host network), with no_root_squash`,
-      fix: `echo '${exportPath} ${(ips.length ? ips : ['NODE_IP']).map((ip) => `${ip}(rw,sync,no_subtree_check,no_root_squash)`).join(' ')}' | sudo tee -a /etc/exports && sudo exportfs -ra   # on the NFS server`,
-    };
-  }
+  const named = backendPodCauses(facts, pod, claimsOf(facts, pod), 'mount', text, object);
+  if (named.length) return named[0]!;
   return { ...base, cause: 'mount-failed', message: `the volume cannot be mounted on node ${node ?? '?'}: ${text}`, fix: `kubectl -n ${pod.metadata.namespace} describe pod ${pod.metadata.name}` };
 }
 
@@ -315,23 +313,14 @@ function podFindings(facts: DiagnoseFacts, pod: Obj): DiagnoseFinding[] {
   const events = eventsOf(facts, 'Pod', pod.metadata.name);
   const running = pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded';
   if (running) return found;
-  const claims = facts.claims.filter((c) => mountsClaim(pod, c.metadata.name));
+  const claims = claimsOf(facts, pod);
 
   const scheduling = latest(events, 'FailedScheduling');
   if (scheduling && !podNode(pod)) {
     const text = scheduling.message ?? '';
-    if (/volume node affinity conflict/.test(text)) {
-      const pinned = claims.map((c) => pinnedNode(facts.volumes.find((v) => v.metadata.name === c.spec?.volumeName))).find(Boolean);
-      const dep = deploymentOf(facts, pod);
-      const selector = `'{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/hostname":"${pinned ?? 'NODE'}"}}}}}'`;
-      found.push({
-        object,
-        cause: 'node-affinity-conflict',
-        severity: 'error',
-        message: `pod ${pod.metadata.name} cannot start where its volume is: the data is on node ${pinned ?? '(another node)'} (a hostpath or local volume stays on the node that made it)`,
-        evidence: text,
-        fix: dep ? `kubectl -n ${ns} patch deployment ${dep.metadata.name} -p ${selector}` : `kubectl -n ${ns} get pod ${pod.metadata.name} -o yaml   # recreate it with nodeSelector kubernetes.io/hostname=${pinned ?? 'NODE'}`,
-      });
+    const named = backendPodCauses(facts, pod, claims, 'scheduling', text, object);
+    if (named.length) {
+      found.push(...named);
     } else if (/did not have enough free storage/.test(text)) {
       found.push({ object, cause: 'not-enough-space', severity: 'error', message: `no node has room for the volumes of pod ${pod.metadata.name}`, evidence: text, fix: 'k8s-storage usage --sort used -A' });
     } else if (!/unbound immediate PersistentVolumeClaims|didn't find available persistent volumes/.test(text)) {

@@ -53,13 +53,15 @@ interface ClusterOptions {
   /** Make workloads ready and play the driver deployer (default true). */
   ready?: boolean;
   hostpathDefault?: boolean;
+  /** API groups the cluster does not serve, besides longhorn.io until the chart's CRDs come. */
+  hiddenGroups?: string[];
 }
 
 async function cluster(o: ClusterOptions = {}): Promise<Sandbox> {
   const s = await createSandbox({
     ...(o.microk8s === false ? {} : { microk8s: true }),
     ...(o.helm === false ? {} : { helm: o.helm ?? true }),
-    api: { nodes: o.nodes ?? 3, hiddenGroups: ['longhorn.io'] },
+    api: { nodes: o.nodes ?? 3, hiddenGroups: ['longhorn.io', ...(o.hiddenGroups ?? [])] },
     ...(o.kubeconfig === false ? { kubeconfig: false } : {}),
   });
   sb = s;
@@ -118,6 +120,38 @@ describe('install longhorn: the Helm command and our values', () => {
     expect(releaseOf(s).status).toBe('deployed');
     // The temporary values file is gone.
     expect(() => readFileSync(calls[0].valuesFiles[0].path)).toThrow();
+  });
+
+  it('--monitoring: the ServiceMonitor values with the observability label, and a NetworkPolicy for its Prometheus, read back', async () => {
+    const s = await cluster({ nodes: 3 });
+    const r = await s.run(['install', 'longhorn', '--monitoring']);
+    expect(r.stderr).toContain('Longhorn 1.12.1 is ready');
+    expect(r.exitCode).toBe(0);
+    const ours = oursOf(upgradeCalls(s)[0]);
+    expect(ours.metrics).toEqual({ serviceMonitor: { enabled: true, additionalLabels: { release: 'kube-prom-stack' } } });
+    if (chartValues) expect(unknownValueKeys(ours, chartValues)).toEqual([]);
+    expect(s.api!.store.get('servicemonitors.monitoring.coreos.com', 'longhorn-prometheus-servicemonitor', 'longhorn-system').metadata.labels.release).toBe('kube-prom-stack');
+    const policy = s.api!.store.get('networkpolicies', 'longhorn-manager-prometheus', 'longhorn-system');
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { app: 'longhorn-manager' } });
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }],
+        ports: [{ protocol: 'TCP', port: 9500 }],
+      },
+    ]);
+    expect(r.stderr).toMatch(/Check NetworkPolicy longhorn-system\/longhorn-manager-prometheus/);
+    // Without the flag: neither.
+    const again = await s.run(['install', 'longhorn', '--dry-run', '-o', 'json']);
+    expect(JSON.parse(again.stdout).values).not.toHaveProperty('metrics');
+  });
+
+  it('--monitoring on a cluster that serves no ServiceMonitors: refused before Helm runs, naming the addon', async () => {
+    const s = await cluster({ nodes: 3, hiddenGroups: ['monitoring.coreos.com'] });
+    const r = await s.run(['install', 'longhorn', '--monitoring', '--skip-preflight']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/--monitoring: the cluster does not serve ServiceMonitors \(monitoring.coreos.com\/v1\)/);
+    expect(r.stderr).toMatch(/hint: enable the observability addon first \(microk8s enable observability\)/);
+    expect(upgradeCalls(s)).toEqual([]);
   });
 
   it('a cluster that is not MicroK8s gets no kubelet root dir', async () => {

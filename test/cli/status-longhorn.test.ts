@@ -88,6 +88,45 @@ describe('status with Longhorn', () => {
     expect(table.stdout).not.toContain('LONGHORN');
   });
 
+  describe('monitoring: the observability addon runs, but is Longhorn scraped?', () => {
+    const prometheus = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'prometheus-kube-prom-stack-kube-prome-prometheus', namespace: 'observability' }, spec: { replicas: 1, selector: { matchLabels: { app: 'prometheus' } }, template: {} } };
+    const serviceMonitor = (labels: Record<string, string>) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'longhorn-prometheus-servicemonitor', namespace: NS, labels }, spec: { selector: { matchLabels: { app: 'longhorn-manager' } }, endpoints: [{ port: 'manager' }] } });
+    const monitoringWarnings = async (s: Sandbox) => {
+      const r = await s.run(['status', '-o', 'json']);
+      expect(r.exitCode).toBe(0);
+      return (JSON.parse(r.stdout).warnings as string[]).filter((w) => /ServiceMonitor/.test(w));
+    };
+
+    it('observability on, no ServiceMonitor: warns, with the command that fixes it', async () => {
+      const s = await twoNodeLonghorn();
+      s.api!.store.put(prometheus);
+      expect(await monitoringWarnings(s)).toEqual(['longhorn: observability is enabled but Longhorn has no ServiceMonitor, so Prometheus does not scrape it: rerun k8s-storage install longhorn --monitoring']);
+      // The table run says it on stderr.
+      expect((await s.run(['status'])).stderr).toContain('warning: longhorn: observability is enabled but Longhorn has no ServiceMonitor');
+    });
+
+    it('a ServiceMonitor without the release label: warns that Prometheus ignores it', async () => {
+      const s = await twoNodeLonghorn();
+      s.api!.store.put(prometheus);
+      s.api!.store.put(serviceMonitor({ app: 'longhorn-manager' }));
+      expect(await monitoringWarnings(s)).toEqual([expect.stringMatching(/^longhorn: ServiceMonitor longhorn-prometheus-servicemonitor lacks the label release=kube-prom-stack/)]);
+    });
+
+    it('the ServiceMonitor install longhorn --monitoring makes: no warning', async () => {
+      const s = await twoNodeLonghorn();
+      s.api!.store.put(prometheus);
+      s.api!.store.put(serviceMonitor({ release: 'kube-prom-stack' }));
+      expect(await monitoringWarnings(s)).toEqual([]);
+    });
+
+    it('observability off: no warning, and ServiceMonitors are not even asked for', async () => {
+      const s = await twoNodeLonghorn();
+      s.api!.clearRequests();
+      expect(await monitoringWarnings(s)).toEqual([]);
+      expect(s.api!.requests.filter((q: any) => q.group === 'monitoring.coreos.com' && q.resource)).toEqual([]);
+    });
+  });
+
   it('Longhorn objects the user may not read: a warning, the rest of status intact', async () => {
     const s = await twoNodeLonghorn();
     s.api!.faults.forbid({ verb: 'list', resource: 'volumes', group: 'longhorn.io' });

@@ -40,6 +40,7 @@ const everything: LonghornInstallOptions = {
   backupTarget: 's3://backups@us-east-1/longhorn/',
   backupCredentialsSecret: 'minio-credentials',
   gitops: true,
+  monitoring: true,
 };
 
 function isListed(path: string): boolean {

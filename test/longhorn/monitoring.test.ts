@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { monitoringValues, monitoringWarning, prometheusNetworkPolicy } from '../../src/backends/longhorn/monitoring.js';
+import { buildLonghornValues } from '../../src/backends/longhorn/values.js';
 import { realTools, sharedChart, whyNoRealChart } from '../helpers/real-tools.mjs';
 import { expectAllSchemaValid } from '../helpers/schema.js';
 
 const CHART = 'longhorn-1.12.1';
 const skip = whyNoRealChart(CHART);
 
-function render(values: Record<string, unknown>): any[] {
+function render(values: object): any[] {
   const tools = realTools() as { helm: string };
   const dir = mkdtempSync(join(tmpdir(), 'lh-monitoring-'));
   writeFileSync(join(dir, 'values.yaml'), stringify(values));
@@ -27,6 +28,10 @@ describe('install longhorn --monitoring, against the real chart', () => {
     expect(sm.metadata).toMatchObject({ name: 'longhorn-prometheus-servicemonitor', namespace: 'longhorn-system', labels: { release: 'kube-prom-stack' } });
     expect(sm.spec.endpoints[0].port).toBe('manager');
     expect(sm.spec.selector.matchLabels).toEqual({ app: 'longhorn-manager' });
+    // The values install longhorn --monitoring writes render the same ServiceMonitor.
+    const installed = render(buildLonghornValues({ microk8s: true, nodeCount: 3, monitoring: true }).values).filter((d) => d.kind === 'ServiceMonitor');
+    expect(installed).toHaveLength(1);
+    expect(installed[0].metadata.labels).toMatchObject({ release: 'kube-prom-stack' });
     // Without the value there is no ServiceMonitor at all.
     expect(render({}).some((d) => d.kind === 'ServiceMonitor')).toBe(false);
   });

@@ -7,6 +7,7 @@ import type { Backend, BackendFinding } from '../types.js';
 import { HOSTPATH_DEPLOYMENT, HOSTPATH_PROVISIONER } from './constants.js';
 import { planHostpathInstall, planHostpathUninstall, type HostpathFacts, type HostpathInstallOptions, type HostpathUninstallFacts, type HostpathUninstallOptions } from './plan.js';
 import { hostpath as hostpathPreset } from './preset.js';
+import { diagnoseHostpath } from './diagnose.js';
 
 export const hostpath: Backend<HostpathInstallOptions, HostpathFacts, HostpathUninstallOptions, HostpathUninstallFacts> = {
   id: 'hostpath',
@@ -41,6 +42,7 @@ export const hostpath: Backend<HostpathInstallOptions, HostpathFacts, HostpathUn
   // Arrows, not the functions themselves: plan.ts may still be loading when the registry is (import cycle through manifests).
   planInstall: (facts, opts) => planHostpathInstall(facts, opts),
   planUninstall: (facts, opts) => planHostpathUninstall(facts, opts),
+  diagnose: diagnoseHostpath,
   analyze(facts) {
     const status = workloadStatus('hostpath', HOSTPATH_PROVISIONER, hostpath.workloads, facts);
     const findings: BackendFinding[] = [];

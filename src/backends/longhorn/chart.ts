@@ -47,6 +47,8 @@ export const LONGHORN_VALUE_KEYS = [
   'ingress.ingressClassName',
   'ingress.annotations',
   'preUpgradeChecker.jobEnabled',
+  'metrics.serviceMonitor.enabled',
+  'metrics.serviceMonitor.additionalLabels',
 ] as const;
 
 export type LonghornValueKey = (typeof LONGHORN_VALUE_KEYS)[number];

@@ -12,7 +12,8 @@ export function diagnoseLonghorn(input: BackendDiagnoseInput): BackendDiagnosis[
   const objs = input.objects as LonghornObjects | undefined;
   const volumeName: string | undefined = input.volume?.spec?.csi?.volumeHandle;
   const claim = input.claim;
-  if (!objs || !volumeName) return [];
+  // A pod's failure is read by the generic code (iSCSI, multipathd): Longhorn's causes are the claim's.
+  if (!objs || !volumeName || input.pod) return [];
   const volume = objs.volumes.find((v) => v.metadata.name === volumeName);
   if (!volume) return [];
   const status = analyzeLonghorn(objs);

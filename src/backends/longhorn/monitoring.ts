@@ -7,6 +7,7 @@
  * true by default in 1.12.1) admits only Longhorn's pods; policies add up, so a second one
  * opens the metrics port to Prometheus without turning the restriction off.
  */
+import type { ObjectRef } from '../../cluster/kube.js';
 import type { KubeObject } from '../../presets/types.js';
 
 export const OBSERVABILITY_NAMESPACE = 'observability';
@@ -14,8 +15,16 @@ export const OBSERVABILITY_RELEASE = 'kube-prom-stack';
 export const LONGHORN_SERVICE_MONITOR = 'longhorn-prometheus-servicemonitor';
 export const PROMETHEUS_POLICY = 'longhorn-manager-prometheus';
 export const LONGHORN_METRICS_PORT = 9500;
+/** The group version of ServiceMonitor (the Prometheus operator's CRD, installed by the observability addon). */
+export const SERVICE_MONITOR_API = 'monitoring.coreos.com/v1';
+/** What the addon waits for (its readiness check): the addon is on when this StatefulSet exists. */
+export const OBSERVABILITY_PROMETHEUS: ObjectRef = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'prometheus-kube-prom-stack-kube-prome-prometheus', namespace: OBSERVABILITY_NAMESPACE };
 
-export function monitoringValues(release = OBSERVABILITY_RELEASE): Record<string, unknown> {
+export type MonitoringValues = {
+  metrics: { serviceMonitor: { enabled: true; additionalLabels: Record<string, string> } };
+};
+
+export function monitoringValues(release = OBSERVABILITY_RELEASE): MonitoringValues {
   return { metrics: { serviceMonitor: { enabled: true, additionalLabels: { release } } } };
 }
 

@@ -28,6 +28,7 @@ export const LONGHORN_INSTALL: CommandSpec = {
     { flags: '--version <version>', description: 'chart version [default: 1.12.1; on a rerun, the installed one]' },
     { flags: '--chart <ref>', description: 'chart to install: a local directory or .tgz (air-gapped), REPO/CHART, or oci:// [default: longhorn/longhorn from https://charts.longhorn.io]' },
     ...LONGHORN_VALUE_OPTIONS,
+    { flags: '--monitoring', description: "turn on the chart's ServiceMonitor for the MicroK8s observability addon's Prometheus (label release: kube-prom-stack) and let that Prometheus through Longhorn's NetworkPolicy", group: VALUES },
     { flags: '--ui-user <name>', description: 'user of the UI login [default: admin]', group: UI },
     { flags: '--password-stdin', description: 'read the UI login password from stdin (default: a generated one, printed once)', group: UI },
     { flags: '--microk8s', description: 'treat the cluster as MicroK8s (default: detected from its nodes)', negatable: true, negatedDescription: 'treat the cluster as not MicroK8s (no MicroK8s kubelet path)' },
@@ -47,6 +48,7 @@ export const LONGHORN_INSTALL: CommandSpec = {
     'k8s-storage install longhorn --ui ingress --host longhorn.example.com',
     'printf %s "$PASSWORD" | k8s-storage install longhorn --ui ingress --host longhorn.example.com --password-stdin',
     'k8s-storage install longhorn --chart ./longhorn-1.12.1.tgz -f my-values.yaml   # air-gapped',
+    'k8s-storage install longhorn --monitoring   # after microk8s enable observability',
     'k8s-storage install longhorn --dry-run -o json',
   ],
 };

@@ -117,6 +117,8 @@ export interface LonghornInstallRequest {
   composed: ComposedLonghornValues;
   /** The Ingress login: the Secret to apply before Helm runs, or a note on why it is kept. */
   uiAuth?: { secret?: KubeObject; note?: string };
+  /** --monitoring: the NetworkPolicy admitting the observability addon's Prometheus (the ServiceMonitor comes from the values). */
+  monitoringPolicy?: KubeObject;
 }
 
 export interface LonghornInstallPlan {
@@ -172,6 +174,16 @@ export function planLonghornInstall(facts: LonghornInstallFacts, req: LonghornIn
   });
   plan.steps.push(...helm.steps);
   const helmCommand = helm.helmCommand;
+
+  if (req.monitoringPolicy) {
+    // After Helm, which made the namespace; the chart's own policy keeps restricting everything else.
+    const policy = req.monitoringPolicy as KubeObject & { spec: unknown };
+    const ref: ObjectRef = { apiVersion: policy.apiVersion, kind: policy.kind, name: policy.metadata.name, namespace: ns };
+    plan.steps.push(
+      { kind: 'apply', title: `Let the observability addon's Prometheus reach longhorn-manager's metrics (NetworkPolicy ${ns}/${ref.name})`, objects: [policy] },
+      { kind: 'verify', title: `Check NetworkPolicy ${ns}/${ref.name}`, expect: [{ type: 'exists', ref, fields: { spec: policy.spec } }] },
+    );
+  }
 
   const effectiveDefault = effectiveDefaultClass(req.composed.merged);
   const otherDefaults = facts.classes.filter((c) => isDefaultClass(c) && c.metadata.name !== LONGHORN_CLASS);

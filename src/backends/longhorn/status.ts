@@ -9,6 +9,7 @@ import type { KubeClient } from '../../cluster/kube.js';
 import { ClusterError } from '../../errors.js';
 import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornBackupTarget, type LonghornCondition, type LonghornVolume } from './resources.js';
 import type { KubeObject } from '../../presets/types.js';
+import { LONGHORN_SERVICE_MONITOR, monitoringWarning, OBSERVABILITY_PROMETHEUS, SERVICE_MONITOR_API, type MonitoringFacts } from './monitoring.js';
 
 import { LONGHORN_PROVISIONER } from './chart.js';
 
@@ -41,6 +42,8 @@ export interface LonghornObjects {
   backupTarget?: LonghornBackupTarget;
   /** Set when Longhorn is installed but its objects could not be read (e.g. RBAC). */
   error?: string;
+  /** Whether the observability addon runs and Longhorn's ServiceMonitor; absent when they could not be read. */
+  monitoring?: Omit<MonitoringFacts, 'longhorn'>;
 }
 
 export interface LonghornNodeStatus {
@@ -248,14 +251,34 @@ export function analyzeLonghorn(objs: LonghornObjects, opts: AnalyzeOptions = {}
       : unavailable
         ? { url, state: 'unavailable', ...(unavailable.message ? { message: unavailable.message } : {}) }
         : { url, state: 'unchecked' };
+  const unscraped = objs.monitoring && monitoringWarning({ ...objs.monitoring, longhorn: true });
+  if (unscraped) warnings.push(unscraped);
   if (backupTarget.state === 'unavailable') warnings.push(`Longhorn cannot reach the backup target ${url}${backupTarget.message ? `: ${backupTarget.message}` : ''}; backups fail until it can (k8s-storage backup target show)`);
 
   return { volumes: counts, problemVolumes, nodes, replicaNodes, settings, replicasAboveNodes, backupTarget, warnings };
 }
 
+/**
+ * Is the observability addon's Prometheus there, and Longhorn's ServiceMonitor with it? One GET
+ * when observability is off; discovery and one more GET when it is on. Undefined when that could
+ * not be read (RBAC): no warning rather than a wrong one.
+ */
+async function collectMonitoring(kube: KubeClient): Promise<LonghornObjects['monitoring']> {
+  try {
+    if (!(await kube.get(OBSERVABILITY_PROMETHEUS))) return { observability: false };
+    if (!(await kube.serves(SERVICE_MONITOR_API, 'ServiceMonitor'))) return { observability: true };
+    const sm = await kube.get({ apiVersion: SERVICE_MONITOR_API, kind: 'ServiceMonitor', name: LONGHORN_SERVICE_MONITOR, namespace: LONGHORN_NAMESPACE });
+    return { observability: true, ...(sm ? { serviceMonitor: { labels: sm.metadata.labels ?? {} } } : {}) };
+  } catch (err) {
+    if (err instanceof ClusterError && err.reason === 'unavailable') throw err;
+    return undefined;
+  }
+}
+
 /** Longhorn's objects, or undefined when the cluster does not serve longhorn.io (not installed). */
 export async function collectLonghorn(kube: KubeClient): Promise<LonghornObjects | undefined> {
   if (!(await kube.serves(LONGHORN_API_VERSION, 'Volume'))) return undefined;
+  const monitoring = collectMonitoring(kube);
   const list = <T>(kind: string) => kube.list<T & KubeObject>(LONGHORN_API_VERSION, kind, { namespace: LONGHORN_NAMESPACE });
   try {
     const [volumes, nodes, settings, backupTarget] = await Promise.all([
@@ -268,7 +291,8 @@ export async function collectLonghorn(kube: KubeClient): Promise<LonghornObjects
         return undefined;
       }),
     ]);
-    return { volumes, nodes, settings, ...(backupTarget ? { backupTarget } : {}) };
+    const m = await monitoring;
+    return { volumes, nodes, settings, ...(backupTarget ? { backupTarget } : {}), ...(m ? { monitoring: m } : {}) };
   } catch (err) {
     if (!(err instanceof ClusterError) || err.reason === 'unavailable') throw err;
     // Discovery cached on disk promised longhorn.io and the lists found it gone (uninstalled

@@ -8,6 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../../output/yaml.js';
 import { UsageError } from '../../errors.js';
 import { LONGHORN_CHART, MICROK8S_KUBELET_ROOT_DIR } from './chart.js';
+import { monitoringValues, type MonitoringValues } from './monitoring.js';
 import { objectNameProblems as dnsSubdomainProblems } from '../../manifests/names.js';
 import { BACKUP_CREDENTIAL_KEYS, checkBackupTarget, LONGHORN_NAMESPACE, type BackupTargetKind } from './resources.js';
 
@@ -39,6 +40,8 @@ export interface LonghornInstallOptions {
   backupCredentialsSecret?: string;
   /** Argo CD, Flux and friends cannot run Helm pre-upgrade hooks: sets preUpgradeChecker.jobEnabled=false. */
   gitops?: boolean;
+  /** `install longhorn --monitoring`: the chart's ServiceMonitor, labelled for the observability addon's Prometheus. */
+  monitoring?: boolean;
 }
 
 /** Longhorn's own default, and the most replicas worth having on a homelab or SME cluster. */
@@ -87,6 +90,7 @@ export interface LonghornValues {
     annotations: Record<string, string>;
   };
   preUpgradeChecker?: { jobEnabled: false };
+  metrics?: MonitoringValues['metrics'];
 }
 
 /** Any Helm values document: a YAML mapping at the top. */
@@ -271,6 +275,7 @@ export function buildLonghornValues(o: LonghornInstallOptions): { values: Longho
     );
   }
   if (o.gitops) values.preUpgradeChecker = { jobEnabled: false };
+  if (o.monitoring) values.metrics = monitoringValues().metrics;
   return { values, warnings };
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Backend } from '../types.js';
 import { analyzeNfs } from './analyze.js';
+import { diagnoseNfs } from './diagnose.js';
 import { nfsPreset } from './preset.js';
 import { NFS_CHART, NFS_CSI_PROVISIONER, NFS_SERVER_PROVISIONER } from './chart.js';
 import { ADDON, NFS_CONTROLLER, NFS_NODE, planNfsInstall, planNfsUninstall, type NfsInstallFacts, type NfsInstallOptions, type NfsUninstallFacts, type NfsUninstallOptions } from './plan.js';
@@ -79,5 +80,6 @@ export const nfs: Backend<NfsInstallOptions, NfsInstallFacts, NfsUninstallOption
   planInstall: planNfsInstall,
   planUninstall: planNfsUninstall,
   analyze: analyzeNfs,
+  diagnose: diagnoseNfs,
   load: async () => (await import('./runtime.js')).nfsRuntime,
 };

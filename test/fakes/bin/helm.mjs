@@ -502,6 +502,15 @@ function longhornObjects(values, ns, release, chartVersion) {
       spec: { type: values.service?.ui?.type ?? 'ClusterIP', selector: { app: 'longhorn-ui' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     },
   ];
+  if (values.metrics?.serviceMonitor?.enabled) {
+    // templates/servicemonitor.yaml: fails like the real Helm when the cluster does not serve ServiceMonitors.
+    helm.push({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: meta('longhorn-prometheus-servicemonitor', { name: 'longhorn-prometheus-servicemonitor', ...(values.metrics.serviceMonitor.additionalLabels ?? {}) }),
+      spec: { selector: { matchLabels: { app: 'longhorn-manager' } }, namespaceSelector: { matchNames: [ns] }, endpoints: [{ port: 'manager' }] },
+    });
+  }
   if (values.defaultBackupStore?.backupTarget) settings['backup-target'] = String(values.defaultBackupStore.backupTarget);
   /** Created by longhorn-manager from the chart's ConfigMaps, not by Helm. */
   const manager = [

@@ -28,6 +28,7 @@ const KINDS = /** @type {Record<string, {plural: string, group: string, version:
   CustomResourceDefinition: { plural: 'customresourcedefinitions', group: 'apiextensions.k8s.io', version: 'v1', namespaced: false },
   Setting: { plural: 'settings', group: 'longhorn.io', version: 'v1beta2', namespaced: true },
   CephCluster: { plural: 'cephclusters', group: 'ceph.rook.io', version: 'v1', namespaced: true },
+  ServiceMonitor: { plural: 'servicemonitors', group: 'monitoring.coreos.com', version: 'v1', namespaced: true },
 });
 
 /** @param {any} obj */

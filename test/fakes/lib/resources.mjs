@@ -77,6 +77,9 @@ export function builtinResources() {
     // networking.k8s.io/v1
     def('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: ST }),
     def('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
+    def('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
+    // monitoring.coreos.com/v1 (the Prometheus operator's CRDs, as the MicroK8s observability addon installs them)
+    def('monitoring.coreos.com', 'v1', 'servicemonitors', 'ServiceMonitor', true, { shortNames: ['smon'], crd: true }),
     // rbac.authorization.k8s.io/v1
     def('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
     def('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),

@@ -6,7 +6,8 @@ import type { KubeClient } from '../../../cluster/kube.js';
 import type { ClusterSession } from '../../../cluster/session.js';
 import { outputFormat, type Context } from '../../../context.js';
 import { duration } from '../../../options/index.js';
-import { ChecksFailed, UsageError } from '../../../errors.js';
+import { ChecksFailed, ClusterError, UsageError } from '../../../errors.js';
+import { prometheusNetworkPolicy, SERVICE_MONITOR_API } from '../monitoring.js';
 import { LONGHORN_CHART } from '../chart.js';
 import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount, type ComposedLonghornValues } from '../compose.js';
 import { buildUiAuthSecret, generatePassword, htpasswdProblems, UI_AUTH_SECRET_KEY, verifyHtpasswd } from '../ui-auth.js';
@@ -110,6 +111,8 @@ export interface LonghornInstallOptions {
   isLocalChart: boolean;
   ingress: boolean;
   user: string;
+  /** --monitoring: ServiceMonitor values and the Prometheus NetworkPolicy. */
+  monitoring: boolean;
 }
 
 export function parseLonghornInstall(opts: Record<string, any>): LonghornInstallOptions {
@@ -128,7 +131,7 @@ export function parseLonghornInstall(opts: Record<string, any>): LonghornInstall
   const user: string = opts.uiUser ?? DEFAULT_UI_USER;
   if (opts.uiUser !== undefined && !ingress) problems.push('--ui-user: the UI login is only used with --ui ingress');
   if (problems.length) throw new UsageError(problems);
-  return { raw: opts, dryRun: opts.dryRun === true, valueOptions, timeout, timeoutMs, userFiles, isLocalChart, ingress, user };
+  return { raw: opts, dryRun: opts.dryRun === true, valueOptions, timeout, timeoutMs, userFiles, isLocalChart, ingress, user, monitoring: opts.monitoring === true };
 }
 
 /** What planLonghornInstall needs, read once; `workdir` holds Helm's temporary files until `release`. */
@@ -157,13 +160,20 @@ export async function gatherLonghornInstall(ctx: Context, session: ClusterSessio
   const kube = await session.kube();
   const workdir = new HelmWorkdir(dryRun);
   try {
-    const [nodes, classes, sources, namespace, local] = await Promise.all([
+    const [nodes, classes, sources, namespace, local, servesMonitors] = await Promise.all([
       session.nodes(),
       kube.list('storage.k8s.io/v1', 'StorageClass'),
       readClassSources(kube),
       kube.get(LONGHORN_NAMESPACE_REF),
       session.microk8s().catch(() => undefined),
+      o.monitoring ? kube.serves(SERVICE_MONITOR_API, 'ServiceMonitor') : Promise.resolve(true),
     ]);
+    // Helm would fail half-way on the chart's ServiceMonitor ("no matches for kind"): refuse now.
+    if (!servesMonitors) {
+      throw new ClusterError(`--monitoring: the cluster does not serve ServiceMonitors (${SERVICE_MONITOR_API}), so nothing would scrape Longhorn. Nothing was installed.`, {
+        hint: `enable the observability addon first (microk8s enable observability), then rerun k8s-storage install longhorn --monitoring`,
+      });
+    }
     const helm = await prepareHelm(ctx.global, kube, workdir, ctx.signal);
     ctx.log.debug(`helm: ${helm.name} ${helm.version}`);
     const release = await readRelease(helm, ctx);
@@ -190,7 +200,7 @@ export async function gatherLonghornInstall(ctx: Context, session: ClusterSessio
     }
 
     const defaultDecision = decideDefaultClass(opts.defaultClass, classes);
-    const composed = composeLonghornValues({ ...valueOptions, microk8s, nodeCount: Math.max(1, nodes.length), defaultClass: defaultDecision.defaultClass }, o.userFiles.files, opts.set ?? []);
+    const composed = composeLonghornValues({ ...valueOptions, ...(o.monitoring ? { monitoring: true } : {}), microk8s, nodeCount: Math.max(1, nodes.length), defaultClass: defaultDecision.defaultClass }, o.userFiles.files, opts.set ?? []);
     const uiAuth = o.ingress
       ? await decideUiAuth(kube, { user: o.user, secretName: valueOptions.authSecretName ?? DEFAULT_UI_AUTH_SECRET, ...(password !== undefined ? { password } : {}), dryRun })
       : undefined;
@@ -211,6 +221,7 @@ export async function gatherLonghornInstall(ctx: Context, session: ClusterSessio
         wait: opts.wait !== false,
         composed,
         ...(uiAuth ? { uiAuth } : {}),
+        ...(o.monitoring ? { monitoringPolicy: prometheusNetworkPolicy(LONGHORN_NAMESPACE) } : {}),
       },
       composed,
       ...(defaultDecision.note ? { defaultNote: defaultDecision.note } : {}),
