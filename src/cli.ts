@@ -138,8 +138,9 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
 
   /** Flags every apply subcommand shares. */
   const applyOptions = (cmd: Command) =>
-    cmd
-      .option('--dry-run', 'print the plan and change nothing')
+    outputs(cmd, 'yaml', 'json', 'name')
+      .addOption(new Option('--dry-run [mode]', 'print the plan and change nothing (or =client); =server: send the applies with dryRun=All, so the server validates and admits them, and store nothing').choices(['client', 'server']))
+      .option('--field-manager <name>', 'the field manager that owns what is applied', 'k8s-storage')
       .option('--force-conflicts', 'take over fields that another tool manages (server-side apply --force)');
 
   if (render) {

@@ -73,6 +73,62 @@ describe('apply pvc', () => {
   });
 });
 
+describe("apply: kubectl's -o, --dry-run=client|server and --field-manager", () => {
+  it('-o json|yaml|name prints what the server returned, on stdout only', async () => {
+    const s = await cluster();
+    const json = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-n', 'shop', '-o', 'json']);
+    expect(json.exitCode).toBe(0);
+    const list = JSON.parse(json.stdout);
+    expect(list.kind).toBe('List');
+    const stored = s.api!.store.get('persistentvolumeclaims', 'data', 'shop');
+    expect(list.items).toHaveLength(1);
+    // The server's answer: its uid and resourceVersion, not the object we sent.
+    expect(list.items[0].metadata).toMatchObject({ name: 'data', namespace: 'shop', uid: stored.metadata.uid, resourceVersion: stored.metadata.resourceVersion });
+    const name = await s.run(['apply', 'app', 'redis', '-n', 'shop', '-o', 'name']);
+    expect(name.exitCode).toBe(0);
+    expect(name.stdout.split('\n').filter(Boolean)).toEqual(['secret/redis-credentials', 'persistentvolumeclaim/redis-pvc', 'deployment/redis', 'service/redis']);
+    expect(name.stdout).not.toContain('namespace/');
+    const yaml = await s.run(['apply', 'storageclass', 'longhorn', '--name', 'two', '--replicas', '2', '-o', 'yaml']);
+    expect(yaml.exitCode).toBe(0);
+    expect(yaml.stdout).toContain(`uid: ${s.api!.store.get('storageclasses', 'two').metadata.uid}`);
+    const quiet = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-n', 'shop']);
+    expect(quiet.stdout).toBe('');
+    const table = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-o', 'table']);
+    expect(table.exitCode).toBe(2);
+    expect(table.stderr).toContain('-o table: this command prints yaml, json, name');
+  });
+
+  it('--dry-run and --dry-run=client print the plan; =server sends dryRun=All and stores nothing', async () => {
+    const s = await cluster();
+    for (const flag of ['--dry-run', '--dry-run=client']) {
+      const r = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', flag, '-o', 'json']);
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.stdout).steps).toBeDefined();
+    }
+    expect(s.api!.requestsMatching({ verb: 'patch' })).toHaveLength(0);
+    const server = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--storage-class', 'longhorn', '--wait', '--dry-run=server', '-o', 'name']);
+    expect(server.exitCode).toBe(0);
+    expect(server.stdout).toBe('persistentvolumeclaim/data\n');
+    expect(server.stderr).toContain('server dry run: would apply persistentvolumeclaim/data');
+    expect(s.api!.requestsMatching({ verb: 'patch' }).map((r: any) => r.query.dryRun)).toEqual(['All']);
+    expect(s.api!.store.count('persistentvolumeclaims')).toBe(0);
+    const newNs = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-n', 'fresh', '--dry-run=server']);
+    expect(newNs.exitCode).toBe(1);
+    expect(newNs.stderr).toContain('namespaces "fresh" not found');
+    expect(s.api!.store.count('persistentvolumeclaims')).toBe(0);
+    const bad = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--dry-run=sever']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/Allowed choices are client, server/);
+  });
+
+  it('--field-manager names who owns the fields (default k8s-storage)', async () => {
+    const s = await cluster();
+    expect((await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--field-manager', 'argocd'])).exitCode).toBe(0);
+    expect(s.api!.requestsMatching({ verb: 'patch', resource: 'persistentvolumeclaims' }).map((a: any) => a.fieldManager)).toEqual(['argocd']);
+    expect(s.api!.store.get('persistentvolumeclaims', 'data', 'default').metadata.managedFields.map((m: any) => m.manager)).toContain('argocd');
+  });
+});
+
 describe('apply app and storageclass', () => {
   it('an app kit lands wired; a rerun keeps the Secret (and so the database password)', async () => {
     const s = await cluster();
