@@ -206,10 +206,11 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   if (rt.wants('status')) {
     outputs(program.command('status'), 'table', 'json', 'yaml')
       .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
-      .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -o json | jq .pendingClaims'))
+      .option('-A, --all-namespaces', 'claims and volumes of every namespace (the default without -n)')
+      .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -n shop', 'k8s-storage status -o json | jq .pendingClaims'))
       .action(async (_o, cmd: Command) => {
         const { status } = await import('./commands/status.js');
-        await status(makeContext(cmd, rt));
+        await status(makeContext(cmd, rt), optsOf(cmd));
       });
   }
 

@@ -11,9 +11,10 @@ export function formatStatusTable(r: StatusReport, backends: readonly Backend[])
   out.push(r.backends.length ? formatTable(['backend', 'provisioner', 'installed', 'healthy', 'classes', 'detail'], r.backends.map((b) => [b.name, b.provisioner, b.installed ? 'yes' : 'no', b.healthy ? 'yes' : 'no', b.classes.join(',') || '-', b.problem ?? b.workloads.map((w) => w.ref.split(' ')[0]).join(', ')])) : `No storage backend found. ${suggestion(backends)}\n`);
   out.push('\nSTORAGECLASSES\n');
   out.push(r.storageClasses.length ? formatTable(['name', 'provisioner', 'reclaim', 'binding', 'expand'], r.storageClasses.map((c) => [`${c.name}${c.default ? ' (default)' : ''}`, c.provisioner, c.reclaimPolicy, c.volumeBindingMode, c.allowVolumeExpansion ? 'yes' : 'no'])) : 'none\n');
-  out.push(`\nCLAIMS (${r.claims.total})\n`);
+  const scope = r.namespace !== undefined ? ` in namespace ${r.namespace}` : '';
+  out.push(`\nCLAIMS (${r.claims.total}${scope})\n`);
   if (r.claims.total) out.push(formatTable(['storageclass', 'phase', 'count'], r.claims.byClass.map((c) => [c.storageClass, c.phase, String(c.count)])));
-  out.push(`\nVOLUMES (${r.volumes.total}; ${r.volumesDeletedWithClaim.length} delete their data with their claim)\n`);
+  out.push(`\nVOLUMES (${r.volumes.total}${r.namespace !== undefined ? ` bound to claims${scope}` : ''}; ${r.volumesDeletedWithClaim.length} delete their data with their claim)\n`);
   if (r.volumes.total) out.push(formatTable(['storageclass', 'phase', 'count'], r.volumes.byClass.map((c) => [c.storageClass, c.phase, String(c.count)])));
   if (r.pendingClaims.length) {
     out.push(`\nPENDING CLAIMS (${r.pendingClaims.length})\n`);

@@ -205,6 +205,31 @@ describe('status', () => {
     expect(r.stderr).toContain('warning: 2 StorageClasses are the default');
   });
 
+  it('-n narrows claims, pending claims and volumes to one namespace; -A (the default) is every namespace', async () => {
+    const s = await cluster();
+    const pvc = (name: string, namespace: string, phase: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace }, spec: { storageClassName: 'longhorn', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase } });
+    const pv = (name: string, namespace: string, claim: string) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { storageClassName: 'longhorn', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], claimRef: { namespace, name: claim }, persistentVolumeReclaimPolicy: 'Delete', csi: { driver: 'driver.longhorn.io', volumeHandle: name } }, status: { phase: 'Bound' } });
+    s.api!.store.seed([pvc('a', 'shop', 'Bound'), pvc('b', 'shop', 'Pending'), pvc('c', 'blog', 'Pending'), pv('pv-a', 'shop', 'a'), pv('pv-x', 'blog', 'x')]);
+    const shop = JSON.parse((await s.run(['status', '-n', 'shop', '-o', 'json'])).stdout);
+    expect(shop.namespace).toBe('shop');
+    expect(shop.claims.total).toBe(2);
+    expect(shop.pendingClaims.map((p: any) => `${p.namespace}/${p.name}`)).toEqual(['shop/b']);
+    expect(shop.volumes.total).toBe(1);
+    expect(shop.volumesDeletedWithClaim.map((v: any) => v.name)).toEqual(['pv-a']);
+    // The cluster-wide parts stay whole.
+    expect(shop.storageClasses.map((c: any) => c.name)).toEqual(['longhorn', 'microk8s-hostpath']);
+    for (const args of [['status', '-o', 'json'], ['status', '-A', '-o', 'json'], ['status', '--all-namespaces', '-o', 'json']]) {
+      const all = JSON.parse((await s.run(args)).stdout);
+      expect(all.namespace).toBeUndefined();
+      expect([all.claims.total, all.volumes.total, all.pendingClaims.length]).toEqual([3, 2, 2]);
+    }
+    const table = await s.run(['status', '-n', 'blog']);
+    expect(table.stdout).toContain('CLAIMS (1 in namespace blog)');
+    const both = await s.run(['status', '-A', '-n', 'shop']);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('-A and -n cannot be given together');
+  });
+
   it('lists thousands of claims page by page: requests grow with pages, not objects', async () => {
     const s = await cluster();
     const claims = Array.from({ length: 1200 }, (_, i) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `c${i}`, namespace: `ns${i % 7}` }, spec: { storageClassName: 'longhorn', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Bound' } }));
