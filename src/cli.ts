@@ -204,9 +204,10 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   if (uninstall) for (const b of uninstallable(backends)) declare(uninstall, b, b.uninstall!, 'uninstall');
 
   if (rt.wants('status')) {
-    outputs(program.command('status'), 'table', 'json', 'yaml')
+    outputs(program.command('status'), 'table', 'wide', 'json', 'yaml')
       .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
       .option('-A, --all-namespaces', 'claims and volumes of every namespace (the default without -n)')
+      .option('--no-headers', 'leave out the column headers of the tables (-o table, -o wide)')
       .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -n shop', 'k8s-storage status -o json | jq .pendingClaims'))
       .action(async (_o, cmd: Command) => {
         const { status } = await import('./commands/status.js');

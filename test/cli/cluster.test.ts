@@ -230,6 +230,27 @@ describe('status', () => {
     expect(both.stderr).toContain('-A and -n cannot be given together');
   });
 
+  it('-o wide adds the class of each Pending claim and lists them all; --no-headers drops the column headers', async () => {
+    const s = await cluster();
+    s.api!.store.seed(Array.from({ length: 25 }, (_, i) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `p${i}`, namespace: 'shop' }, spec: { storageClassName: 'missing', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Pending' } })));
+    const table = await s.run(['status']);
+    expect(table.stdout).toMatch(/PENDING CLAIMS \(25\)\nNAMESPACE\s+NAME\s+REASON\n/);
+    expect(table.stdout).toContain('... and 5 more (-o wide or -o json lists them all)');
+    const wide = await s.run(['status', '-o', 'wide']);
+    expect(wide.exitCode, wide.stderr).toBe(0);
+    expect(wide.stdout).toMatch(/PENDING CLAIMS \(25\)\nNAMESPACE\s+NAME\s+STORAGECLASS\s+REASON\n/);
+    expect(wide.stdout).toMatch(/shop\s+p24\s+missing\s+StorageClass missing does not exist/);
+    expect(wide.stdout).toMatch(/BACKENDS\nBACKEND\s+PROVISIONER\s+INSTALLED\s+HEALTHY\s+CLASSES\s+WORKLOADS\s+PROBLEM\n/);
+    const bare = await s.run(['status', '--no-headers']);
+    expect(bare.exitCode).toBe(0);
+    expect(bare.stdout).toMatch(/STORAGECLASSES\nlonghorn \(default\)\s+driver\.longhorn\.io/);
+    expect(bare.stdout).not.toMatch(/NAME\s+PROVISIONER/);
+    expect(bare.stdout).not.toContain('NAMESPACE');
+    const json = await s.run(['status', '--no-headers', '-o', 'json']);
+    expect(json.exitCode).toBe(2);
+    expect(json.stderr).toContain('--no-headers: -o json has no headers');
+  });
+
   it('lists thousands of claims page by page: requests grow with pages, not objects', async () => {
     const s = await cluster();
     const claims = Array.from({ length: 1200 }, (_, i) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `c${i}`, namespace: `ns${i % 7}` }, spec: { storageClassName: 'longhorn', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Bound' } }));
