@@ -105,7 +105,8 @@ export function checkInvocation(cmd: Command, argv: readonly string[]): void {
   const output = (cmd.optsWithGlobals() as { output?: string }).output;
   // '*': -o names a file (backup data, backup db), not a format.
   if (output !== undefined && !(OUTPUTS.get(cmd) ?? []).includes('*')) {
-    const dryRun = cmd.getOptionValue('dryRun') === true;
+    // `--dry-run` and `--dry-run=client` print the plan; `--dry-run=server` prints what the command prints.
+    const dryRun = cmd.getOptionValue('dryRun') === true || cmd.getOptionValue('dryRun') === 'client';
     const allowed = [...new Set([...(OUTPUTS.get(cmd) ?? []), ...(dryRun ? DRY_RUN_OUTPUTS : [])])];
     if (!allowed.includes(output.toLowerCase())) {
       problems.push(

@@ -138,8 +138,9 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
 
   /** Flags every apply subcommand shares. */
   const applyOptions = (cmd: Command) =>
-    cmd
-      .option('--dry-run', 'print the plan and change nothing')
+    outputs(cmd, 'yaml', 'json', 'name')
+      .addOption(new Option('--dry-run [mode]', 'print the plan and change nothing (or =client); =server: send the applies with dryRun=All, so the server validates and admits them, and store nothing').choices(['client', 'server']))
+      .option('--field-manager <name>', 'the field manager that owns what is applied', 'k8s-storage')
       .option('--force-conflicts', 'take over fields that another tool manages (server-side apply --force)');
 
   if (render) {
@@ -203,12 +204,14 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   if (uninstall) for (const b of uninstallable(backends)) declare(uninstall, b, b.uninstall!, 'uninstall');
 
   if (rt.wants('status')) {
-    outputs(program.command('status'), 'table', 'json', 'yaml')
+    outputs(program.command('status'), 'table', 'wide', 'json', 'yaml')
       .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
-      .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -o json | jq .pendingClaims'))
+      .option('-A, --all-namespaces', 'claims and volumes of every namespace (the default without -n)')
+      .option('--no-headers', 'leave out the column headers of the tables (-o table, -o wide)')
+      .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -n shop', 'k8s-storage status -o json | jq .pendingClaims'))
       .action(async (_o, cmd: Command) => {
         const { status } = await import('./commands/status.js');
-        await status(makeContext(cmd, rt));
+        await status(makeContext(cmd, rt), optsOf(cmd));
       });
   }
 

@@ -20,6 +20,12 @@ export interface ObjectRef {
   namespace?: string;
 }
 
+/** How a write is made: by whom (the field manager, default k8s-storage), and for real or as a server-side dry run. */
+export interface WriteOptions {
+  fieldManager?: string;
+  dryRun?: boolean;
+}
+
 export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
@@ -285,8 +291,12 @@ export class KubeClient {
     }
   }
 
-  /** Server-side apply: creates or updates, idempotent, owned by field manager k8s-storage. */
-  async apply<T extends KubeObject>(obj: T, opts: { force?: boolean } = {}): Promise<T> {
+  /**
+   * Server-side apply: creates or updates, idempotent, owned by field manager k8s-storage
+   * (or `fieldManager`). With `dryRun` the server validates and admits it (dryRun=All) but
+   * stores nothing, and answers with the object it would have stored.
+   */
+  async apply<T extends KubeObject>(obj: T, opts: WriteOptions & { force?: boolean } = {}): Promise<T> {
     const ref = refOf(obj);
     const what = `applying ${describeRef(ref)}`;
     try {
@@ -296,7 +306,7 @@ export class KubeClient {
         what,
         (r) =>
           this.send<T>('PATCH', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name), {
-            query: { fieldManager: FIELD_MANAGER, force: opts.force ? true : undefined },
+            query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, force: opts.force ? true : undefined, dryRun: opts.dryRun ? 'All' : undefined },
             body: obj,
             contentType: 'application/apply-patch+yaml',
           }),
@@ -311,13 +321,13 @@ export class KubeClient {
   }
 
   /** A JSON merge patch, for a single field such as an annotation. */
-  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: Record<string, unknown>): Promise<T> {
+  async mergePatch<T extends KubeObject>(ref: ObjectRef, patch: Record<string, unknown>, opts: WriteOptions = {}): Promise<T> {
     const what = `patching ${describeRef(ref)}`;
     const body = { apiVersion: ref.apiVersion, kind: ref.kind, ...patch, metadata: { ...((patch.metadata as object) ?? {}), name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
     try {
       const r = await this.requireResource(ref.apiVersion, ref.kind, what);
       const out = await this.call(what, () =>
-        this.send<T>('PATCH', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name), { query: { fieldManager: FIELD_MANAGER }, body, contentType: 'application/merge-patch+json' }),
+        this.send<T>('PATCH', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name), { query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, dryRun: opts.dryRun ? 'All' : undefined }, body, contentType: 'application/merge-patch+json' }),
       );
       return withKind<T>(out, ref.apiVersion, ref.kind);
     } catch (err) {
@@ -326,7 +336,7 @@ export class KubeClient {
   }
 
   /** Deletes; false when it was already gone (reruns converge). */
-  async delete(ref: ObjectRef, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<boolean> {
+  async delete(ref: ObjectRef, propagationPolicy: 'Background' | 'Foreground' = 'Background', opts: Pick<WriteOptions, 'dryRun'> = {}): Promise<boolean> {
     const what = `deleting ${describeRef(ref)}`;
     try {
       return await this.onKind(
@@ -334,7 +344,7 @@ export class KubeClient {
         ref.kind,
         what,
         async (r) => {
-          await this.send('DELETE', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name), { query: { propagationPolicy } });
+          await this.send('DELETE', this.pathOf(ref.apiVersion, r, ref.namespace, ref.name), { query: { propagationPolicy, dryRun: opts.dryRun ? 'All' : undefined } });
           return true;
         },
         () => false,

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ClusterError, UsageError } from '../errors.js';
 import { microk8sCommands, microk8sUnavailable, parseMicrok8sStatus } from './microk8s.js';
@@ -23,6 +23,25 @@ export interface LoadedKubeconfig {
   server: string;
 }
 
+/**
+ * A $KUBECONFIG list, merged as client-node's loadFromDefault merges it, except that files
+ * that do not exist are skipped, as kubectl skips them (a list shared across machines names
+ * files some of them lack). When none exists, that is an error naming them.
+ */
+function loadKubeconfigList(kc: KubeConfig, list: string, Ctor: new () => KubeConfig): void {
+  const named = list.split(delimiter).filter(Boolean);
+  const files = named.filter((f) => existsSync(f));
+  if (!files.length) {
+    throw new ClusterError(`$KUBECONFIG names no file that exists (${named.join(', ')})`, { hint: 'fix KUBECONFIG, or pass --kubeconfig PATH' });
+  }
+  kc.loadFromFile(files[0]!);
+  for (const file of files.slice(1)) {
+    const next = new Ctor();
+    next.loadFromFile(file);
+    kc.mergeConfig(next, false);
+  }
+}
+
 export async function loadKubeconfig(choice: KubeconfigChoice, run: RunOptions = {}): Promise<LoadedKubeconfig> {
   const { KubeConfig } = await loadVendor();
   const kc = new KubeConfig();
@@ -34,9 +53,8 @@ export async function loadKubeconfig(choice: KubeconfigChoice, run: RunOptions =
       kc.loadFromFile(choice.kubeconfig);
       source = choice.kubeconfig;
     } else if (process.env.KUBECONFIG) {
-      // client-node merges a colon-separated list like kubectl does.
-      kc.loadFromDefault();
       source = '$KUBECONFIG';
+      loadKubeconfigList(kc, process.env.KUBECONFIG, KubeConfig);
     } else if (existsSync(home)) {
       kc.loadFromFile(home);
       source = home;

@@ -11,6 +11,9 @@ import { buildStorageClass } from '../manifests/storageclass.js';
 import { planApply, planApplyStorageClass } from '../plan/apply.js';
 import { readClassSources } from '../plan/default-class.js';
 import { isDefaultClass } from '../plan/expectations.js';
+import { outputFormat } from '../context.js';
+import { formatObjects } from '../output/print.js';
+import type { PlanResult } from '../plan/executor.js';
 import type { KubeObject, StorageClassObject } from '../presets/types.js';
 import { assertSchemaValid } from './render.js';
 import { runPlan } from './run-plan.js';
@@ -49,8 +52,18 @@ async function applyObjects(ctx: Context, objects: KubeObject[], opts: Record<st
     missingNamespaces: namespaces.filter((_, i) => !found[i]),
     defaultNamespace: namespace,
   }, { wait: opts.wait === true, timeoutMs, forceConflicts: opts.forceConflicts === true });
-  const done = await runPlan(ctx, session, plan, opts);
-  if (done) ctx.log.success(`applied ${objects.map((o) => `${o.kind.toLowerCase()}/${o.metadata.name}`).join(', ')}`);
+  report(ctx, await runPlan(ctx, session, plan, opts), opts, objects.map((o) => `${o.kind.toLowerCase()}/${o.metadata.name}`));
+}
+
+/**
+ * After a run: a message on stderr, and with -o yaml|json|name the objects as the server
+ * returned them on stdout (as `kubectl apply -o`); nothing for --dry-run, which printed the plan.
+ */
+function report(ctx: Context, result: PlanResult | undefined, opts: Record<string, any>, names: string[]): void {
+  if (!result) return;
+  const serverDryRun = opts.dryRun === 'server';
+  ctx.log.success(`${serverDryRun ? 'server dry run: would apply' : 'applied'} ${names.join(', ')}`);
+  if (ctx.global.output !== undefined) ctx.out(formatObjects(result.applied, outputFormat(ctx, ['yaml', 'json', 'name'] as const, 'yaml')));
 }
 
 export async function applyPvc(ctx: Context, name: string, opts: Record<string, any>): Promise<void> {
@@ -70,6 +83,5 @@ export async function applyStorageClass(ctx: Context, preset: string, opts: Reco
   const kube = await session.kube();
   const [classes, sources] = await Promise.all([kube.list<StorageClassObject>('storage.k8s.io/v1', 'StorageClass'), readClassSources(kube)]);
   const plan = planApplyStorageClass(sc, { classes, ...sources }, { forceConflicts: opts.forceConflicts === true, makeDefault: opts.default === true });
-  const done = await runPlan(ctx, session, plan, opts);
-  if (done) ctx.log.success(`applied storageclass/${sc.metadata.name}`);
+  report(ctx, await runPlan(ctx, session, plan, opts), opts, [`storageclass/${sc.metadata.name}`]);
 }

@@ -2,7 +2,7 @@
 import type { KubeObject } from '../presets/types.js';
 import { toYaml } from './yaml.js';
 
-export type OutputFormat = 'yaml' | 'json' | 'table' | 'name' | 'text';
+export type OutputFormat = 'yaml' | 'json' | 'table' | 'wide' | 'name' | 'text';
 
 /** Multi-document YAML, like `kubectl get -o yaml` of several objects without the List. */
 export function objectsToYaml(objects: readonly unknown[]): string {
@@ -74,12 +74,13 @@ const cut = (text: string, width: number) => (text.length <= width ? text : `${t
 /**
  * A plain-text table with kubectl's look: upper-case headers, columns padded by three
  * spaces; fitted to `maxWidth` (default: the terminal's, unlimited when piped), cutting
- * cells with an ellipsis.
+ * cells with an ellipsis. `noHeaders` (--no-headers) leaves the header line out; the
+ * columns are still as wide as the headers would need, so the layout does not shift.
  */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxWidth = terminalWidth()): string {
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxWidth = terminalWidth(), opts: { noHeaders?: boolean } = {}): string {
   const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const widths = fitColumns(headers, natural, maxWidth);
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? cut(c, widths[i]!) : cut(c, widths[i]!).padEnd(widths[i]!))).join(' '.repeat(GAP)).trimEnd();
-  return [line(headers.map((h) => h.toUpperCase())), ...rows.map(line)].join('\n') + '\n';
+  return [...(opts.noHeaders ? [] : [line(headers.map((h) => h.toUpperCase()))]), ...rows.map(line)].join('\n') + '\n';
 }

@@ -2,24 +2,44 @@
 import type { Backend } from '../backends/types.js';
 import { recommended } from '../backends/index.js';
 import type { StatusReport } from '../status/report.js';
-import { formatTable } from './print.js';
+import { formatTable as table, terminalWidth } from './print.js';
 
-export function formatStatusTable(r: StatusReport, backends: readonly Backend[]): string {
+export interface StatusTableOptions {
+  /** -o wide: the backends' workloads, and every Pending claim with its class. */
+  wide?: boolean;
+  /** --no-headers: no column header lines (the section titles stay: they separate the tables). */
+  noHeaders?: boolean;
+}
+
+export function formatStatusTable(r: StatusReport, backends: readonly Backend[], opts: StatusTableOptions = {}): string {
   const out: string[] = [];
+  const formatTable = (headers: readonly string[], rows: readonly (readonly string[])[]) => table(headers, rows, terminalWidth(), { noHeaders: opts.noHeaders === true });
   out.push(`Cluster: ${r.cluster.server}  Kubernetes ${r.cluster.version}  nodes ${r.cluster.readyNodes}/${r.cluster.nodes} ready${r.cluster.microk8s ? '  (MicroK8s)' : ''}\n`);
   out.push('\nBACKENDS\n');
-  out.push(r.backends.length ? formatTable(['backend', 'provisioner', 'installed', 'healthy', 'classes', 'detail'], r.backends.map((b) => [b.name, b.provisioner, b.installed ? 'yes' : 'no', b.healthy ? 'yes' : 'no', b.classes.join(',') || '-', b.problem ?? b.workloads.map((w) => w.ref.split(' ')[0]).join(', ')])) : `No storage backend found. ${suggestion(backends)}\n`);
+  const workloads = (b: StatusReport['backends'][number]) => b.workloads.map((w) => w.ref.split(' ')[0]).join(', ');
+  out.push(
+    r.backends.length
+      ? opts.wide
+        ? formatTable(['backend', 'provisioner', 'installed', 'healthy', 'classes', 'workloads', 'problem'], r.backends.map((b) => [b.name, b.provisioner, b.installed ? 'yes' : 'no', b.healthy ? 'yes' : 'no', b.classes.join(',') || '-', workloads(b) || '-', b.problem ?? '-']))
+        : formatTable(['backend', 'provisioner', 'installed', 'healthy', 'classes', 'detail'], r.backends.map((b) => [b.name, b.provisioner, b.installed ? 'yes' : 'no', b.healthy ? 'yes' : 'no', b.classes.join(',') || '-', b.problem ?? workloads(b)]))
+      : `No storage backend found. ${suggestion(backends)}\n`,
+  );
   out.push('\nSTORAGECLASSES\n');
   out.push(r.storageClasses.length ? formatTable(['name', 'provisioner', 'reclaim', 'binding', 'expand'], r.storageClasses.map((c) => [`${c.name}${c.default ? ' (default)' : ''}`, c.provisioner, c.reclaimPolicy, c.volumeBindingMode, c.allowVolumeExpansion ? 'yes' : 'no'])) : 'none\n');
-  out.push(`\nCLAIMS (${r.claims.total})\n`);
+  const scope = r.namespace !== undefined ? ` in namespace ${r.namespace}` : '';
+  out.push(`\nCLAIMS (${r.claims.total}${scope})\n`);
   if (r.claims.total) out.push(formatTable(['storageclass', 'phase', 'count'], r.claims.byClass.map((c) => [c.storageClass, c.phase, String(c.count)])));
-  out.push(`\nVOLUMES (${r.volumes.total}; ${r.volumesDeletedWithClaim.length} delete their data with their claim)\n`);
+  out.push(`\nVOLUMES (${r.volumes.total}${r.namespace !== undefined ? ` bound to claims${scope}` : ''}; ${r.volumesDeletedWithClaim.length} delete their data with their claim)\n`);
   if (r.volumes.total) out.push(formatTable(['storageclass', 'phase', 'count'], r.volumes.byClass.map((c) => [c.storageClass, c.phase, String(c.count)])));
   if (r.pendingClaims.length) {
     out.push(`\nPENDING CLAIMS (${r.pendingClaims.length})\n`);
-    const shown = r.pendingClaims.slice(0, 20);
-    out.push(formatTable(['namespace', 'name', 'reason'], shown.map((p) => [p.namespace, p.name, p.reason])));
-    if (r.pendingClaims.length > shown.length) out.push(`... and ${r.pendingClaims.length - shown.length} more (-o json lists them all)\n`);
+    const shown = opts.wide ? r.pendingClaims : r.pendingClaims.slice(0, 20);
+    out.push(
+      opts.wide
+        ? formatTable(['namespace', 'name', 'storageclass', 'reason'], shown.map((p) => [p.namespace, p.name, p.storageClass || '-', p.reason]))
+        : formatTable(['namespace', 'name', 'reason'], shown.map((p) => [p.namespace, p.name, p.reason])),
+    );
+    if (r.pendingClaims.length > shown.length) out.push(`... and ${r.pendingClaims.length - shown.length} more (-o wide or -o json lists them all)\n`);
   }
   for (const b of backends) {
     const details = (r as unknown as Record<string, unknown>)[b.id];

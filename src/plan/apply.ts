@@ -70,7 +70,7 @@ export function planApply(objects: Obj[], facts: ApplyFacts, opts: ApplyOptions)
       objects: facts.missingNamespaces.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
     });
   }
-  if (toApply.length) plan.steps.push({ kind: 'apply', title: `Apply ${toApply.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`, objects: toApply, forceConflicts: opts.forceConflicts });
+  if (toApply.length) plan.steps.push({ kind: 'apply', title: `Apply ${toApply.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`, objects: toApply, forceConflicts: opts.forceConflicts, report: true });
 
   const defaults = facts.classes.filter(isDefaultClass);
   for (const claim of claimsOf(placed, ns)) {

@@ -4,7 +4,7 @@
  * done; every step is idempotent, so rerunning the command finishes the job.
  */
 import { helmProblem, helmStatus } from '../cluster/helm.js';
-import type { KubeClient } from '../cluster/kube.js';
+import type { KubeClient, WriteOptions } from '../cluster/kube.js';
 import { describeCommand, runTool, type RunOptions, type ToolCommand, type ToolResult } from '../cluster/runner.js';
 import { ClusterError, Interrupted } from '../errors.js';
 import type { Logger } from '../output/log.js';
@@ -21,12 +21,20 @@ export interface ExecutorDeps {
   /** Opened on first use, so plans that only run tools need no API. */
   kube: () => Promise<KubeClient>;
   run?: (cmd: ToolCommand, opts: RunOptions) => Promise<ToolResult>;
+  /**
+   * How API writes are made: the field manager, and `dryRun` (--dry-run=server): applies,
+   * patches and deletes go with dryRun=All, so the server validates and admits them and
+   * stores nothing; waits and verifies are skipped, as there is nothing to see.
+   */
+  write?: WriteOptions;
 }
 
 export interface PlanResult {
   done: string[];
   /** What pod steps streamed or captured, by capture key or output file. */
   outputs: Record<string, PodOutput>;
+  /** The server's answers to the apply steps marked `report` (what `apply -o` prints), in order. */
+  applied: KubeObject[];
 }
 
 /**
@@ -52,9 +60,13 @@ async function verifyAll(kube: KubeClient, expectations: ObjectExpectation[], re
   return verdicts.filter((v): v is string => v !== true);
 }
 
-async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }, reads: Reads, outputs: PlanResult['outputs']): Promise<void> {
+async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: string): void }, reads: Reads, result: Omit<PlanResult, 'done'>): Promise<void> {
   const run = deps.run ?? runTool;
+  const write = deps.write ?? {};
+  const outputs = result.outputs;
   if (step.kind !== 'verify' && step.kind !== 'wait') reads.clear();
+  if (write.dryRun && (step.kind === 'run' || step.kind === 'pod' || step.kind === 'exec')) throw new ClusterError(`"${step.title}" cannot be run as a server-side dry run.`);
+  if (write.dryRun && (step.kind === 'wait' || step.kind === 'verify')) return;
   switch (step.kind) {
     case 'run': {
       deps.log.debug(`$ ${describeCommand(step.command)}`);
@@ -88,15 +100,18 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
     }
     case 'apply': {
       const kube = await deps.kube();
-      for (const obj of step.objects) await kube.apply(obj, { force: step.forceConflicts ?? false });
+      for (const obj of step.objects) {
+        const answer = await kube.apply(obj, { ...write, force: step.forceConflicts ?? false });
+        if (step.report) result.applied.push(answer);
+      }
       return;
     }
     case 'patch':
-      await (await deps.kube()).mergePatch(step.ref, step.patch);
+      await (await deps.kube()).mergePatch(step.ref, step.patch, write);
       return;
     case 'delete': {
       const kube = await deps.kube();
-      for (const ref of step.refs) await kube.delete(ref);
+      for (const ref of step.refs) await kube.delete(ref, 'Background', write);
       return;
     }
     case 'wait': {
@@ -152,12 +167,12 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanR
   const progress = await createProgress(deps.log);
   const done: string[] = [];
   const reads: Reads = new Map();
-  const outputs: PlanResult['outputs'] = {};
+  const result: Omit<PlanResult, 'done'> = { outputs: {}, applied: [] };
   for (const step of plan.steps) {
     if (deps.signal.aborted) throw interrupted(done, step.title);
     progress.start(step.title);
     try {
-      await runStep(step, deps, progress, reads, outputs);
+      await runStep(step, deps, progress, reads, result);
     } catch (err) {
       progress.fail(step.title);
       if (err instanceof Interrupted || deps.signal.aborted) throw await interruptedHelm(step, interrupted(done, step.title), deps);
@@ -166,7 +181,7 @@ export async function executePlan(plan: Plan, deps: ExecutorDeps): Promise<PlanR
     progress.succeed(step.title);
     done.push(step.title);
   }
-  return { done, outputs };
+  return { done, ...result };
 }
 
 /**

@@ -58,7 +58,8 @@ export type Step =
       verify?: Expectation[];
       timeoutMs?: number;
     }
-  | { kind: 'apply'; title: string; objects: KubeObject[]; forceConflicts?: boolean }
+  /** `report`: these are what the user asked for, and `apply -o` prints the server's answers. */
+  | { kind: 'apply'; title: string; objects: KubeObject[]; forceConflicts?: boolean; report?: boolean }
   | { kind: 'patch'; title: string; ref: ObjectRef; patch: Record<string, unknown> }
   | { kind: 'delete'; title: string; refs: ObjectRef[] }
   | {

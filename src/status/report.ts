@@ -28,6 +28,8 @@ export interface StatusReport extends Partial<BackendDetailsMap> {
   /** PVs whose reclaim policy deletes the data when their claim is deleted. */
   volumesDeletedWithClaim: { name: string; claim: string; storageClass: string }[];
   pendingClaims: { namespace: string; name: string; storageClass: string; reason: string }[];
+  /** With `-n`: the namespace claims, pending claims and volumes were narrowed to (volumes by their claim's). */
+  namespace?: string;
   // Then each backend's `details` under its id (e.g. `longhorn`, only when installed); its
   // findings are in `warnings` too, prefixed "<id>: ".
   warnings: string[];
@@ -72,9 +74,17 @@ export function analyzeAll(objs: ClusterObjects, backends: readonly Backend[] = 
   return backends.map((backend) => ({ backend, analysis: backend.analyze(facts) }));
 }
 
-export function buildStatusReport(objs: ClusterObjects, backendList: readonly Backend[] = BACKENDS): StatusReport {
+/**
+ * `scope.namespace` (status -n) narrows the claims, the Pending ones and the volumes (by the
+ * namespace of their claim) to one namespace. Backends, classes and warnings stay those of the
+ * whole cluster: they are analysed on every object, as the cluster runs them.
+ */
+export function buildStatusReport(all: ClusterObjects, backendList: readonly Backend[] = BACKENDS, scope: { namespace?: string } = {}): StatusReport {
+  const ns = scope.namespace;
+  const objs: ClusterObjects =
+    ns === undefined ? all : { ...all, claims: all.claims.filter((c) => c.metadata.namespace === ns), volumes: all.volumes.filter((v) => v.spec?.claimRef?.namespace === ns) };
   const defaults = objs.classes.filter(isDefaultClass).map((c) => c.metadata.name);
-  const analyses = analyzeAll(objs, backendList);
+  const analyses = analyzeAll(all, backendList);
   const backends = analyses.flatMap((a) => (a.analysis.status ? [a.analysis.status] : []));
   // Classes of provisioners we do not know are still listed, with no health to report.
   const classOfClaim = (c: Obj) => c.spec?.storageClassName ?? (defaults[0] ? `${defaults[0]} (default)` : '(none)');
@@ -114,6 +124,7 @@ export function buildStatusReport(objs: ClusterObjects, backendList: readonly Ba
       .filter((v) => (v.spec?.persistentVolumeReclaimPolicy ?? 'Delete') === 'Delete')
       .map((v) => ({ name: v.metadata.name, claim: v.spec?.claimRef ? `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` : '', storageClass: v.spec?.storageClassName ?? '' })),
     pendingClaims,
+    ...(ns !== undefined ? { namespace: ns } : {}),
     ...details,
     warnings,
     backendFindings,

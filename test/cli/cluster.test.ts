@@ -73,6 +73,62 @@ describe('apply pvc', () => {
   });
 });
 
+describe("apply: kubectl's -o, --dry-run=client|server and --field-manager", () => {
+  it('-o json|yaml|name prints what the server returned, on stdout only', async () => {
+    const s = await cluster();
+    const json = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-n', 'shop', '-o', 'json']);
+    expect(json.exitCode).toBe(0);
+    const list = JSON.parse(json.stdout);
+    expect(list.kind).toBe('List');
+    const stored = s.api!.store.get('persistentvolumeclaims', 'data', 'shop');
+    expect(list.items).toHaveLength(1);
+    // The server's answer: its uid and resourceVersion, not the object we sent.
+    expect(list.items[0].metadata).toMatchObject({ name: 'data', namespace: 'shop', uid: stored.metadata.uid, resourceVersion: stored.metadata.resourceVersion });
+    const name = await s.run(['apply', 'app', 'redis', '-n', 'shop', '-o', 'name']);
+    expect(name.exitCode).toBe(0);
+    expect(name.stdout.split('\n').filter(Boolean)).toEqual(['secret/redis-credentials', 'persistentvolumeclaim/redis-pvc', 'deployment/redis', 'service/redis']);
+    expect(name.stdout).not.toContain('namespace/');
+    const yaml = await s.run(['apply', 'storageclass', 'longhorn', '--name', 'two', '--replicas', '2', '-o', 'yaml']);
+    expect(yaml.exitCode).toBe(0);
+    expect(yaml.stdout).toContain(`uid: ${s.api!.store.get('storageclasses', 'two').metadata.uid}`);
+    const quiet = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-n', 'shop']);
+    expect(quiet.stdout).toBe('');
+    const table = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-o', 'table']);
+    expect(table.exitCode).toBe(2);
+    expect(table.stderr).toContain('-o table: this command prints yaml, json, name');
+  });
+
+  it('--dry-run and --dry-run=client print the plan; =server sends dryRun=All and stores nothing', async () => {
+    const s = await cluster();
+    for (const flag of ['--dry-run', '--dry-run=client']) {
+      const r = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', flag, '-o', 'json']);
+      expect(r.exitCode).toBe(0);
+      expect(JSON.parse(r.stdout).steps).toBeDefined();
+    }
+    expect(s.api!.requestsMatching({ verb: 'patch' })).toHaveLength(0);
+    const server = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--storage-class', 'longhorn', '--wait', '--dry-run=server', '-o', 'name']);
+    expect(server.exitCode).toBe(0);
+    expect(server.stdout).toBe('persistentvolumeclaim/data\n');
+    expect(server.stderr).toContain('server dry run: would apply persistentvolumeclaim/data');
+    expect(s.api!.requestsMatching({ verb: 'patch' }).map((r: any) => r.query.dryRun)).toEqual(['All']);
+    expect(s.api!.store.count('persistentvolumeclaims')).toBe(0);
+    const newNs = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '-n', 'fresh', '--dry-run=server']);
+    expect(newNs.exitCode).toBe(1);
+    expect(newNs.stderr).toContain('namespaces "fresh" not found');
+    expect(s.api!.store.count('persistentvolumeclaims')).toBe(0);
+    const bad = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--dry-run=sever']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/Allowed choices are client, server/);
+  });
+
+  it('--field-manager names who owns the fields (default k8s-storage)', async () => {
+    const s = await cluster();
+    expect((await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--field-manager', 'argocd'])).exitCode).toBe(0);
+    expect(s.api!.requestsMatching({ verb: 'patch', resource: 'persistentvolumeclaims' }).map((a: any) => a.fieldManager)).toEqual(['argocd']);
+    expect(s.api!.store.get('persistentvolumeclaims', 'data', 'default').metadata.managedFields.map((m: any) => m.manager)).toContain('argocd');
+  });
+});
+
 describe('apply app and storageclass', () => {
   it('an app kit lands wired; a rerun keeps the Secret (and so the database password)', async () => {
     const s = await cluster();
@@ -147,6 +203,52 @@ describe('status', () => {
     expect(r.stdout).toContain('a (default)');
     expect(r.stdout).not.toContain('warning:');
     expect(r.stderr).toContain('warning: 2 StorageClasses are the default');
+  });
+
+  it('-n narrows claims, pending claims and volumes to one namespace; -A (the default) is every namespace', async () => {
+    const s = await cluster();
+    const pvc = (name: string, namespace: string, phase: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace }, spec: { storageClassName: 'longhorn', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase } });
+    const pv = (name: string, namespace: string, claim: string) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { storageClassName: 'longhorn', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], claimRef: { namespace, name: claim }, persistentVolumeReclaimPolicy: 'Delete', csi: { driver: 'driver.longhorn.io', volumeHandle: name } }, status: { phase: 'Bound' } });
+    s.api!.store.seed([pvc('a', 'shop', 'Bound'), pvc('b', 'shop', 'Pending'), pvc('c', 'blog', 'Pending'), pv('pv-a', 'shop', 'a'), pv('pv-x', 'blog', 'x')]);
+    const shop = JSON.parse((await s.run(['status', '-n', 'shop', '-o', 'json'])).stdout);
+    expect(shop.namespace).toBe('shop');
+    expect(shop.claims.total).toBe(2);
+    expect(shop.pendingClaims.map((p: any) => `${p.namespace}/${p.name}`)).toEqual(['shop/b']);
+    expect(shop.volumes.total).toBe(1);
+    expect(shop.volumesDeletedWithClaim.map((v: any) => v.name)).toEqual(['pv-a']);
+    // The cluster-wide parts stay whole.
+    expect(shop.storageClasses.map((c: any) => c.name)).toEqual(['longhorn', 'microk8s-hostpath']);
+    for (const args of [['status', '-o', 'json'], ['status', '-A', '-o', 'json'], ['status', '--all-namespaces', '-o', 'json']]) {
+      const all = JSON.parse((await s.run(args)).stdout);
+      expect(all.namespace).toBeUndefined();
+      expect([all.claims.total, all.volumes.total, all.pendingClaims.length]).toEqual([3, 2, 2]);
+    }
+    const table = await s.run(['status', '-n', 'blog']);
+    expect(table.stdout).toContain('CLAIMS (1 in namespace blog)');
+    const both = await s.run(['status', '-A', '-n', 'shop']);
+    expect(both.exitCode).toBe(2);
+    expect(both.stderr).toContain('-A and -n cannot be given together');
+  });
+
+  it('-o wide adds the class of each Pending claim and lists them all; --no-headers drops the column headers', async () => {
+    const s = await cluster();
+    s.api!.store.seed(Array.from({ length: 25 }, (_, i) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `p${i}`, namespace: 'shop' }, spec: { storageClassName: 'missing', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Pending' } })));
+    const table = await s.run(['status']);
+    expect(table.stdout).toMatch(/PENDING CLAIMS \(25\)\nNAMESPACE\s+NAME\s+REASON\n/);
+    expect(table.stdout).toContain('... and 5 more (-o wide or -o json lists them all)');
+    const wide = await s.run(['status', '-o', 'wide']);
+    expect(wide.exitCode, wide.stderr).toBe(0);
+    expect(wide.stdout).toMatch(/PENDING CLAIMS \(25\)\nNAMESPACE\s+NAME\s+STORAGECLASS\s+REASON\n/);
+    expect(wide.stdout).toMatch(/shop\s+p24\s+missing\s+StorageClass missing does not exist/);
+    expect(wide.stdout).toMatch(/BACKENDS\nBACKEND\s+PROVISIONER\s+INSTALLED\s+HEALTHY\s+CLASSES\s+WORKLOADS\s+PROBLEM\n/);
+    const bare = await s.run(['status', '--no-headers']);
+    expect(bare.exitCode).toBe(0);
+    expect(bare.stdout).toMatch(/STORAGECLASSES\nlonghorn \(default\)\s+driver\.longhorn\.io/);
+    expect(bare.stdout).not.toMatch(/NAME\s+PROVISIONER/);
+    expect(bare.stdout).not.toContain('NAMESPACE');
+    const json = await s.run(['status', '--no-headers', '-o', 'json']);
+    expect(json.exitCode).toBe(2);
+    expect(json.stderr).toContain('--no-headers: -o json has no headers');
   });
 
   it('lists thousands of claims page by page: requests grow with pages, not objects', async () => {

@@ -120,6 +120,21 @@ describe('kubeconfig forms over TLS', () => {
     expect(JSON.parse(r.stdout).cluster.server).toBe(s.api!.url);
   });
 
+  it('a KUBECONFIG list skips files that do not exist, as kubectl does; a missing --kubeconfig stays an error', async () => {
+    const s = await tlsSandbox();
+    const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { clientCert: 'data' }));
+    const missing = `${kc}.nope`;
+    const r = await s.run(['status', '-o', 'json'], { env: { KUBECONFIG: `${missing}:${kc}:/nonexistent/config` } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).cluster.server).toBe(s.api!.url);
+    const none = await s.run(['status'], { env: { KUBECONFIG: `${missing}:/nonexistent/config` } });
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr).toContain(`$KUBECONFIG names no file that exists (${missing}, /nonexistent/config)`);
+    const flag = await s.run(['status', '--kubeconfig', missing], { env: { KUBECONFIG: kc } });
+    expect(flag.exitCode).toBe(2);
+    expect(flag.stderr).toContain(`--kubeconfig: ${missing} does not exist`);
+  });
+
   it('connections are kept alive: far fewer TLS handshakes than requests', async () => {
     const s = await tlsSandbox();
     const kc = write(s, 'kc', pki.kubeconfig(s.api!.url, { clientCert: 'data' }));

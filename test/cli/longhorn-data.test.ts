@@ -226,6 +226,21 @@ describe('snapshot', () => {
     expect(parse(none.stdout)).toHaveLength(1);
   });
 
+  it('list -n narrows to that namespace\'s claims; -A (the default without -n) is every namespace', async () => {
+    const s = await longhornCluster();
+    await s.run(['snapshot', 'create', 'data', '-n', 'shop', '--name', 'd1']);
+    await s.run(['snapshot', 'create', 'logs', '-n', 'shop', '--name', 'l1']);
+    const claims = async (args: string[]) => JSON.parse((await s.run([...args, '-o', 'json'])).stdout).map((r: any) => r.claim).sort();
+    for (const cmd of ['snapshot', 'backup']) expect(await claims([cmd, 'list', '-n', 'blog'])).toEqual([]);
+    expect(await claims(['snapshot', 'list', '-n', 'shop'])).toEqual(['shop/data', 'shop/logs']);
+    expect(await claims(['snapshot', 'list', '-A'])).toEqual(['shop/data', 'shop/logs']);
+    for (const args of [['snapshot', 'list', '-A', '-n', 'shop'], ['backup', 'list', '--all-namespaces', '-n', 'shop'], ['snapshot', 'list', 'data', '-A']]) {
+      const r = await s.run(args);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/-A cannot be given with (-n|a PVC)/);
+    }
+  });
+
   it('delete: only a snapshot of that claim; gone afterwards; a rerun is a no-op', async () => {
     const s = await longhornCluster();
     await s.run(['snapshot', 'create', 'data', '-n', 'shop', '--name', 'keep']);

@@ -39,10 +39,11 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
       .alias('ls')
       .argument('[pvc]', "only this claim's snapshots")
       .description('list Longhorn snapshots with their claim, creation time, readiness and size')
-      .addHelpText('after', examples('k8s-storage snapshot list', 'k8s-storage snapshot list postgres-pvc -n shop -o json'))
+      .option('-A, --all-namespaces', 'snapshots of every namespace (the default without -n or a PVC)')
+      .addHelpText('after', examples('k8s-storage snapshot list', 'k8s-storage snapshot list -n shop', 'k8s-storage snapshot list postgres-pvc -n shop -o json'))
       .action(async (pvc: string | undefined, _o, cmd: Command) => {
         const { snapshotList } = await import('./commands/snapshot.js');
-        await snapshotList(makeContext(cmd, rt), pvc);
+        await snapshotList(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
     waiting(
@@ -127,10 +128,11 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
       .alias('ls')
       .argument('[pvc]', "only this claim's backups")
       .description('list Longhorn backups with their claim, snapshot, state and size')
-      .addHelpText('after', examples('k8s-storage backup list', 'k8s-storage backup list postgres-pvc -n shop -o yaml'))
+      .option('-A, --all-namespaces', 'backups of every namespace (the default without -n or a PVC)')
+      .addHelpText('after', examples('k8s-storage backup list', 'k8s-storage backup list -n shop', 'k8s-storage backup list postgres-pvc -n shop -o yaml'))
       .action(async (pvc: string | undefined, _o, cmd: Command) => {
         const { backupList } = await import('./commands/backup.js');
-        await backupList(makeContext(cmd, rt), pvc);
+        await backupList(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
   }
 

@@ -221,12 +221,12 @@ export function backupRows(backups: (LonghornBackup & { metadata: { creationTime
     .sort((a, b) => a.claim.localeCompare(b.claim) || a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
 }
 
-export async function backupList(ctx: Context, pvc: string | undefined): Promise<void> {
+export async function backupList(ctx: Context, pvc: string | undefined, flags: { allNamespaces?: boolean } = {}): Promise<void> {
   const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
-  const { kube, volume } = await listScope(ctx, pvc);
+  const { kube, volume, inScope } = await listScope(ctx, pvc, flags);
   const list = <T>(kind: string) => kube.list<Kube<T>>(LONGHORN_API_VERSION, kind, { namespace: LONGHORN_NAMESPACE });
   const [backups, volumes, snapshots] = await Promise.all([list<LonghornBackup>('Backup'), list<LonghornVolume>('Volume'), list<LonghornSnapshot>('Snapshot')]);
-  const rows = backupRows(backups, volumes, snapshots).filter((r) => !volume || r.volume === volume);
+  const rows = backupRows(backups, volumes, snapshots).filter((r) => (!volume || r.volume === volume) && inScope(r.claim));
   if (format !== 'table') {
     ctx.out(formatData(rows, format));
     return;

@@ -90,14 +90,14 @@ export function snapshotRows(snapshots: Snapshot[], volumes: LonghornVolume[]): 
     .sort((a, b) => a.claim.localeCompare(b.claim) || a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
 }
 
-export async function snapshotList(ctx: Context, pvc: string | undefined): Promise<void> {
+export async function snapshotList(ctx: Context, pvc: string | undefined, flags: { allNamespaces?: boolean } = {}): Promise<void> {
   const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
-  const { kube, volume } = await listScope(ctx, pvc);
+  const { kube, volume, inScope } = await listScope(ctx, pvc, flags);
   const [snapshots, volumes] = await Promise.all([
     kube.list<Kube<Snapshot>>(LONGHORN_API_VERSION, 'Snapshot', { namespace: LONGHORN_NAMESPACE }),
     kube.list<Kube<LonghornVolume>>(LONGHORN_API_VERSION, 'Volume', { namespace: LONGHORN_NAMESPACE }),
   ]);
-  const rows = snapshotRows(volume ? snapshots.filter((s: Snapshot) => s.spec.volume === volume) : snapshots, volumes);
+  const rows = snapshotRows(volume ? snapshots.filter((s: Snapshot) => s.spec.volume === volume) : snapshots, volumes).filter((r) => inScope(r.claim));
   if (format !== 'table') {
     ctx.out(formatData(rows, format));
     return;

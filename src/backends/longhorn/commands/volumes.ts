@@ -100,14 +100,17 @@ export function claimOfVolume(v: LonghornVolume | undefined): string | undefined
 }
 
 /**
- * What a list command shows: one claim's Longhorn volume when a PVC is named, else all of
- * Longhorn's (which must then be installed).
+ * What a list command shows: one claim's Longhorn volume when a PVC is named; else, with -n,
+ * the volumes of that namespace's claims (`inScope` on a row's "namespace/pvc"); else all of
+ * Longhorn's, as with -A (Longhorn must then be installed).
  */
-export async function listScope(ctx: Context, pvc: string | undefined): Promise<{ kube: KubeClient; volume?: string }> {
+export async function listScope(ctx: Context, pvc: string | undefined, flags: { allNamespaces?: boolean } = {}): Promise<{ kube: KubeClient; volume?: string; inScope: (claim: string) => boolean }> {
+  if (flags.allNamespaces && (ctx.global.namespace || pvc)) throw new UsageError(`-A cannot be given with ${pvc ? 'a PVC' : '-n'}`);
   const kube = await new ClusterSession(ctx).kube();
   if (!pvc) {
     await requireLonghorn(kube);
-    return { kube };
+    const ns = flags.allNamespaces ? undefined : ctx.global.namespace;
+    return { kube, inScope: (claim) => ns === undefined || claim.startsWith(`${ns}/`) };
   }
-  return { kube, volume: (await resolveClaim(kube, claimNamespace(ctx, kube), pvc)).volume };
+  return { kube, volume: (await resolveClaim(kube, claimNamespace(ctx, kube), pvc)).volume, inScope: () => true };
 }
