@@ -14,7 +14,7 @@ import { collectNodeReport } from '../../commands/nodes.js';
 import type { Context } from '../../context.js';
 import { ChecksFailed, UsageError } from '../../errors.js';
 import { confirmDestruction } from '../../output/confirm.js';
-import { parseSetFlag } from '../longhorn/values.js';
+import { parseSetFlag } from '../../cluster/helm-values.js';
 import { assertNoProblems, duration, name as nameOption, oneOf, reclaimPolicy } from '../../options/index.js';
 import { parseNodeRunOptions } from '../../nodes/options.js';
 import { nodeReportVerdict } from '../../nodes/report.js';
