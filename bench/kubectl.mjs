@@ -24,6 +24,9 @@ const agentLog = (node) =>
   })}\nk8s-storage-agent-exit=0\n`;
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+/** BENCH_ONLY=2,5 runs only those numbered cases (all by default). */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map(Number)) : undefined;
+const only = (n) => !ONLY || ONLY.has(n);
 const tools = realTools();
 if ('missing' in tools) {
   console.log(`kubectl side by side: skipped, ${tools.missing}`);
@@ -105,7 +108,7 @@ function report(title, target, ourName, theirName, m, extra = '') {
 console.log(`k8s-storage vs kubectl ${KUBECTL.includes('v33') ? '1.33' : ''} (Node ${process.version}, medians, interleaved; the machine may be shared: ratios matter more than absolutes)`);
 
 // 1. start-up: render, --help, --version against kubectl's client-side render.
-{
+if (only(1)) {
   const sb = await createSandbox({});
   sb.api = { requests: [] };
   const m = await rounds(ROUNDS * 2, {
@@ -123,7 +126,7 @@ console.log(`k8s-storage vs kubectl ${KUBECTL.includes('v33') ? '1.33' : ''} (No
 }
 
 // 2. status on an empty cluster.
-{
+if (only(2)) {
   const sb = await createSandbox({ api: { nodes: 1, hiddenGroups: ['longhorn.io'] } });
   await ours(sb, ['status', '-o', 'json']); // warm both disk caches (discovery)
   await kubectl(sb, ['get', 'pvc,pv', '-A', '-o', 'json']);
@@ -137,7 +140,7 @@ console.log(`k8s-storage vs kubectl ${KUBECTL.includes('v33') ? '1.33' : ''} (No
 
 // 3. status at scale: 5k + 5k, then CPU per 1k objects at 20k + 20k.
 const perK = {};
-for (const [count, n] of [[5000, Math.max(3, Math.ceil(ROUNDS / 2))], [20000, 3]]) {
+for (const [count, n] of only(3) ? [[5000, Math.max(3, Math.ceil(ROUNDS / 2))], [20000, 3]] : []) {
   const sb = await createSandbox({ api: { nodes: 3, hiddenGroups: ['longhorn.io'] } });
   sb.api.store.put(LONGHORN_CLASS);
   seedClaims(sb.api, count);
@@ -169,7 +172,7 @@ for (const [count, n] of [[5000, Math.max(3, Math.ceil(ROUNDS / 2))], [20000, 3]
 }
 
 // 4. install hostpath, not enabled and already enabled, against microk8s enable + rollout status.
-for (const enabled of [false, true]) {
+for (const enabled of only(4) ? [false, true] : []) {
   const sb = await createSandbox({ microk8s: { addons: { 'hostpath-storage': { status: 'disabled' } } }, api: { nodes: 1 } });
   sb.api.controllers.autoReadyWorkloads({ delayMs: 0 });
   const microk8s = join(sb.binDir, 'microk8s');
@@ -195,7 +198,7 @@ for (const enabled of [false, true]) {
 }
 
 // 5. apply pvc --wait: from the claim becoming Bound to the process exit, against kubectl wait.
-{
+if (only(5)) {
   const sb = await createSandbox({ api: { nodes: 1 } });
   sb.api.store.put(LONGHORN_CLASS);
   sb.api.controllers.autoBindPvcs({ delayMs: 700 });
@@ -221,7 +224,7 @@ for (const enabled of [false, true]) {
 }
 
 // 6. nodes check on 50 nodes against one node.
-{
+if (only(6)) {
   const sandboxes = {};
   for (const n of [1, 50]) {
     const sb = await createSandbox({ api: { nodes: Array.from({ length: n }, (_, i) => `node-${i + 1}`) } });
