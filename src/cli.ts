@@ -4,6 +4,7 @@
  * `--version` and `render` must never load @kubernetes/client-node.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { backendTopLevelCommands, BACKENDS, installable, presetsOf, uninstallable } from './backends/index.js';
 import type { Backend, CommandSpec } from './backends/types.js';
 import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, collect, CORE_COMMANDS, examples, keepUnsetNegatable, makeContext, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
@@ -301,6 +302,9 @@ function report(err: unknown, log: Logger): number {
  */
 export async function main(argv: string[] = process.argv, over: Pick<Runtime, 'backends' | 'streams'> = {}): Promise<number> {
   const rt: Runtime = { log: new Logger({ verbose: argv.includes('-v') || argv.includes('--verbose') }, over.streams?.err), controller: new AbortController(), wants: () => true, ...over };
+  // Every request of the run listens to this one signal: status and usage send dozens at
+  // once, and Node's default limit of 10 listeners would print a leak warning on stderr.
+  setMaxListeners(0, rt.controller.signal);
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;

@@ -21,6 +21,8 @@ export interface NodeInfo {
 export class ClusterSession {
   private client?: Promise<KubeClient>;
   private m8s?: Promise<Microk8sState>;
+  private nodeList?: Promise<any[]>;
+  private namespaceList?: Promise<Set<string> | undefined>;
   constructor(readonly ctx: Context) {}
 
   kube(): Promise<KubeClient> {
@@ -45,9 +47,25 @@ export class ClusterSession {
     return state;
   }
 
+  /** The Node objects, listed once per command however many readers ask. */
+  nodeObjects(): Promise<any[]> {
+    this.nodeList ??= this.kube().then((kube) => kube.list<any>('v1', 'Node'));
+    return this.nodeList;
+  }
+
+  /** The namespaces that exist, listed once per command; undefined when they cannot be listed (RBAC). */
+  namespaces(): Promise<Set<string> | undefined> {
+    this.namespaceList ??= this.kube()
+      .then((kube) => kube.list('v1', 'Namespace'))
+      .then(
+        (list) => new Set(list.map((n) => n.metadata.name)),
+        () => undefined,
+      );
+    return this.namespaceList;
+  }
+
   async nodes(): Promise<NodeInfo[]> {
-    const kube = await this.kube();
-    const nodes = await kube.list<any>('v1', 'Node');
+    const nodes = await this.nodeObjects();
     return nodes.map((n) => {
       const labels: Record<string, string> = n.metadata.labels ?? {};
       return {

@@ -1,6 +1,6 @@
 /**
  * Reads what `status` needs with a fixed number of requests: one paginated list per kind, one
- * GET per workload a backend lists, and what each backend's own `collect` reads (Longhorn: its
+ * GET per workload a backend lists (in the namespaces that exist), and what each backend's own `collect` reads (Longhorn: its
  * volumes, nodes and settings, one paginated list each, and its backup target), however many
  * claims the cluster holds.
  */
@@ -18,7 +18,9 @@ export async function collectClusterObjects(session: ClusterSession, backends: r
     kube.list('storage.k8s.io/v1', 'StorageClass'),
     kube.list('v1', 'PersistentVolumeClaim'),
     kube.list('v1', 'PersistentVolume'),
-    Promise.all(refs.map(async (r) => [workloadKey(r), await kube.get(r)] as const)),
+    // A workload in a namespace that does not exist costs no request: on a cluster with one
+    // backend installed, most of the registry's workloads are in namespaces nobody made.
+    Promise.all(refs.map(async (r) => [workloadKey(r), r.namespace && (await session.namespaces())?.has(r.namespace) === false ? undefined : await kube.get(r)] as const)),
     Promise.all(backends.map(async (b) => [b.id, await (await b.load?.())?.collect?.(session)] as const)),
   ]);
   return {

@@ -262,6 +262,46 @@ describe('status', () => {
   });
 });
 
+describe('status requests', () => {
+  const distinct = (reqs: any[]) => reqs.map((q) => `${q.method} ${q.path}?${new URLSearchParams(q.query ?? {})}`);
+
+  it('makes each distinct GET once, asks nothing of workloads in namespaces that do not exist, and warns of nothing', async () => {
+    const s = await cluster();
+    s.api!.clearRequests();
+    const r = await s.run(['status', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    // Dozens of concurrent requests on one abort signal once printed MaxListenersExceededWarning.
+    expect(r.stderr).not.toMatch(/Warning/);
+    const sent = distinct(s.api!.requests);
+    expect(sent.length).toBeGreaterThan(5);
+    expect(new Set(sent).size).toBe(sent.length);
+    const existing = new Set(s.api!.store.list('namespaces').map((n: any) => n.metadata.name));
+    expect(existing.has('longhorn-system')).toBe(false);
+    const workloadGets = s.api!.requestsMatching({ verb: 'get', group: 'apps' });
+    expect(workloadGets.map((q: any) => q.name)).toContain('hostpath-provisioner');
+    expect(workloadGets.filter((q: any) => !existing.has(q.namespace))).toEqual([]);
+    expect(s.api!.requestsMatching({ verb: 'list', resource: 'nodes' }).filter((q: any) => !q.group)).toHaveLength(1);
+  });
+
+  it('reads the workloads of a namespace once it exists', async () => {
+    const s = await cluster();
+    s.api!.store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'longhorn-system' } });
+    s.api!.clearRequests();
+    const r = await s.run(['status', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(s.api!.requestsMatching({ verb: 'get', group: 'apps', namespace: 'longhorn-system' }).map((q: any) => q.name)).toContain('longhorn-manager');
+  });
+
+  it('namespaces it may not list: every workload is asked for, as before', async () => {
+    const s = await cluster();
+    s.api!.faults.forbid({ verb: 'list', resource: 'namespaces' });
+    s.api!.clearRequests();
+    const r = await s.run(['status', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(s.api!.requestsMatching({ verb: 'get', group: 'apps', namespace: 'longhorn-system' }).length).toBeGreaterThan(0);
+  });
+});
+
 describe('faults', () => {
   it('API down: a short error naming the server and the fix, exit 1', async () => {
     const s = await cluster();

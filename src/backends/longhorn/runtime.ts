@@ -24,5 +24,5 @@ export const longhornRuntime: BackendRuntime<LonghornInstallOptions, LonghornIns
   explainUninstallFailure: (err, session) => explainLonghornUninstallFailure(err, session),
   reportUninstall: (ctx, session, plan) => reportLonghornUninstall(ctx, session, plan),
   release: (facts) => facts.workdir.cleanup(),
-  collect: async (session) => collectLonghorn(await session.kube()),
+  collect: async (session) => collectLonghorn(await session.kube(), session.namespaces()),
 };

@@ -263,8 +263,10 @@ export function analyzeLonghorn(objs: LonghornObjects, opts: AnalyzeOptions = {}
  * when observability is off; discovery and one more GET when it is on. Undefined when that could
  * not be read (RBAC): no warning rather than a wrong one.
  */
-async function collectMonitoring(kube: KubeClient): Promise<LonghornObjects['monitoring']> {
+async function collectMonitoring(kube: KubeClient, namespaces?: Promise<Set<string> | undefined>): Promise<LonghornObjects['monitoring']> {
   try {
+    // No observability namespace, no Prometheus: no request (status lists the namespaces anyway).
+    if ((await namespaces)?.has(OBSERVABILITY_PROMETHEUS.namespace!) === false) return { observability: false };
     if (!(await kube.get(OBSERVABILITY_PROMETHEUS))) return { observability: false };
     if (!(await kube.serves(SERVICE_MONITOR_API, 'ServiceMonitor'))) return { observability: true };
     const sm = await kube.get({ apiVersion: SERVICE_MONITOR_API, kind: 'ServiceMonitor', name: LONGHORN_SERVICE_MONITOR, namespace: LONGHORN_NAMESPACE });
@@ -276,9 +278,9 @@ async function collectMonitoring(kube: KubeClient): Promise<LonghornObjects['mon
 }
 
 /** Longhorn's objects, or undefined when the cluster does not serve longhorn.io (not installed). */
-export async function collectLonghorn(kube: KubeClient): Promise<LonghornObjects | undefined> {
+export async function collectLonghorn(kube: KubeClient, namespaces?: Promise<Set<string> | undefined>): Promise<LonghornObjects | undefined> {
   if (!(await kube.serves(LONGHORN_API_VERSION, 'Volume'))) return undefined;
-  const monitoring = collectMonitoring(kube);
+  const monitoring = collectMonitoring(kube, namespaces);
   const list = <T>(kind: string) => kube.list<T & KubeObject>(LONGHORN_API_VERSION, kind, { namespace: LONGHORN_NAMESPACE });
   try {
     const [volumes, nodes, settings, backupTarget] = await Promise.all([

@@ -108,7 +108,9 @@ export const openebsRuntime: BackendRuntime<OpenebsInstallOptions, OpenebsInstal
   },
   async collect(session): Promise<OpenebsCollected> {
     const kube = await session.kube();
-    const [nodes, pools] = await Promise.all([kube.list<Obj>('v1', 'Node', { labelSelector: `${ENGINE_LABEL.key}=${ENGINE_LABEL.value}` }), diskPools(kube)]);
+    // The node list status reads anyway, filtered here: one request fewer.
+    const [all, pools] = await Promise.all([session.nodeObjects() as Promise<Obj[]>, diskPools(kube)]);
+    const nodes = all.filter((n) => n.metadata.labels?.[ENGINE_LABEL.key] === ENGINE_LABEL.value);
     return { mayastorNodes: nodes.map((n) => ({ name: n.metadata.name, hugepages2Mi: String(n.status?.allocatable?.['hugepages-2Mi'] ?? '0') })), diskPools: pools };
   },
 };
