@@ -10,16 +10,17 @@ import { cliBundleOptions, RUNTIME_EXTERNALS, vendorBundleOptions } from './bund
 const root = new URL('..', import.meta.url);
 // Files are replaced by rename, never deleted first: a CLI started meanwhile (another
 // test run, a developer's shell) sees the old bundle or the new one, not none.
-const [result, vendor] = await Promise.all([
+const [result, vendor, tools] = await Promise.all([
   build({ ...cliBundleOptions(), outfile: 'dist/cli.cjs', sourcemap: 'linked', external: RUNTIME_EXTERNALS }),
   build({ ...vendorBundleOptions(), outfile: 'dist/kube.cjs', sourcemap: 'linked' }),
+  build({ ...vendorBundleOptions('tools-vendor.ts'), outfile: 'dist/tools.cjs', sourcemap: 'linked' }),
 ]);
 // The bundle runs in a vm.Script, which cannot import() on Node 20 (see load-bundle.cjs):
 // every dynamic import left in it (the external ESM-only libraries, or a Node builtin)
 // goes through __k8sImport instead. Our own modules are bundled, so none of them is left.
 const EXTERNAL_IMPORT = /\bimport\((["'])([^"'./][^"']*)\1\)/g;
 mkdirSync(new URL('dist', root), { recursive: true });
-for (const file of [...result.outputFiles, ...vendor.outputFiles]) {
+for (const file of [...result.outputFiles, ...vendor.outputFiles, ...tools.outputFiles]) {
   let contents = file.contents;
   if (file.path.endsWith('.cjs')) {
     const text = file.text.replace(EXTERNAL_IMPORT, '__k8sImport("$2")');
@@ -41,7 +42,7 @@ if (required.length) {
 }
 
 // Warm the caches: compile what these commands run, then save V8's code for next time.
-const { loadBundle, loadVendorBundle } = createRequire(import.meta.url)('./load-bundle.cjs');
+const { loadBundle, loadVendorBundle, loadToolsBundle } = createRequire(import.meta.url)('./load-bundle.cjs');
 {
   const { exports: kube, writeCache: writeVendorCache } = loadVendorBundle({ useCache: false });
   // What every cluster command does with it: read a kubeconfig, build TLS options and headers.
@@ -53,9 +54,13 @@ const { loadBundle, loadVendorBundle } = createRequire(import.meta.url)('./load-
   kc.getContextObject(kc.getCurrentContext());
   kc.getCurrentCluster();
   await kc.applyToHTTPSOptions({ headers: {} });
-  // ...and run a program the way src/cluster/runner.ts does.
-  await kube.execa(process.execPath, ['-e', ''], { reject: false, input: '', stripFinalNewline: false, timeout: 10_000 });
   writeVendorCache();
+}
+{
+  const { exports: tools, writeCache: writeToolsCache } = loadToolsBundle({ useCache: false });
+  // Run a program the way src/cluster/runner.ts does.
+  await tools.execa(process.execPath, ['-e', ''], { reject: false, input: '', stripFinalNewline: false, timeout: 10_000 });
+  writeToolsCache();
 }
 const { cli, writeCache } = loadBundle({ useCache: false });
 const write = process.stdout.write;

@@ -21,16 +21,18 @@ export const slimValidation = {
 export const RUNTIME_EXTERNALS = ['@kubernetes/client-node'];
 
 /**
- * src/cluster/vendor.ts (client-node's KubeConfig, execa, ora) is a bundle of its own,
+ * src/cluster/vendor.ts (client-node's KubeConfig, ora) is a bundle of its own,
  * loaded on first use through its own code cache (dist/kube.cjs; in the single executable,
  * an embedded asset): the render path never reads it, the cluster path skips client-node's
  * 967 ESM files. The core bundle imports it under this name.
  */
 export const VENDOR = 'k8s-storage:kube-vendor';
+/** src/cluster/tools-vendor.ts (execa) likewise: dist/tools.cjs, so `microk8s` starts while client-node loads. */
+export const TOOLS = 'k8s-storage:tools-vendor';
 export const splitVendor = {
   name: 'split-vendor',
   setup(b) {
-    b.onResolve({ filter: /^\.\/vendor\.js$/ }, (args) => (args.importer.endsWith('load-vendor.ts') ? { path: VENDOR, external: true } : undefined));
+    b.onResolve({ filter: /^\.\/(tools-)?vendor\.js$/ }, (args) => (args.importer.endsWith('load-vendor.ts') ? { path: args.path.includes('tools') ? TOOLS : VENDOR, external: true } : undefined));
   },
 };
 /** What the vendor bundle leaves out of client-node (see the shims). */
@@ -60,13 +62,14 @@ export function cliBundleOptions() {
 }
 
 /**
- * esbuild options for dist/kube.cjs: src/cluster/vendor.ts (client-node's KubeConfig, execa,
- * ora) as one CommonJS bundle with a code cache of its own; the caller adds outfile and plugins.
+ * esbuild options for dist/kube.cjs: src/cluster/vendor.ts (client-node's KubeConfig, ora) as
+ * one CommonJS bundle with a code cache of its own, or with entry 'tools-vendor.ts' for
+ * dist/tools.cjs (execa); the caller adds outfile and plugins.
  */
-export function vendorBundleOptions() {
+export function vendorBundleOptions(entry = 'vendor.ts') {
   return {
     write: false,
-    entryPoints: [fileURLToPath(new URL('../src/cluster/vendor.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL(`../src/cluster/${entry}`, import.meta.url))],
     bundle: true,
     format: 'cjs',
     platform: 'node',

@@ -1,8 +1,8 @@
 // Loads dist/cli.cjs through a V8 code cache (dist/cli.cjs.cache). Node 20 has no
 // module.enableCompileCache, and compiling the bundle is most of the CLI's start-up time;
 // with the cache, `render` starts in about 1.3x the time of a bare `node -e 0`.
-// dist/kube.cjs (client-node's KubeConfig, see src/cluster/vendor.ts) is a second bundle
-// with a cache of its own, loaded only when a cluster command asks for it.
+// dist/kube.cjs (client-node's KubeConfig, see src/cluster/vendor.ts) and dist/tools.cjs
+// (execa) are bundles with caches of their own, loaded only when a cluster command asks.
 // Used by bin/k8s-storage.cjs at run time and by scripts/build.mjs to write the caches.
 'use strict';
 const fs = require('node:fs');
@@ -13,8 +13,10 @@ const Module = require('node:module');
 const dist = path.join(__dirname, '..', 'dist');
 const bundle = path.join(dist, 'cli.cjs');
 const vendorBundle = path.join(dist, 'kube.cjs');
+const toolsBundle = path.join(dist, 'tools.cjs');
 const cacheFile = `${bundle}.cache`;
 const VENDOR = 'k8s-storage:kube-vendor';
+const TOOLS = 'k8s-storage:tools-vendor';
 
 /** Runs one CommonJS bundle file from its code cache (when there is one that fits). */
 function loadScript(file, { useCache = true } = {}) {
@@ -43,9 +45,14 @@ function loadScript(file, { useCache = true } = {}) {
   };
 }
 
-let vendor;
+/** The bundles a cluster command loads on first use, by the name the core imports them under. */
+const LIBS = { [VENDOR]: vendorBundle, [TOOLS]: toolsBundle };
+const loaded = {};
 function loadVendorBundle(opts) {
   return loadScript(vendorBundle, opts);
+}
+function loadToolsBundle(opts) {
+  return loadScript(toolsBundle, opts);
 }
 
 // On Node 20 a vm.Script cannot import(): a callback needs --experimental-vm-modules and is
@@ -53,21 +60,23 @@ function loadVendorBundle(opts) {
 // of its ESM-only dependencies (execa, ora, client-node's PortForward) to call this
 // instead, and import() works here, in an ordinary CommonJS module.
 globalThis.__k8sImport ??= (specifier) => {
-  if (specifier !== VENDOR) return import(specifier);
-  if (!vendor) {
-    vendor = loadVendorBundle();
-    if (vendor.cacheStale) {
+  const file = LIBS[specifier];
+  if (!file) return import(specifier);
+  let lib = loaded[specifier];
+  if (!lib) {
+    lib = loaded[specifier] = loadScript(file);
+    if (lib.cacheStale) {
       // Written once the command is over, so that it holds the code the command ran.
       process.once('exit', () => {
         try {
-          vendor.writeCache();
+          lib.writeCache();
         } catch {
           // A read-only install keeps working, just without the cache.
         }
       });
     }
   }
-  return Promise.resolve(vendor.exports);
+  return Promise.resolve(lib.exports);
 };
 
 function loadBundle(opts) {
@@ -75,4 +84,4 @@ function loadBundle(opts) {
   return { cli: exports, cacheStale, writeCache };
 }
 
-module.exports = { loadBundle, loadVendorBundle, bundle, cacheFile };
+module.exports = { loadBundle, loadVendorBundle, loadToolsBundle, bundle, cacheFile };

@@ -21,7 +21,7 @@ import Module, { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { cliBundleOptions, RUNTIME_EXTERNALS, VENDOR, vendorBundleOptions } from './bundle-options.mjs';
+import { cliBundleOptions, RUNTIME_EXTERNALS, TOOLS, VENDOR, vendorBundleOptions } from './bundle-options.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEA_DIR = join(ROOT, 'dist', 'sea');
@@ -68,12 +68,14 @@ export async function bundleForSea() {
     writeFileSync(libFile(spec), r.outputFiles[0].text);
     libs[spec] = libFile(spec);
   }
-  // The cluster path's own bundle (client-node's KubeConfig, execa, ora), as dist/kube.cjs is for npm.
-  const vendor = await build({ ...vendorBundleOptions(), outfile: libFile(VENDOR) });
-  const vendorText = vendor.outputFiles[0].text.replace(EXTERNAL_IMPORT, '__k8sImport("$2")');
-  noImportLeft('the embedded cluster bundle', vendorText);
-  writeFileSync(libFile(VENDOR), vendorText);
-  libs[VENDOR] = libFile(VENDOR);
+  // The cluster path's own bundles (client-node's KubeConfig and ora; execa), as dist/kube.cjs and dist/tools.cjs are for npm.
+  for (const [spec, entry] of [[VENDOR, 'vendor.ts'], [TOOLS, 'tools-vendor.ts']]) {
+    const vendor = await build({ ...vendorBundleOptions(entry), outfile: libFile(spec) });
+    const vendorText = vendor.outputFiles[0].text.replace(EXTERNAL_IMPORT, '__k8sImport("$2")');
+    noImportLeft(`the embedded ${entry} bundle`, vendorText);
+    writeFileSync(libFile(spec), vendorText);
+    libs[spec] = libFile(spec);
+  }
   return { core: join(SEA_DIR, 'cli.cjs'), libs };
 }
 

@@ -11,3 +11,14 @@ export function loadVendor(): Promise<Vendor> {
   vendor ??= import('./vendor.js');
   return vendor;
 }
+
+export type Tools = typeof import('./tools-vendor.js');
+
+let tools: Promise<Tools> | undefined;
+
+/** execa, from its own small bundle (dist/tools.cjs), so a program starts before client-node loads. */
+export function loadTools(): Promise<Tools> {
+  // scripts/build.mjs marks './tools-vendor.js' external and routes it to dist/tools.cjs.
+  tools ??= import('./tools-vendor.js');
+  return tools;
+}

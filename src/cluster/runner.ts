@@ -5,7 +5,7 @@
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { Interrupted } from '../errors.js';
-import { loadVendor } from './load-vendor.js';
+import { loadTools } from './load-vendor.js';
 
 export interface ToolCommand {
   file: string;
@@ -35,7 +35,7 @@ export function describeCommand(cmd: ToolCommand): string {
 }
 
 export async function runTool(cmd: ToolCommand, opts: RunOptions = {}): Promise<ToolResult> {
-  const { execa } = await loadVendor();
+  const { execa } = await loadTools();
   if (opts.signal?.aborted) throw new Interrupted(`interrupted before running ${cmd.file}`);
   const result = await execa(cmd.file, cmd.args, {
     reject: false,

@@ -27,6 +27,9 @@ export class ClusterSession {
 
   kube(): Promise<KubeClient> {
     this.client ??= (async () => {
+      // One turn of the event loop first: a `microk8s status` asked for in the same breath
+      // (install, doctor) is spawned before loading client-node blocks the thread for ~40 ms.
+      await new Promise((resolve) => setImmediate(resolve));
       const { kc, server, source } = await loadKubeconfig({ ...(this.ctx.global.kubeconfig ? { kubeconfig: this.ctx.global.kubeconfig } : {}), ...(this.ctx.global.context ? { context: this.ctx.global.context } : {}) }, { signal: this.ctx.signal });
       this.ctx.log.debug(`kubeconfig: ${source}, API server ${server}`);
       return KubeClient.connect(kc, server, { signal: this.ctx.signal });

@@ -10,8 +10,6 @@
  * out, requests go through ./http.ts.
  */
 export { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-// execa too: imported as ESM it costs ~150 ms on an idle machine (and ~0.7 s on a busy one)
-// before the first `microk8s` or `helm` call; from the code cache, a few milliseconds.
-export { execa } from 'execa';
-// ora (progress spinners on a terminal) for the same reason.
+// ora (progress spinners on a terminal) too: imported as ESM it costs ~150 ms on an idle
+// machine; from the code cache, a few milliseconds. execa is in ./tools-vendor.ts.
 export { default as ora } from 'ora';

@@ -2,8 +2,12 @@
  * install/uninstall hostpath end to end: the real CLI against the fake microk8s (its
  * outputs, exit codes and quirks) and the fake API server the fake microk8s writes to.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { REPO } from '../helpers/run-cli.js';
+import { createSandbox, TEST_BINARY } from '../helpers/sandbox.mjs';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -33,6 +37,21 @@ describe('install hostpath', () => {
     const sc = s.api!.store.get('storageclasses', HOSTPATH_SC);
     expect(sc).toMatchObject({ provisioner: 'microk8s.io/hostpath', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' });
     expect(defaultFlag(sc)).toBe('true');
+  });
+
+  // The import trace needs `node --import`; the single executable loads its own embedded bundle.
+  it.skipIf(TEST_BINARY)('starts `microk8s status` before loading client-node, so the two overlap', async () => {
+    const s = await singleNode();
+    const trace = join(mkdtempSync(join(tmpdir(), 'trace-')), 'imports.txt');
+    writeFileSync(trace, '');
+    const r = await s.run(['install', 'hostpath'], { env: { NODE_OPTIONS: `--import=${join(REPO, 'test', 'helpers', 'trace-imports.mjs')}`, TRACE_IMPORTS_FILE: trace } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    const status = lines.findIndex((l) => /^spawn \S*microk8s status/.test(l));
+    const client = lines.findIndex((l) => /^read \S*dist\/kube\.cjs/.test(l));
+    expect(status, lines.join('\n')).toBeGreaterThan(-1);
+    expect(client).toBeGreaterThan(-1);
+    expect(status).toBeLessThan(client);
   });
 
   it('a rerun converges: no second enable, no duplicate objects, exit 0', async () => {

@@ -283,6 +283,7 @@ describe('the fast path stays light', () => {
     expect(r.exitCode).toBe(0);
     const loaded = readFileSync(trace, 'utf8');
     expect(loaded).toContain('require node:vm'); // the trace sees the shim's own requires
-    expect(loaded).not.toMatch(/client-node|execa|\/ora\//);
+    expect(loaded).toMatch(/read .*dist\/cli\.cjs/); // ...and the bundles it reads
+    expect(loaded).not.toMatch(/client-node|execa|\/ora\/|dist\/(kube|tools)\.cjs/);
   });
 });

@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 describe('npm package', () => {
   it('ships the built bundle, LICENSE and README, and no source map, sources or tests', () => {
-    expect(files).toEqual(expect.arrayContaining(['dist/cli.cjs', 'dist/kube.cjs', 'bin/k8s-storage.cjs', 'scripts/load-bundle.cjs', 'LICENSE', 'README.md', 'package.json', 'agent/node-agent.sh', 'templates/app/postgres.yaml']));
+    expect(files).toEqual(expect.arrayContaining(['dist/cli.cjs', 'dist/kube.cjs', 'dist/tools.cjs', 'bin/k8s-storage.cjs', 'scripts/load-bundle.cjs', 'LICENSE', 'README.md', 'package.json', 'agent/node-agent.sh', 'templates/app/postgres.yaml']));
     expect(files.filter((f) => f.endsWith('.map') || /^(src|test|dist\/sea|dist\/release)\//.test(f))).toEqual([]);
   });
 
