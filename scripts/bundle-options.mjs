@@ -1,5 +1,6 @@
 // What every bundle of src/cli.ts shares (dist/cli.cjs from build.mjs, the single
 // executable's from sea.mjs): the entry point, the build facts, and the validation shims.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildDefines } from './build-info.mjs';
 
@@ -11,6 +12,23 @@ export const slimValidation = {
   setup(b) {
     b.onResolve({ filter: /^ajv-i18n$/ }, () => ({ path: shim('ajv-i18n-en.mjs') }));
     b.onResolve({ filter: /^ajv-formats-draft2019\/formats/ }, () => ({ path: shim('empty-formats.mjs') }));
+  },
+};
+
+/**
+ * commander requires node:child_process when it loads, for executable subcommands, which
+ * k8s-storage never uses; that require pulls in net, stream and dgram, ~3 ms of every
+ * start-up. It is made lazy: spawn() loads child_process on first use.
+ */
+export const lazyCommanderSpawn = {
+  name: 'lazy-commander-spawn',
+  setup(b) {
+    b.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const eager = "const childProcess = require('node:child_process');";
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(eager)) throw new Error(`${args.path} no longer has \`${eager}\`: update lazyCommanderSpawn in scripts/bundle-options.mjs`);
+      return { contents: source.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
   },
 };
 
@@ -56,7 +74,7 @@ export function cliBundleOptions() {
     minify: true,
     define: { ...buildDefines(), 'import.meta.url': '__k8sModuleUrl' },
     banner: { js: "const __k8sModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [slimValidation, splitVendor],
+    plugins: [slimValidation, splitVendor, lazyCommanderSpawn],
     logLevel: 'warning',
   };
 }

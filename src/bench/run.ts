@@ -3,7 +3,8 @@
  * deleted afterwards, also on failure and Ctrl-C (the deletes do not listen to the signal).
  */
 import { deleteRunObjects, waitPodDone } from '../cluster/pod-run.js';
-import { refOf, type KubeClient } from '../cluster/kube.js';
+import type { KubeClient } from '../cluster/kube.js';
+import { refOf } from '../cluster/refs.js';
 import { ClusterError, Interrupted } from '../errors.js';
 import type { KubeObject } from '../presets/types.js';
 import { BENCH_CONTAINER, parseFioOutput, type FioResult } from './fio.js';

@@ -10,15 +10,11 @@ import { ClusterError, Interrupted, type ClusterErrorReason } from '../errors.js
 import type { KubeObject } from '../presets/types.js';
 import { Discovery, groupVersionPath, type ApiResource } from './discovery.js';
 import { ApiStatusError, ApiTransport, type RequestOptions, type WatchEvent } from './http.js';
+import { describeRef, FIELD_MANAGER, refOf, type ObjectRef } from './refs.js';
 
-export const FIELD_MANAGER = 'k8s-storage';
+// Names that need no client live in ./refs.ts, so the render path does not load node:http(s).
+export { describeRef, FIELD_MANAGER, refOf, type ObjectRef } from './refs.js';
 
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
 
 /** How a write is made: by whom (the field manager, default k8s-storage), and for real or as a server-side dry run. */
 export interface WriteOptions {
@@ -41,14 +37,6 @@ export interface WatchListOptions extends ListOptions {
 
 type Meta = { metadata?: { name?: string; namespace?: string } };
 
-export const refOf = (o: KubeObject | ({ apiVersion?: string; kind?: string } & Meta)): ObjectRef => ({
-  apiVersion: o.apiVersion!,
-  kind: o.kind!,
-  name: o.metadata!.name!,
-  ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}),
-});
-
-export const describeRef = (r: ObjectRef) => `${r.kind}/${r.name}${r.namespace ? ` in ${r.namespace}` : ''}`;
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'UND_ERR_SOCKET']);
 const NETWORK = /ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|socket hang up|network/i;

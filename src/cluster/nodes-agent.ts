@@ -20,7 +20,8 @@ import {
 import { sudoProblem } from '../nodes/local.js';
 import type { AgentOutcome } from '../nodes/types.js';
 import type { KubeObject } from '../presets/types.js';
-import { describeRef, refOf, type KubeClient, type ObjectRef } from './kube.js';
+import type { KubeClient } from './kube.js';
+import { describeRef, refOf, type ObjectRef } from './refs.js';
 import { describeCommand, runTool, type ToolCommand } from './runner.js';
 
 const AGENT_SCRIPT = 'agent/node-agent.sh';

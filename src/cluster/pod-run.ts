@@ -6,7 +6,8 @@
 import { ClusterError, Interrupted } from '../errors.js';
 import type { KubeObject } from '../presets/types.js';
 import { isStaleLeftover } from '../nodes/daemonset.js';
-import { describeRef, refOf, type KubeClient, type ObjectRef } from './kube.js';
+import type { KubeClient } from './kube.js';
+import { describeRef, refOf, type ObjectRef } from './refs.js';
 
 type Pod = KubeObject & { spec?: any; status?: any };
 

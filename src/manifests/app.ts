@@ -3,7 +3,6 @@
  * StatefulSet. Credentials come from a Secret: one rendered here with a generated
  * password, or one the user already has (--existing-secret).
  */
-import { randomBytes } from 'node:crypto';
 import { UsageError } from '../errors.js';
 import { appPreset, loadTemplate } from '../presets/registry.js';
 import type { KubeObject } from '../presets/types.js';
@@ -32,7 +31,8 @@ export interface RenderedApp {
 type Obj = KubeObject & { spec?: any; stringData?: Record<string, string> };
 
 export function generatePassword(): string {
-  return randomBytes(18).toString('base64url');
+  // Web Crypto (a global): node:crypto loaded at start-up would cost every `render` ~2 ms.
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(18))).toString('base64url');
 }
 
 function podSpecOf(workload: Obj): any {

@@ -1,5 +1,5 @@
 /** `--dry-run`: the plan, for people (numbered steps) or machines (-o json|yaml). */
-import { describeRef } from '../cluster/kube.js';
+import { describeRef } from '../cluster/refs.js';
 import { describeCommand } from '../cluster/runner.js';
 import type { Expectation, Plan, PodRun, Step } from '../plan/types.js';
 import { formatData } from './print.js';

@@ -1,5 +1,6 @@
 /** Reading the cluster to decide whether an Expectation holds, with the reason when not. */
-import { describeRef, type KubeClient } from '../cluster/kube.js';
+import type { KubeClient } from '../cluster/kube.js';
+import { describeRef } from '../cluster/refs.js';
 import type { KubeObject } from '../presets/types.js';
 import { resizeProgress } from './resize.js';
 import type { ObjectExpectation } from './types.js';

@@ -4,7 +4,8 @@
  * report; `interrupted` says Ctrl-C ended it.
  */
 import { deletePodAndWait, deleteRunObjects, runPod } from '../cluster/pod-run.js';
-import { refOf, type KubeClient } from '../cluster/kube.js';
+import type { KubeClient } from '../cluster/kube.js';
+import { refOf } from '../cluster/refs.js';
 import { Interrupted } from '../errors.js';
 import { checksumFromLog, sawOther, type VerifyPlan, type VerifyReport, type VerifyStep, type VerifyStepResult } from './plan.js';
 

@@ -285,5 +285,8 @@ describe('the fast path stays light', () => {
     expect(loaded).toContain('require node:vm'); // the trace sees the shim's own requires
     expect(loaded).toMatch(/read .*dist\/cli\.cjs/); // ...and the bundles it reads
     expect(loaded).not.toMatch(/client-node|execa|\/ora\/|dist\/(kube|tools)\.cjs/);
+    // Nor the builtins only cluster commands use: each costs start-up time (commander's
+    // child_process is made lazy at build, node:http(s) stay behind src/cluster/kube.ts).
+    expect(loaded.match(/^require node:(http|https|child_process|crypto|tls|zlib|readline)\b.*$/gm) ?? []).toEqual([]);
   });
 });
