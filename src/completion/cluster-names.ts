@@ -1,0 +1,30 @@
+/**
+ * Names from the cluster for `__complete` (claims, classes, namespaces, Longhorn snapshots
+ * and backups...): one list request, within a short deadline. Completion must never hang a
+ * shell or print an error into it, so any failure (no kubeconfig, no cluster, no such kind,
+ * forbidden, too slow) is simply no names.
+ */
+import { KubeClient } from '../cluster/kube.js';
+import { loadKubeconfig } from '../cluster/kubeconfig.js';
+import type { ClusterRequest } from './resolve.js';
+
+/** Long enough for a cluster on the LAN, short enough that TAB does not feel stuck. */
+export const CLUSTER_NAMES_TIMEOUT_MS = 1500;
+
+export async function clusterNames(request: ClusterRequest, global: { kubeconfig?: string; context?: string }, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+  const deadline = AbortSignal.timeout(opts.timeoutMs ?? CLUSTER_NAMES_TIMEOUT_MS);
+  const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
+  const work = (async () => {
+    const { kc, server } = await loadKubeconfig(global, { signal });
+    const kube = await KubeClient.connect(kc, server, { signal });
+    try {
+      const namespace = request.contextNamespace ? kc.getContextObject(kc.getCurrentContext())?.namespace || 'default' : request.listNamespace;
+      const items = await kube.list(request.apiVersion, request.kind, namespace !== undefined ? { namespace } : {});
+      return [...new Set(items.map((o) => o.metadata?.name).filter((n): n is string => typeof n === 'string'))].sort();
+    } finally {
+      kube.close();
+    }
+  })();
+  const expired = new Promise<string[]>((resolve) => signal.addEventListener('abort', () => resolve([]), { once: true }));
+  return Promise.race([work.catch(() => []), expired]);
+}
