@@ -67,9 +67,9 @@ export interface ClusterNames {
 /**
  * What a flag's value or an argument completes to (`__complete`, and through it the shell
  * scripts): fixed words (read when completing, not at start-up), names read from the
- * cluster, or local files.
+ * cluster, the kubeconfig's contexts, or local files.
  */
-export type ValueHint = readonly string[] | (() => readonly string[]) | ClusterNames | 'files';
+export type ValueHint = readonly string[] | (() => readonly string[]) | ClusterNames | 'contexts' | 'files';
 
 export const CLAIMS: ClusterNames = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'current' };
 export const CLASSES: ClusterNames = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' };

@@ -86,7 +86,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   // `install longhorn --version 1.12.1` take a version of their own, so the program's
   // --version (the CLI's) exists only when no command is given.
   // Before any action: an -o the command does not print, or a flag with its negation, is a usage error.
-  completes(program, { '--kubeconfig': 'files', '--namespace': NAMESPACES });
+  completes(program, { '--kubeconfig': 'files', '--context': 'contexts', '--namespace': NAMESPACES });
   program.hook('preAction', (_program, action) => checkInvocation(action, argv));
 
   const command = firstOperand(program, argv);

@@ -10,9 +10,10 @@ import { formatCompletion, resolveCompletion } from '../completion/resolve.js';
 export async function complete(program: Command, words: readonly string[], out: (text: string) => void, signal?: AbortSignal): Promise<void> {
   const c = resolveCompletion(program, words.length ? words : ['']);
   let candidates = c.candidates;
-  if (c.cluster) {
-    const { clusterNames } = await import('../completion/cluster-names.js');
-    const names = await clusterNames(c.cluster, c.global, signal ? { signal } : {});
+  if (c.cluster || c.contexts) {
+    const { clusterNames, kubeconfigContexts } = await import('../completion/cluster-names.js');
+    const o = signal ? { signal } : {};
+    const names = c.cluster ? await clusterNames(c.cluster, c.global, o) : await kubeconfigContexts(c.global, o);
     candidates = names.filter((n) => n.startsWith(c.toComplete)).map((value) => ({ value }));
   }
   out(formatCompletion(candidates, c.directive, c.prefix));

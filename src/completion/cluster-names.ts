@@ -11,10 +11,21 @@ import type { ClusterRequest } from './resolve.js';
 /** Long enough for a cluster on the LAN, short enough that TAB does not feel stuck. */
 export const CLUSTER_NAMES_TIMEOUT_MS = 1500;
 
-export async function clusterNames(request: ClusterRequest, global: { kubeconfig?: string; context?: string }, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string[]> {
+interface Limits {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** `work` with the deadline: its answer, or no names when it fails or is too slow. */
+function withinDeadline(opts: Limits, work: (signal: AbortSignal) => Promise<string[]>): Promise<string[]> {
   const deadline = AbortSignal.timeout(opts.timeoutMs ?? CLUSTER_NAMES_TIMEOUT_MS);
   const signal = opts.signal ? AbortSignal.any([deadline, opts.signal]) : deadline;
-  const work = (async () => {
+  const expired = new Promise<string[]>((resolve) => signal.addEventListener('abort', () => resolve([]), { once: true }));
+  return Promise.race([work(signal).catch(() => []), expired]);
+}
+
+export function clusterNames(request: ClusterRequest, global: { kubeconfig?: string; context?: string }, opts: Limits = {}): Promise<string[]> {
+  return withinDeadline(opts, async (signal) => {
     const { kc, server } = await loadKubeconfig(global, { signal });
     const kube = await KubeClient.connect(kc, server, { signal });
     try {
@@ -24,7 +35,13 @@ export async function clusterNames(request: ClusterRequest, global: { kubeconfig
     } finally {
       kube.close();
     }
-  })();
-  const expired = new Promise<string[]>((resolve) => signal.addEventListener('abort', () => resolve([]), { once: true }));
-  return Promise.race([work.catch(() => []), expired]);
+  });
+}
+
+/** The contexts of the kubeconfig kubectl would read (or `microk8s config`'s), for --context. */
+export function kubeconfigContexts(global: { kubeconfig?: string }, opts: Limits = {}): Promise<string[]> {
+  return withinDeadline(opts, async (signal) => {
+    const { kc } = await loadKubeconfig(global.kubeconfig ? { kubeconfig: global.kubeconfig } : {}, { signal });
+    return kc.getContexts().map((c) => c.name).sort();
+  });
 }

@@ -30,6 +30,8 @@ export interface Completion {
   directive: number;
   /** Names to read from the cluster (each prefixed with `prefix` and filtered by `toComplete`). */
   cluster?: ClusterRequest;
+  /** The contexts of the kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config) are the candidates. */
+  contexts?: boolean;
   /** The global flags the words gave: where to read the cluster names. */
   global: { kubeconfig?: string; context?: string };
   toComplete: string;
@@ -59,7 +61,7 @@ const visibleCommands = (cmd: Command) => cmd.commands.filter((c) => !(c as unkn
 
 /** Fixed words of a hint, or undefined when the hint is files or cluster names. */
 function words(hint: ValueHint | undefined): readonly string[] | undefined {
-  if (hint === undefined || hint === 'files') return undefined;
+  if (hint === undefined || hint === 'files' || hint === 'contexts') return undefined;
   if (typeof hint === 'function') return hint();
   if (Array.isArray(hint)) return hint;
   return undefined;
@@ -118,6 +120,7 @@ export function resolveCompletion(program: Command, args: readonly string[]): Co
   const result: Completion = { candidates: [], directive: DIRECTIVE.noFileComp, global, toComplete, prefix: '' };
   const fromHint = (hint: ValueHint | undefined): Completion => {
     if (hint === 'files') return { ...result, directive: DIRECTIVE.default };
+    if (hint === 'contexts') return { ...result, contexts: true };
     if (isClusterNames(hint)) {
       const allNamespaces = given.has('--all-namespaces');
       const listNamespace = hint.namespace === 'current' ? (allNamespaces ? undefined : values.namespace) : hint.namespace;

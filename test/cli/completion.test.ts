@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { nodeTargets } from '../../src/backends/index.js';
 import { templateNames } from '../../src/presets/templates.js';
 import { REPO, runCli } from '../helpers/run-cli.js';
@@ -154,6 +155,17 @@ describe('__complete with a cluster: claims, classes, namespaces, Longhorn snaps
     writeFileSync(elsewhere, readFileSync(join(sb.home, '.kube', 'config'), 'utf8'));
     expect(await complete(['--kubeconfig', elsewhere, 'default-class', ''], { HOME: join(sb.dir, 'nohome') })).toEqual({ values: ['longhorn', 'microk8s-hostpath'], directive: ':4' });
     expect(await complete(['--context', 'nope', 'default-class', ''])).toEqual({ values: [], directive: ':4' });
+  });
+
+  it('--context completes the contexts of the kubeconfig (--kubeconfig when given)', async () => {
+    const kubeconfig = parseYaml(readFileSync(join(sb.home, '.kube', 'config'), 'utf8'));
+    const own = kubeconfig.contexts.map((c: any) => c.name);
+    expect(own.length).toBeGreaterThan(0);
+    expect(await complete(['--context', ''])).toEqual({ values: own, directive: ':4' });
+    const two = join(sb.dir, 'two-contexts.kubeconfig');
+    writeFileSync(two, stringifyYaml({ ...kubeconfig, contexts: [...kubeconfig.contexts, { ...kubeconfig.contexts[0], name: 'staging' }] }));
+    expect(await complete(['--kubeconfig', two, 'status', '--context', ''])).toEqual({ values: [...own, 'staging'].sort(), directive: ':4' });
+    expect(await complete(['--kubeconfig', two, '--context', 'staging', 'default-class', 'l'])).toEqual({ values: ['longhorn'], directive: ':4' });
   });
 
   it('a cluster that does not answer: nothing, within the deadline (about 1.5 s), never an error in the shell', async () => {
