@@ -2,7 +2,7 @@
 // the command definitions (src/docs/reference.ts), and removes pages of commands that no
 // longer exist. test/unit/docs.test.ts fails when what is committed differs from this.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,4 +27,9 @@ for (const [path, text] of Object.entries(files)) {
   mkdirSync(dirname(join(root, path)), { recursive: true });
   writeFileSync(join(root, path), text);
 }
-console.error(`wrote ${Object.keys(files).length} files in docs/commands and docs/man`);
+// npm installs man pages from package.json `man` only (not from directories.man): list them.
+const pkgFile = join(root, 'package.json');
+const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+pkg.man = Object.keys(files).filter((f) => f.endsWith('.1')).map((f) => `./${f}`);
+writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+console.error(`wrote ${Object.keys(files).length} files in docs/commands and docs/man, and package.json's man list`);

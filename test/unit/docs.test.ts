@@ -30,6 +30,12 @@ describe('the command reference', () => {
     for (const [path, text] of Object.entries(files)) expect(readFileSync(join(REPO, path), 'utf8'), `${path}: ${STALE}`).toBe(text);
   });
 
+  it("package.json's man list is the man pages (npm installs those; run `npm run docs` to update it)", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    expect(pkg.man, STALE).toEqual(Object.keys(files).filter((f) => f.endsWith('.1')).map((f) => `./${f}`));
+    expect(pkg.files).toContain(MAN_DIR);
+  });
+
   it('is deterministic: no date, no version, no terminal width', () => {
     expect(referenceFiles()).toEqual(files);
     expect(files[`${MAN_DIR}/k8s-storage.1`]!.split('\n')[0]).toBe('.TH "K8S-STORAGE" "1" "" "k8s-storage" "User Commands"');
