@@ -92,6 +92,8 @@ export function resolveCompletion(program: Command, args: readonly string[]): Co
   let afterDashes = false;
 
   for (const word of typed) {
+    // bash splits `--output=json` into `--output`, `=`, `json` (COMP_WORDBREAKS): the value follows the `=`.
+    if (pending && word === '=') continue;
     if (pending) {
       values[pending.option.attributeName()] = word;
       pending = undefined;

@@ -74,7 +74,8 @@ function __k8s_storage_complete
     or return
     set -l directive (string replace -r '^:' '' -- $out[-1])
     set -e out[-1]
-    if test (count $out) -eq 0; and test (math "bitand($directive, 4)") -eq 0
+    # Bit 4 of the directive (cobra's NoFileComp) unset: no candidates means the shell's files.
+    if test (count $out) -eq 0; and test (math --scale=0 "$directive / 4 % 2") -eq 0
         __fish_complete_path (commandline -ct)
         return
     end

@@ -62,6 +62,7 @@ describe('__complete without a cluster: commands, flags and fixed values', () =>
     [['-o', 'json', 'vers'], ['version'], ':4'], // a global flag's value is not the command
     [['backup', 'create', 'data', '--mode', ''], ['full', 'incremental'], ':4'],
     [['completion', ''], ['bash', 'zsh', 'fish'], ':4'],
+    [['render', 'pvc', 'x', '--output', '=', 'j'], ['json'], ':4'], // `--output=j` as bash splits it
     [['backup', 'data', 'x', '-o', ''], [], ':0'], // -o names a file there: the shell completes paths
     [['install', 'longhorn', '-f', ''], [], ':0'],
     [['--kubeconfig', ''], [], ':0'],
