@@ -62,6 +62,11 @@ export interface ClusterNames {
   readonly apiVersion: string;
   readonly kind: string;
   readonly namespace?: 'current' | (string & {});
+  /**
+   * Only the objects of the claim the argument `argument` names (when it is typed): those whose
+   * `field` (a dotted path) is the claim's volume, its PV's CSI volume handle.
+   */
+  readonly ofClaim?: { readonly argument: string; readonly field: string };
 }
 
 /**

@@ -23,6 +23,8 @@ export interface ClusterRequest extends ClusterNames {
   readonly listNamespace?: string;
   /** -n was not given: the kubeconfig context's namespace applies. */
   readonly contextNamespace: boolean;
+  /** With `ofClaim`: the claim the words named (in -n, else the context's namespace). */
+  readonly claim?: { readonly name: string; readonly field: string; readonly namespace?: string };
 }
 
 export interface Completion {
@@ -126,7 +128,15 @@ export function resolveCompletion(program: Command, args: readonly string[]): Co
     if (isClusterNames(hint)) {
       const allNamespaces = given.has('--all-namespaces');
       const listNamespace = hint.namespace === 'current' ? (allNamespaces ? undefined : values.namespace) : hint.namespace;
-      return { ...result, cluster: { ...hint, ...(listNamespace !== undefined ? { listNamespace } : {}), contextNamespace: hint.namespace === 'current' && !allNamespaces && values.namespace === undefined } };
+      const claimAt = hint.ofClaim ? cmd.registeredArguments.findIndex((a) => a.name() === hint.ofClaim!.argument) : -1;
+      const claim = claimAt >= 0 ? positionals[claimAt] : undefined;
+      const cluster: ClusterRequest = {
+        ...hint,
+        ...(listNamespace !== undefined ? { listNamespace } : {}),
+        contextNamespace: hint.namespace === 'current' && !allNamespaces && values.namespace === undefined,
+        ...(claim !== undefined && hint.ofClaim ? { claim: { name: claim, field: hint.ofClaim.field, ...(values.namespace !== undefined ? { namespace: values.namespace } : {}) } } : {}),
+      };
+      return { ...result, cluster };
     }
     return { ...result, candidates: (words(hint) ?? []).map((value) => ({ value })) };
   };

@@ -109,15 +109,21 @@ describe('__complete without a cluster: commands, flags and fixed values', () =>
 
 describe('__complete with a cluster: claims, classes, namespaces, Longhorn snapshots and backups', () => {
   let sb: Sandbox;
-  const lh = (kind: string, name: string) => ({ apiVersion: 'longhorn.io/v1beta2', kind, metadata: { name, namespace: 'longhorn-system' }, spec: {} });
-  const pvc = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+  const lh = (kind: string, name: string, spec: object = {}) => ({ apiVersion: 'longhorn.io/v1beta2', kind, metadata: { name, namespace: 'longhorn-system' }, spec });
+  const pvc = (namespace: string, name: string, volumeName?: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...(volumeName ? { volumeName } : {}) } });
+  const pv = (name: string, volumeHandle: string) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], csi: { driver: 'driver.longhorn.io', volumeHandle } } });
   beforeAll(async () => {
     sb = await createSandbox({ api: true });
     for (const ns of ['shop', 'web', 'longhorn-system']) sb.api!.store.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    for (const [ns, name] of [['shop', 'postgres-pvc'], ['shop', 'uploads'], ['web', 'assets'], ['default', 'scratch']] as const) sb.api!.store.put(pvc(ns, name));
+    for (const [ns, name] of [['shop', 'uploads'], ['web', 'assets'], ['default', 'scratch']] as const) sb.api!.store.put(pvc(ns, name));
+    sb.api!.store.put(pvc('shop', 'postgres-pvc', 'pvc-1111'));
+    sb.api!.store.put(pv('pvc-1111', 'pvc-1111'));
+    sb.api!.store.put(pvc('web', 'static', 'pvc-static'));
+    sb.api!.store.put(pv('pvc-static', 'web-static-volume')); // a static PV: the Longhorn volume is its CSI handle
     for (const name of ['longhorn', 'microk8s-hostpath']) sb.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name }, provisioner: 'x.io/p' });
-    sb.api!.store.put(lh('Snapshot', 'before-upgrade'));
-    sb.api!.store.put(lh('Snapshot', 'nightly-1'));
+    sb.api!.store.put(lh('Snapshot', 'before-upgrade', { volume: 'pvc-1111' }));
+    sb.api!.store.put(lh('Snapshot', 'nightly-1', { volume: 'pvc-1111' }));
+    sb.api!.store.put(lh('Snapshot', 'static-1', { volume: 'web-static-volume' }));
     sb.api!.store.put(lh('Backup', 'backup-1a2b3c4d5e6f7890'));
   });
   afterAll(() => sb.cleanup());
@@ -135,10 +141,14 @@ describe('__complete with a cluster: claims, classes, namespaces, Longhorn snaps
     [['migrate', 'pvc', 'x', '--to-class', 'm'], ['microk8s-hostpath']],
     [['resize', 'pvc', ''], ['scratch']], // the context's namespace
     [['-n', 'shop', 'resize', 'pvc', ''], ['postgres-pvc', 'uploads']],
-    [['snapshot', 'create', '-n', 'web', ''], ['assets']],
-    [['backup', 'list', '-A', ''], ['assets', 'postgres-pvc', 'scratch', 'uploads']],
-    [['snapshot', 'delete', 'postgres-pvc', ''], ['before-upgrade', 'nightly-1']],
-    [['backup', 'create', 'data', '--snapshot', 'n'], ['nightly-1']],
+    [['snapshot', 'create', '-n', 'web', ''], ['assets', 'static']],
+    [['backup', 'list', '-A', ''], ['assets', 'postgres-pvc', 'scratch', 'static', 'uploads']],
+    // Snapshots: of the claim typed before (its PV's CSI handle is the Longhorn volume), else all.
+    [['-n', 'shop', 'snapshot', 'delete', 'postgres-pvc', ''], ['before-upgrade', 'nightly-1']],
+    [['snapshot', 'delete', '-n', 'web', 'static', ''], ['static-1']],
+    [['snapshot', 'delete', 'postgres-pvc', ''], []], // not in the context's namespace (default)
+    [['backup', 'create', '--snapshot', ''], ['before-upgrade', 'nightly-1', 'static-1']],
+    [['-n', 'shop', 'backup', 'create', 'postgres-pvc', '--snapshot', 'n'], ['nightly-1']],
     [['backup', 'delete', ''], ['backup-1a2b3c4d5e6f7890']],
   ])('%j -> %j', async (words, values) => {
     expect(await complete(words)).toEqual({ values, directive: ':4' });

@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { CLAIMS, collect, completes, examples, makeContext, optsOf, outputs, type Runtime } from '../../cli-kit.js';
 import { BACKUP_MODES, longhornNames, RECURRING_JOB_TASKS } from './resources.js';
 
-const SNAPSHOTS = longhornNames('Snapshot');
+/** The snapshots of the claim argument `pvc` once it is typed (a snapshot's spec.volume is its Longhorn volume), else all. */
+const SNAPSHOTS = longhornNames('Snapshot', { argument: 'pvc', field: 'spec.volume' });
 const JOBS = longhornNames('RecurringJob');
 
 const dryRun = (cmd: Command) => cmd.option('--dry-run', 'print the plan (the Longhorn objects) and change nothing');

@@ -18,7 +18,7 @@ export const LONGHORN_API_VERSION = 'longhorn.io/v1beta2';
 export const LONGHORN_NAMESPACE = LONGHORN_CHART.namespace;
 
 /** Names of one kind of Longhorn object, for completion (`snapshot delete data <TAB>`). */
-export const longhornNames = (kind: string): ClusterNames => ({ apiVersion: LONGHORN_API_VERSION, kind, namespace: LONGHORN_NAMESPACE });
+export const longhornNames = (kind: string, ofClaim?: ClusterNames['ofClaim']): ClusterNames => ({ apiVersion: LONGHORN_API_VERSION, kind, namespace: LONGHORN_NAMESPACE, ...(ofClaim ? { ofClaim } : {}) });
 
 export interface LonghornObjectMeta {
   name: string;
