@@ -91,9 +91,17 @@ export function resolveCompletion(program: Command, args: readonly string[]): Co
   const given = new Set<string>();
   const values: Record<string, string> = {};
   let pending: { option: Option; owner: Command } | undefined;
+  /** An option whose value is optional (`--dry-run [mode]`): the next word is its value only when it is one of its choices. */
+  let optional: Option | undefined;
   let afterDashes = false;
 
   for (const word of typed) {
+    const maybeValue = optional;
+    optional = undefined;
+    if (maybeValue?.argChoices?.includes(word)) {
+      values[maybeValue.attributeName()] = word;
+      continue;
+    }
     // bash splits `--output=json` into `--output`, `=`, `json` (COMP_WORDBREAKS): the value follows the `=`.
     if (pending && word === '=') continue;
     if (pending) {
@@ -112,6 +120,7 @@ export function resolveCompletion(program: Command, args: readonly string[]): Co
         given.add(found.option.long ?? flag);
         if (inline !== undefined) values[found.option.attributeName()] = inline;
         else if (found.option.required) pending = found;
+        else if (found.option.optional) optional = found.option;
       }
       continue;
     }

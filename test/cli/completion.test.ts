@@ -59,6 +59,7 @@ describe('__complete without a cluster: commands, flags and fixed values', () =>
     [['status', '-o', ''], ['table', 'wide', 'json', 'yaml'], ':4'],
     [['render', 'pvc', 'x', '-o', ''], ['yaml', 'json', 'name'], ':4'],
     [['apply', 'pvc', 'x', '--dry-run', '-o', ''], ['yaml', 'json', 'name', 'text'], ':4'], // the plan formats too
+    [['apply', 'app', '--dry-run', 'server', 'p'], ['postgres'], ':4'], // `server` is --dry-run's value, not the kit
     [['-o', 'json', 'vers'], ['version'], ':4'], // a global flag's value is not the command
     [['backup', 'create', 'data', '--mode', ''], ['full', 'incremental'], ':4'],
     [['completion', ''], ['bash', 'zsh', 'fish'], ':4'],
