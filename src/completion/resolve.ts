@@ -41,6 +41,9 @@ export interface Completion {
   prefix: string;
 }
 
+/** commander's implicit `help [command]` (offered at the top level, as cobra does). */
+const HELP = 'help';
+
 const takesValue = (o: Option) => o.required || o.optional;
 const isRepeatable = (o: Option) => o.variadic || o.parseArg !== undefined;
 
@@ -94,6 +97,8 @@ export function resolveCompletion(program: Command, args: readonly string[]): Co
   /** An option whose value is optional (`--dry-run [mode]`): the next word is its value only when it is one of its choices. */
   let optional: Option | undefined;
   let afterDashes = false;
+  /** `help COMMAND...`: the words after `help` name a command, and only command names complete. */
+  let helpFor = false;
 
   for (const word of typed) {
     const maybeValue = optional;
@@ -122,6 +127,10 @@ export function resolveCompletion(program: Command, args: readonly string[]): Co
         else if (found.option.required) pending = found;
         else if (found.option.optional) optional = found.option;
       }
+      continue;
+    }
+    if (cmd === program && word === HELP && !helpFor && positionals.length === 0) {
+      helpFor = true;
       continue;
     }
     const sub = positionals.length === 0 ? cmd.commands.find((c) => c.name() === word || c.aliases().includes(word)) : undefined;
@@ -178,6 +187,8 @@ export function resolveCompletion(program: Command, args: readonly string[]): Co
 
   // A subcommand, or the next argument of the command.
   const subcommands = positionals.length === 0 ? visibleCommands(cmd).map((c) => ({ value: c.name(), description: c.description() })) : [];
+  if (helpFor) return filtered({ ...result, candidates: subcommands });
+  if (cmd === program && positionals.length === 0) subcommands.push({ value: HELP, description: 'show help for a command' });
   const args_ = cmd.registeredArguments;
   const arg = args_[positionals.length] ?? (args_.at(-1)?.variadic ? args_.at(-1) : undefined);
   const argument = arg ? fromHint(hintOf(cmd, arg.name()) ?? arg.argChoices) : result;

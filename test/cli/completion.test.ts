@@ -42,6 +42,8 @@ describe('__complete without a cluster: commands, flags and fixed values', () =>
   it.each([
     [['ren'], ['render'], ':4'],
     [['res'], ['restore', 'resize'], ':4'],
+    [['help', 'rend'], ['render'], ':4'],
+    [['help', 'render', 'p'], ['pvc'], ':4'],
     [['render', ''], ['pvc', 'storageclass', 'app', 'longhorn-values'], ':4'],
     [['render', 'pvc', 'x', '--st'], ['--storage-class'], ':4'],
     [['render', 'pvc', 'x', '--size', '1Gi', '--si'], [], ':4'], // given once is enough

@@ -19,7 +19,10 @@ const values = (words: string[]) => resolveCompletion(program(), words).candidat
 
 describe('resolveCompletion', () => {
   it.each([
-    [[''], ['get']], // hidden commands are not offered
+    [[''], ['get', 'help']], // hidden commands are not offered
+    [['help', ''], ['get']], // help COMMAND: command names only
+    [['help', 'get', ''], ['claim', 'files']],
+    [['help', 'get', 'claim', ''], []],
     [['g', ''], ['claim', 'files']], // an alias leads to the same command
     [['get', 'claim', 'x', '--'], ['--label', '--once', '--namespace', '--kubeconfig', '--output', '--help']], // own flags, then the parents'; hidden ones never
     [['get', 'claim', 'x', '-'], ['--label', '--once', '-n', '--kubeconfig', '-o', '--help']], // a short form where there is one
@@ -29,7 +32,7 @@ describe('resolveCompletion', () => {
     [['get', 'claim', 'x', '-o', ''], ['yaml', 'json']],
     [['get', 'files', 'a', 'b', ''], ['x.txt', 'y.txt']], // a variadic argument completes every position
     [['get', 'claim', 'x', '--', '--o'], []], // after --, words are arguments
-    [['-o', 'get', ''], ['get']], // `get` was the value of -o, not the command: it is still to come
+    [['-o', 'get', ''], ['get', 'help']], // `get` was the value of -o, not the command: it is still to come
   ])('%j -> %j', (words, expected) => {
     expect(values(words)).toEqual(expected);
   });
