@@ -18,6 +18,7 @@ import { CLI_PATH, createSandbox, TEST_BINARY } from '../helpers/sandbox.mjs';
 import { realTools } from '../helpers/real-tools.mjs';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const tools = realTools();
 
 /** The values `__complete` printed (descriptions dropped), and its directive. */
 function parse(stdout: string): { values: string[]; directive: string } {
@@ -204,6 +205,12 @@ describe('__complete with a cluster: claims, classes, namespaces, Longhorn snaps
     }
   });
 
+  it.skipIf('missing' in tools)('kubectl microk8s-storage -n shop resize pvc <TAB>: claim names through the real kubectl', async () => {
+    const env = { ...sb.env, PATH: `${onPath(sb.dir)}:${sb.env.PATH}` };
+    const r = await execa((tools as { kubectl: string }).kubectl, ['__complete', 'microk8s-storage', '-n', 'shop', 'resize', 'pvc', ''], { env, extendEnv: false });
+    expect(parse(r.stdout)).toEqual({ values: ['postgres-pvc', 'uploads'], directive: ':4' });
+  });
+
   it('bash, through the script, completes claim names from the cluster', async () => {
     const script = (await sb.run(['completion', 'bash'])).stdout;
     const bin = onPath(sb.dir);
@@ -298,7 +305,6 @@ describe('the scripts in the real shells', () => {
   });
 });
 
-const tools = realTools();
 describe.skipIf('missing' in tools)(`kubectl microk8s-storage <TAB>, through the real kubectl${'missing' in tools ? ` (skipped: ${tools.missing})` : ''}`, () => {
   it('kubectl runs kubectl_complete-microk8s_storage from PATH and shows what it prints', async () => {
     const kubectl = (tools as { kubectl: string }).kubectl;
