@@ -2,7 +2,7 @@
 //   k8s-storage-<version>-linux-amd64.tar.gz (+ .sha256), the same for linux-arm64, and
 //   microk8s-storage.yaml, the krew plugin manifest made from those archives.
 // Each archive holds the single executable (scripts/sea.mjs) `k8s-storage`, the kubectl
-// plugin entry `kubectl-microk8s_storage`, LICENSE and README.md, as regular files only
+// plugin entry `kubectl-microk8s_storage`, its completion entry `kubectl_complete-microk8s_storage`, LICENSE and README.md, as regular files only
 // (krew refuses links in archives).
 //
 //   node scripts/release.mjs [--platform linux-amd64]... [--base-url URL]
@@ -25,6 +25,8 @@ import { buildSea, HOST_ARCH, ROOT } from './sea.mjs';
 export const PLUGIN = 'microk8s-storage';
 /** kubectl finds `kubectl microk8s-storage` as kubectl-microk8s_storage: dashes become underscores. */
 export const PLUGIN_FILE = `kubectl-${PLUGIN.replace(/-/g, '_')}`;
+/** kubectl runs kubectl_complete-microk8s_storage from PATH to complete `kubectl microk8s-storage ...`. */
+export const COMPLETE_FILE = `kubectl_complete-${PLUGIN.replace(/-/g, '_')}`;
 export const PLATFORMS = ['linux-amd64', 'linux-arm64'];
 const NODE_ARCH = { amd64: 'x64', arm64: 'arm64' };
 
@@ -54,7 +56,16 @@ K8S_STORAGE_KUBECTL_PLUGIN=${PLUGIN} exec "$here/k8s-storage" "$@"
 `;
 }
 
-export const ARCHIVE_FILES = ['k8s-storage', PLUGIN_FILE, 'LICENSE', 'README.md'];
+function completeEntry() {
+  return `#!/bin/sh
+# kubectl runs this file to complete \`kubectl ${PLUGIN} ...\`, with the words after the plugin
+# name; the k8s-storage beside it prints the candidates (cobra's __complete protocol).
+here=$(dirname "$(readlink -f "$0")")
+exec "$here/k8s-storage" __complete "$@"
+`;
+}
+
+export const ARCHIVE_FILES = ['k8s-storage', PLUGIN_FILE, COMPLETE_FILE, 'LICENSE', 'README.md'];
 
 async function buildArchive(platform, { version, outDir, mtime }) {
   const arch = platform.split('-')[1];
@@ -65,6 +76,8 @@ async function buildArchive(platform, { version, outDir, mtime }) {
   await buildSea({ node: nodeBinary(arch), out: join(stage, 'k8s-storage'), codeCache: arch === HOST_ARCH });
   writeFileSync(join(stage, PLUGIN_FILE), pluginEntry());
   chmodSync(join(stage, PLUGIN_FILE), 0o755);
+  writeFileSync(join(stage, COMPLETE_FILE), completeEntry());
+  chmodSync(join(stage, COMPLETE_FILE), 0o755);
   for (const f of ['LICENSE', 'README.md']) copyFileSync(join(ROOT, f), join(stage, f));
   const archive = join(outDir, `${name}.tar.gz`);
   // Reproducible: fixed order, owner and time (the commit's), and gzip without a timestamp.
@@ -92,12 +105,17 @@ export function krewManifest({ version, baseUrl, archives }) {
         'renders validated StorageClasses, PVCs and app starter kits, and manages Longhorn',
         'snapshots, backups and schedules by claim name.',
       ].join('\n'),
-      caveats: `Cluster commands use your kubeconfig (--kubeconfig, --context as kubectl).\nStart with: kubectl ${PLUGIN} doctor\n`,
+      caveats:
+        `Cluster commands use your kubeconfig (--kubeconfig, --context as kubectl).\nStart with: kubectl ${PLUGIN} doctor\n` +
+        `Shell completion of \`kubectl ${PLUGIN}\` (kubectl 1.26+): krew does not link completion entries, so link it once:\n` +
+        `  ln -sf "\${KREW_ROOT:-$HOME/.krew}/store/${PLUGIN}/v${version}/${COMPLETE_FILE}" "\${KREW_ROOT:-$HOME/.krew}/bin/"\n`,
       platforms: archives.map((a) => ({
         selector: { matchLabels: { os: a.os, arch: a.arch } },
         uri: `${baseUrl.replace(/\/$/, '')}/${a.file}`,
         sha256: a.sha256,
-        files: [{ from: 'k8s-storage', to: '.' }, { from: 'LICENSE', to: '.' }],
+        // krew puts only `bin` on PATH: the completion entry stays in the plugin's directory
+        // until linked (caveats, README.md "Shell completion"; kubernetes-sigs/krew#812).
+        files: [{ from: 'k8s-storage', to: '.' }, { from: COMPLETE_FILE, to: '.' }, { from: 'LICENSE', to: '.' }],
         // krew links this file into its bin/ as kubectl-microk8s_storage itself.
         bin: 'k8s-storage',
       })),

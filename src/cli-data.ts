@@ -4,7 +4,10 @@
  * `backup data` joins the `backup` command the Longhorn file declares (when this run declares it).
  */
 import type { Command } from 'commander';
-import { examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { longhornNames } from './backends/longhorn/resources.js';
+import { CLAIMS, CLASSES, completes, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
+
+const DB_ENGINES = ['postgres', 'mysql', 'mariadb', 'mongodb'];
 
 const podFlags = (cmd: Command) =>
   cmd
@@ -16,7 +19,7 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
   const backup = program.commands.find((c) => c.name() === 'backup');
   if (backup) {
     podFlags(
-      outputs(backup.command('data'), '*')
+      outputs(completes(backup.command('data'), { pvc: CLAIMS }), '*')
         .argument('<pvc>', 'the PersistentVolumeClaim to archive (any backend)')
         .description('stream a gzip tar of a claim to a local file or stdout, through a short-lived pod and the API'),
     )
@@ -33,8 +36,7 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
   }
 
   if (backup) {
-    backup
-      .command('delete')
+    completes(backup.command('delete'), { name: longhornNames('Backup') })
       .alias('rm')
       .argument('<name>', 'the backup, as backup list shows it')
       .description('delete a Longhorn backup: Longhorn removes it from the backup store too; asks for confirmation')
@@ -46,7 +48,7 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
         const { backupDelete } = await import('./backends/longhorn/commands/backup-delete.js');
         await backupDelete(makeContext(cmd, rt), name, optsOf(cmd));
       });
-    outputs(backup.command('db'), '*')
+    outputs(completes(backup.command('db'), { engine: DB_ENGINES }), '*')
       .argument('<engine>', 'postgres, mysql, mariadb or mongodb')
       .argument('<workload>', 'the Deployment or StatefulSet running the database (an app kit)')
       .description("dump a database with its own tool (pg_dump, mysqldump, mongodump --archive) inside its pod; credentials from the kit's Secret, never on argv")
@@ -62,8 +64,7 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
 
   if (rt.wants('restore')) {
     const restore = program.command('restore').description('bring data back: an archive made by backup data, a dump made by backup db');
-    restore
-      .command('db')
+    completes(restore.command('db'), { engine: DB_ENGINES, '--file': 'files' })
       .argument('<engine>', 'postgres, mysql, mariadb or mongodb')
       .argument('<workload>', 'the Deployment or StatefulSet running the database')
       .description('feed a dump (from backup db) back to the database inside its pod; asks for confirmation')
@@ -78,8 +79,7 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
         await restoreDb(makeContext(cmd, rt), engine, workload, optsOf(cmd));
       });
     podFlags(
-      restore
-        .command('data')
+      completes(restore.command('data'), { pvc: CLAIMS, '--file': 'files' })
         .argument('<pvc>', 'the PersistentVolumeClaim to write into')
         .description('extract a gzip tar (from backup data) into a claim, through a short-lived pod; the archive is checked first')
         .option('-f, --file <archive>', 'the archive (default: stdin)')
@@ -99,10 +99,7 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('resize')) {
-    program
-      .command('resize')
-      .description('grow a claim (Kubernetes never shrinks one)')
-      .command('pvc')
+    completes(program.command('resize').description('grow a claim (Kubernetes never shrinks one)').command('pvc'), { name: CLAIMS })
       .argument('<name>', 'the PersistentVolumeClaim')
       .description('grow a claim: refuses first what cannot work (shrink, unbound, no allowVolumeExpansion, hostpath, no room on Longhorn)')
       .option('--size <quantity>', 'the new size, e.g. 20Gi (required)')
@@ -117,10 +114,7 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('migrate')) {
-    program
-      .command('migrate')
-      .description('move data between classes (hostpath -> Longhorn), resumable')
-      .command('pvc')
+    completes(program.command('migrate').description('move data between classes (hostpath -> Longhorn), resumable').command('pvc'), { name: CLAIMS, '--to-class': CLASSES })
       .argument('<name>', 'the PersistentVolumeClaim to move')
       .description('move a claim to another class: scale its workloads to 0, copy, verify, repoint, scale back; a rerun continues after the last finished step')
       .option('--to-class <class>', 'the StorageClass to move to (required)')

@@ -1,12 +1,12 @@
 /** Command definitions for day-2 work: `diagnose`, `usage`, `verify`, `bench`, `dashboards`. */
 import type { Command } from 'commander';
-import { examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { CLAIMS, CLASSES, completes, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
 
 export function registerDay2Commands(program: Command, rt: Runtime): void {
   if (rt.wants('diagnose')) {
     const diagnose = program.command('diagnose').description('why a claim is Pending or a pod cannot mount its volume: the cause and the command that fixes it (exit 3 with findings)');
     for (const kind of ['pvc', 'pod'] as const) {
-      outputs(diagnose.command(kind), 'table', 'json', 'yaml')
+      outputs(completes(diagnose.command(kind), kind === 'pvc' ? { name: CLAIMS } : { name: { apiVersion: 'v1', kind: 'Pod', namespace: 'current' } }), 'table', 'json', 'yaml')
         .argument('<name>', kind === 'pvc' ? 'claim name' : 'pod name')
         .description(kind === 'pvc' ? 'diagnose a PersistentVolumeClaim: its class, provisioner, volume, pods and events' : 'diagnose the volumes of a pod: scheduling, attach and mount events, and each of its claims')
         .addHelpText('after', examples(`k8s-storage diagnose ${kind} data -n shop`, `k8s-storage diagnose ${kind} data -o json | jq .findings`))
@@ -18,7 +18,7 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('usage')) {
-    outputs(program.command('usage'), 'table', 'json', 'yaml')
+    outputs(completes(program.command('usage'), { '--sort': ['used', 'percent', 'name'] }), 'table', 'json', 'yaml')
       .description('used, available and capacity bytes of every claim, from the kubelet (hostpath: du on the node); exit 3 above --warn-percent')
       .option('-A, --all-namespaces', 'claims of every namespace')
       .option('--sort <key>', 'used, percent or name', 'name')
@@ -35,7 +35,7 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('verify')) {
-    outputs(program.command('verify'), 'table', 'json', 'yaml')
+    outputs(completes(program.command('verify'), { class: CLASSES }), 'table', 'json', 'yaml')
       .argument('<class>', 'StorageClass to test')
       .description("the resilience test: write a file on a claim of CLASS, delete the pod, read it back from a new pod (on another node when the data can follow); exit 3 when it fails")
       .option('--size <quantity>', 'size of the test claim', '1Gi')
@@ -50,7 +50,7 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('bench')) {
-    outputs(program.command('bench'), 'table', 'json', 'yaml')
+    outputs(completes(program.command('bench'), { class: CLASSES, '--compare': CLASSES, '--profile': ['default', 'quick', 'randrw'] }), 'table', 'json', 'yaml')
       .argument('<class>', 'StorageClass to measure')
       .description("fio on a fresh claim of CLASS: kubestr's four jobs with p50/p99 latency; --compare runs a second class and prints the ratios")
       .option('--size <quantity>', 'size of the test claim (refused before anything is made when the class cannot hold it)', '4Gi')
@@ -67,7 +67,7 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('dashboards')) {
-    outputs(program.command('dashboards'), 'json')
+    outputs(completes(program.command('dashboards'), { name: ['longhorn'] }), 'json')
       .argument('<name>', 'longhorn')
       .description('print a Grafana dashboard (JSON) for a backend: Longhorn volume robustness, capacity per node and disk, IOPS, throughput, latency, last backup')
       .addHelpText('after', examples('k8s-storage dashboards longhorn > longhorn.json   # Grafana: Dashboards > New > Import'))

@@ -7,6 +7,7 @@ import type { Backend, OptionSpec } from './backends/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { UsageError } from './errors.js';
 import { Logger } from './output/log.js';
+import { ACCESS_MODES } from './presets/types.js';
 
 export interface Runtime {
   log: Logger;
@@ -56,7 +57,42 @@ export function optsOf(cmd: Command): Record<string, any> {
   return cmd.optsWithGlobals();
 }
 
+/** Objects of the cluster whose names complete a value: `namespace: 'current'` is -n, or the context's namespace. */
+export interface ClusterNames {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: 'current' | (string & {});
+  /**
+   * Only the objects of the claim the argument `argument` names (when it is typed): those whose
+   * `field` (a dotted path) is the claim's volume, its PV's CSI volume handle.
+   */
+  readonly ofClaim?: { readonly argument: string; readonly field: string };
+}
+
+/**
+ * What a flag's value or an argument completes to (`__complete`, and through it the shell
+ * scripts): fixed words (read when completing, not at start-up), names read from the
+ * cluster, the kubeconfig's contexts, or local files.
+ */
+export type ValueHint = readonly string[] | (() => readonly string[]) | ClusterNames | 'contexts' | 'files';
+
+export const CLAIMS: ClusterNames = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'current' };
+export const CLASSES: ClusterNames = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' };
+export const NAMESPACES: ClusterNames = { apiVersion: 'v1', kind: 'Namespace' };
+
+const HINTS = new WeakMap<Command, Readonly<Record<string, ValueHint>>>();
+
+/** Declares what values complete, beside the options they belong to: keys are long flags (`--access-mode`) or argument names (`pvc`). */
+export function completes<C extends Command>(cmd: C, hints: Readonly<Record<string, ValueHint>>): C {
+  HINTS.set(cmd, { ...HINTS.get(cmd), ...hints });
+  return cmd;
+}
+
+/** The hint declared for a flag or argument of this command, if any. */
+export const hintOf = (cmd: Command, key: string): ValueHint | undefined => HINTS.get(cmd)?.[key];
+
 export function addVolumeOptions(cmd: Command, sizeHelp: string): Command {
+  completes(cmd, { '--access-mode': () => Object.keys(ACCESS_MODES), '--storage-class': CLASSES });
   return cmd
     .option('--size <quantity>', sizeHelp)
     .option('--access-mode <mode>', 'RWO, ROX, RWX or RWOP (or the long names); repeatable', collect)
@@ -82,6 +118,9 @@ export function keepUnsetNegatable(cmd: Command, opts: Record<string, any>, ...k
 const OUTPUTS = new WeakMap<Command, readonly string[]>();
 /** `--dry-run` prints the plan as text, json or yaml (the nodes commands also as a table). */
 export const DRY_RUN_OUTPUTS = ['text', 'json', 'yaml'] as const;
+
+/** The -o formats a command prints (declared with `outputs`); `*` means -o names a file. */
+export const outputsOf = (cmd: Command): readonly string[] => OUTPUTS.get(cmd) ?? [];
 
 /** Declares the -o formats a command prints; any other is refused before it runs. */
 export function outputs<C extends Command>(cmd: C, ...formats: string[]): C {
@@ -133,6 +172,7 @@ export function addOptionSpecs(cmd: Command, specs: readonly OptionSpec[]): Comm
     if (o.repeatable) option.argParser(collect);
     if (o.group) option.helpGroup(o.group);
     if (o.hidden) option.hideHelp();
+    if (o.complete && option.long) completes(cmd, { [option.long]: o.complete });
     cmd.addOption(option);
     if (o.negatable) {
       const negated = new Option(o.flags.replace(/^--/, '--no-'), o.negatedDescription ?? `do not ${o.description}`);

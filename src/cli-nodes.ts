@@ -1,12 +1,12 @@
 /** Command definitions for node preparation and diagnosis: `nodes check|prepare`, `doctor`. */
 import type { Command } from 'commander';
-import { collect, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { collect, completes, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { nodeTargets } from './backends/index.js';
 import { DEFAULT_AGENT_IMAGE } from './nodes/options.js';
 
 function nodeRunOptions(cmd: Command, rt: Runtime): Command {
   const targets = nodeTargets(rt.backends).map((t) => t.id);
-  return cmd
+  return completes(cmd, { '--for': targets, '--node': { apiVersion: 'v1', kind: 'Node' } })
     .option('--for <backend>', `what the nodes must be ready for: ${targets.slice(0, -1).join(', ')}${targets.length > 1 ? ' or ' : ''}${targets.at(-1) ?? ''}`, targets[0])
     .option('--node <name>', 'only this node; repeatable (default: every Linux node)', collect)
     .option('--node-selector <key=value>', 'only nodes with this label; repeatable', collect)

@@ -7,15 +7,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { setMaxListeners } from 'node:events';
 import { backendTopLevelCommands, BACKENDS, installable, presetsOf, uninstallable } from './backends/index.js';
 import type { Backend, CommandSpec } from './backends/types.js';
-import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, collect, CORE_COMMANDS, examples, keepUnsetNegatable, makeContext, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, CLASSES, collect, completes, CORE_COMMANDS, examples, keepUnsetNegatable, makeContext, NAMESPACES, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { registerDay2Commands } from './cli-day2.js';
 import { registerDataCommands } from './cli-data.js';
 import { registerNodeCommands } from './cli-nodes.js';
 import { registerVersionCommand } from './cli-version.js';
 import { EXIT, K8sStorageError } from './errors.js';
+import { RECLAIM_POLICIES } from './options/index.js';
 import { Logger } from './output/log.js';
 import { allStorageClassPresetFlags } from './presets/storageclasses.js';
 import { templateNames } from './presets/templates.js';
+import { NEEDS } from './recommend/rules.js';
 
 declare const __VERSION__: string;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -44,6 +46,22 @@ function firstOperand(program: Command, argv: readonly string[]): string | undef
   return undefined;
 }
 
+/** The hidden command shells call on TAB (cobra's name, which kubectl's plugin completion expects). */
+const COMPLETE = '__complete';
+/** kubectl runs `kubectl_complete-<plugin>` to complete `kubectl <plugin> ...`: a link by that name completes. */
+const KUBECTL_COMPLETE = 'kubectl_complete-';
+
+/**
+ * The words to complete when this run is a completion request (`__complete WORDS...`, or
+ * run as kubectl_complete-microk8s_storage WORDS...), else undefined. It is answered before
+ * commander parses: commander would take global flags such as `-n` out of the words.
+ */
+function completionWords(argv: readonly string[]): string[] | undefined {
+  if (argv[2] === COMPLETE) return argv.slice(3);
+  if ((argv[1] ?? '').split('/').pop()?.startsWith(KUBECTL_COMPLETE)) return argv.slice(2);
+  return undefined;
+}
+
 /** Every top-level command (and alias): the core ones and those backends add. Only the invoked one is declared at start-up. */
 export const TOP_LEVEL_COMMANDS: readonly string[] = [...CORE_COMMANDS, ...backendTopLevelCommands(BACKENDS)];
 
@@ -69,13 +87,14 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   // `install longhorn --version 1.12.1` take a version of their own, so the program's
   // --version (the CLI's) exists only when no command is given.
   // Before any action: an -o the command does not print, or a flag with its negation, is a usage error.
+  completes(program, { '--kubeconfig': 'files', '--context': 'contexts', '--namespace': NAMESPACES });
   program.hook('preAction', (_program, action) => checkInvocation(action, argv));
 
   const command = firstOperand(program, argv);
   if (command === undefined) program.version(VERSION, '--version', 'print the version');
   // Building every command costs about 10 ms at start-up: build only the one invoked, or
   // all of them for top-level help, completion, or a word we do not know (for suggestions).
-  rt.wants = (name) => command === undefined || command === name || command === 'completion' || command === 'help' || !topLevel.includes(command);
+  rt.wants = (name) => command === undefined || command === name || command === 'completion' || command === COMPLETE || command === 'help' || !topLevel.includes(command);
 
   program.addHelpText(
     'after',
@@ -92,10 +111,10 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   const apply = rt.wants('apply') ? program.command('apply').description('apply a PVC, a StorageClass or an app kit to the cluster (server-side apply), then check it') : undefined;
 
   const pvcCommand = (parent: Command) =>
-    addMetadataOptions(
+    completes(addMetadataOptions(
       addVolumeOptions(parent.command('pvc').argument('<name>', 'claim name').description(`${parent.name()} a PersistentVolumeClaim`), 'requested size, a Kubernetes quantity such as 10Gi (required)')
         .option('--volume-mode <mode>', 'Filesystem (default) or Block'),
-    );
+    ), { '--volume-mode': ['Filesystem', 'Block'] });
 
   const storageClassCommand = (parent: Command) => {
     const cmd = addMetadataOptions(
@@ -110,6 +129,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
         .option('--binding-mode <mode>', 'Immediate or WaitForFirstConsumer')
         .option('--param <key=value>', 'extra provisioner parameter; repeatable', collect),
     );
+    completes(cmd, { preset: () => templateNames('storageclass'), '--reclaim-policy': RECLAIM_POLICIES, '--binding-mode': ['Immediate', 'WaitForFirstConsumer'] });
     for (const flag of allStorageClassPresetFlags()) {
       const users = presetsOf(backends).filter((p) => p.flags.some((f) => f.key === flag.key)).map((p) => p.name);
       const option = new Option(flag.flags, `${flag.description}${flag.required ? ' (required)' : ''}${flag.defaultValue ? ` [default: ${flag.defaultValue}]` : ''}`);
@@ -121,7 +141,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   };
 
   const appCommand = (parent: Command) =>
-    addMetadataOptions(
+    completes(addMetadataOptions(
       addVolumeOptions(
         parent
           .command('app')
@@ -135,7 +155,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
         .option('--password-stdin', 'read the password for the rendered Secret from stdin')
         .option('--image <ref>', "container image (default: the kit's tested image)")
         .option('--mount-path <path>', 'where the uploads kit keeps files [default: /app/uploads]'),
-    );
+    ), { preset: () => templateNames('app') });
 
   /** Flags every apply subcommand shares. */
   const applyOptions = (cmd: Command) =>
@@ -217,8 +237,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   if (rt.wants('default-class')) {
-    program
-      .command('default-class')
+    completes(program.command('default-class'), { name: CLASSES })
       .argument('<name>', 'StorageClass to make the default')
       .description('make exactly one StorageClass the default')
       .option('--dry-run', 'print the plan and change nothing')
@@ -240,7 +259,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   if (rt.wants('recommend')) {
-    outputs(program.command('recommend'), 'table', 'json', 'yaml', 'name')
+    outputs(completes(program.command('recommend'), { '--need': NEEDS, '--arch': ['amd64', 'arm64'] }), 'table', 'json', 'yaml', 'name')
       .description("which storage system fits this cluster (the seed's comparison as rules), with reasons in its own numbers and the commands to run")
       .option('--need <need>', 'what the volumes need: rwx, object, ha or iops; repeatable', collect)
       .option('--nas <server:/export>', 'an NFS server that already exists (the recommended NFS command then uses it)')
@@ -264,14 +283,13 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   registerDay2Commands(program, rt);
 
   if (rt.wants('completion')) {
-    program
-      .command('completion')
+    completes(program.command('completion'), { shell: ['bash', 'zsh', 'fish'] })
       .argument('<shell>', 'bash, zsh or fish')
       .description('print a shell completion script')
       .addHelpText('after', examples('source <(k8s-storage completion bash)', 'k8s-storage completion zsh > "${fpath[1]}/_k8s-storage"', 'k8s-storage completion fish > ~/.config/fish/completions/k8s-storage.fish'))
       .action(async (shell: string, _o, cmd: Command) => {
         const { completion } = await import('./commands/completion.js');
-        completion(makeContext(cmd, rt), program, shell);
+        completion(makeContext(cmd, rt), shell);
       });
   }
 
@@ -318,6 +336,12 @@ export async function main(argv: string[] = process.argv, over: Pick<Runtime, 'b
     if (err.code === 'EPIPE') process.exit(EXIT.ok);
   });
   try {
+    const words = completionWords(argv);
+    if (words) {
+      const { complete } = await import('./commands/complete.js');
+      await complete(buildProgram(rt, ['node', 'k8s-storage', COMPLETE]), words, (text) => void (rt.streams?.out ?? process.stdout).write(text), rt.controller.signal);
+      return EXIT.ok;
+    }
     await buildProgram(rt, argv).parseAsync(argv);
     return EXIT.ok;
   } catch (err) {

@@ -9,7 +9,7 @@
  * and completion are generated from it, so adding a backend is one folder and one registry line.
  */
 import type { Command } from 'commander';
-import type { Runtime } from '../cli-kit.js';
+import type { Runtime, ValueHint } from '../cli-kit.js';
 import type { ClusterSession } from '../cluster/session.js';
 import type { ObjectRef } from '../cluster/kube.js';
 import type { Context } from '../context.js';
@@ -40,6 +40,8 @@ export interface OptionSpec {
   readonly hidden?: boolean;
   /** Heading the option is listed under in help ("Chart values:"). */
   readonly group?: string;
+  /** What its value completes to, when `choices` (which commander also enforces) do not say it. */
+  readonly complete?: ValueHint;
 }
 
 export interface CommandSpec {

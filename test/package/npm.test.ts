@@ -27,8 +27,8 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('npm package', () => {
-  it('ships the built bundle, LICENSE and README, and no source map, sources or tests', () => {
-    expect(files).toEqual(expect.arrayContaining(['dist/cli.cjs', 'dist/kube.cjs', 'dist/tools.cjs', 'bin/k8s-storage.cjs', 'scripts/load-bundle.cjs', 'LICENSE', 'README.md', 'package.json', 'agent/node-agent.sh', 'templates/app/postgres.yaml']));
+  it('ships the built bundle, the man pages, LICENSE and README, and no source map, sources or tests', () => {
+    expect(files).toEqual(expect.arrayContaining(['dist/cli.cjs', 'dist/kube.cjs', 'dist/tools.cjs', 'bin/k8s-storage.cjs', 'scripts/load-bundle.cjs', 'LICENSE', 'README.md', 'package.json', 'agent/node-agent.sh', 'templates/app/postgres.yaml', 'docs/man/k8s-storage.1']));
     expect(files.filter((f) => f.endsWith('.map') || /^(src|test|dist\/sea|dist\/release)\//.test(f))).toEqual([]);
   });
 
@@ -46,6 +46,12 @@ describe('npm package', () => {
     expect(r.stdout).toContain('kind: PersistentVolumeClaim');
     const help = await execa('kubectl-microk8s_storage', ['presets', '--help'], { cwd: elsewhere, env, extendEnv: false });
     expect(help.stdout).toContain('Usage: kubectl microk8s-storage presets');
+    // kubectl runs kubectl_complete-microk8s_storage with the words after the plugin name.
+    const completed = await execa('kubectl_complete-microk8s_storage', ['render', 'storageclass', 'lo'], { cwd: elsewhere, env, extendEnv: false });
+    expect(completed.stdout).toBe('longhorn\n:4');
+    // The man pages (package.json directories.man) are installed where man looks under the prefix.
+    const man = await execa('ls', [join(prefix, 'share', 'man', 'man1')]);
+    expect(man.stdout.split('\n')).toEqual(expect.arrayContaining(['k8s-storage.1', 'k8s-storage-render-pvc.1']));
     const installed = join(prefix, 'lib', 'node_modules', 'k8s-storage', 'node_modules');
     const ls = await execa('ls', [installed]);
     expect(ls.stdout.split('\n')).not.toContain('esbuild');

@@ -8,7 +8,7 @@
  */
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { REPO } from '../helpers/run-cli.js';
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
 const PLUGIN = 'microk8s-storage';
 const PLUGIN_FILE = 'kubectl-microk8s_storage';
+const COMPLETE_FILE = 'kubectl_complete-microk8s_storage';
 const postject = process.env.POSTJECT ?? join(REPO, 'node_modules', '.bin', 'postject');
 const given = process.env.K8S_STORAGE_RELEASE_DIR;
 const canBuild = given !== undefined || existsSync(postject) || process.env.CI === 'true';
@@ -60,14 +61,15 @@ describe.skipIf(!canBuild)(`release archives${canBuild ? '' : ' (skipped: postje
     }
   });
 
-  it('each archive holds exactly the binary, the kubectl plugin entry, LICENSE and README.md, as regular files (krew refuses links)', async () => {
+  it('each archive holds exactly the binary, the kubectl plugin entry and its completion entry, LICENSE and README.md, as regular files (krew refuses links)', async () => {
     for (const p of platforms()) {
       const r = await execa('tar', ['-tvzf', join(releaseDir, archiveName(p))]);
       const entries = r.stdout.trim().split('\n').map((l) => ({ type: l[0], mode: l.slice(0, 10), name: l.split(/\s+/).pop() }));
-      expect(entries.map((e) => e.name).sort()).toEqual(['LICENSE', 'README.md', 'k8s-storage', PLUGIN_FILE].sort());
+      expect(entries.map((e) => e.name).sort()).toEqual(['LICENSE', 'README.md', 'k8s-storage', PLUGIN_FILE, COMPLETE_FILE].sort());
       for (const e of entries) expect(e.type, e.name).toBe('-');
       expect(entries.find((e) => e.name === 'k8s-storage')!.mode).toBe('-rwxr-xr-x');
       expect(entries.find((e) => e.name === PLUGIN_FILE)!.mode).toBe('-rwxr-xr-x');
+      expect(entries.find((e) => e.name === COMPLETE_FILE)!.mode).toBe('-rwxr-xr-x');
     }
   });
 
@@ -94,8 +96,10 @@ describe.skipIf(!canBuild)(`release archives${canBuild ? '' : ' (skipped: postje
       expect(pl.uri).toMatch(new RegExp(`^https://.*/${archiveName(platform).replace(/\./g, '\\.')}$`));
       expect(pl.sha256).toBe(sha256(join(releaseDir, archiveName(platform))));
       expect(pl.bin).toBe('k8s-storage');
-      expect(pl.files.map((f: any) => f.from)).toEqual(['k8s-storage', 'LICENSE']);
+      expect(pl.files.map((f: any) => f.from)).toEqual(['k8s-storage', COMPLETE_FILE, 'LICENSE']);
     }
+    // krew links only `bin`: the caveats say how to link the completion entry, at the path krew installs it to.
+    expect(manifest.spec.caveats).toContain(`store/${PLUGIN}/v${pkg.version}/${COMPLETE_FILE}`);
   });
 
   describe('the unpacked linux-amd64 executable, alone in a directory', () => {
@@ -131,6 +135,13 @@ describe.skipIf(!canBuild)(`release archives${canBuild ? '' : ' (skipped: postje
       const r = await execa(join(dir, PLUGIN_FILE), ['render', 'pvc', '--help'], { env: env(), extendEnv: false });
       expect(r.stdout).toContain('Usage: kubectl microk8s-storage render pvc');
       expect(statSync(join(dir, PLUGIN_FILE)).size).toBeLessThan(1000);
+    });
+
+    it('kubectl_complete-microk8s_storage (linked elsewhere, as krew users do) answers cobra\'s completion protocol', async () => {
+      const linked = join(mkdtempSync(join(tmpdir(), 'krew-bin-')), COMPLETE_FILE);
+      symlinkSync(join(dir, COMPLETE_FILE), linked);
+      const r = await execa(linked, ['install', 'longhorn', '--ui', ''], { env: env(), extendEnv: false });
+      expect(r.stdout.split('\n')).toEqual(['port-forward', 'nodeport', 'loadbalancer', 'ingress', ':4']);
     });
   });
 });

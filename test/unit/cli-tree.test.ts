@@ -21,7 +21,7 @@ describe('the command tree', () => {
     expect(program.commands.map((c) => c.name())).toEqual(expected);
   });
 
-  it.each([[[]], [['--help']], [['completion', 'bash']], [['rendr']]])('%j declares everything (help, completion, suggestions)', (args) => {
+  it.each([[[]], [['--help']], [['completion', 'bash']], [['__complete', 'render', '']], [['rendr']]])('%j declares everything (help, completion, suggestions)', (args) => {
     const program = buildProgram(runtime(), ['node', 'k8s-storage', ...args]);
     expect(program.commands).toHaveLength(TOP_LEVEL_COMMANDS.length);
   });

@@ -3,8 +3,12 @@
  * target), schedules. Declarations only: actions load src/commands/* on demand.
  */
 import type { Command } from 'commander';
-import { collect, examples, makeContext, optsOf, outputs, type Runtime } from '../../cli-kit.js';
-import { BACKUP_MODES, RECURRING_JOB_TASKS } from './resources.js';
+import { CLAIMS, collect, completes, examples, makeContext, optsOf, outputs, type Runtime } from '../../cli-kit.js';
+import { BACKUP_MODES, longhornNames, RECURRING_JOB_TASKS } from './resources.js';
+
+/** The snapshots of the claim argument `pvc` once it is typed (a snapshot's spec.volume is its Longhorn volume), else all. */
+const SNAPSHOTS = longhornNames('Snapshot', { argument: 'pvc', field: 'spec.volume' });
+const JOBS = longhornNames('RecurringJob');
 
 const dryRun = (cmd: Command) => cmd.option('--dry-run', 'print the plan (the Longhorn objects) and change nothing');
 const waiting = (cmd: Command, what: string, timeout: string) => cmd.option('--no-wait', `do not wait for ${what}`).option('--timeout <duration>', `how long to wait for ${what}`, timeout);
@@ -19,8 +23,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
 
     waiting(
       dryRun(
-        snapshot
-          .command('create')
+        completes(snapshot.command('create'), { pvc: CLAIMS })
           .argument('<pvc>', 'the PersistentVolumeClaim (namespace from -n, the kubeconfig context, or default)')
           .description('take a Longhorn snapshot of the volume behind a claim and wait until it is ready')
           .option('--name <name>', 'snapshot name (default: <pvc>-<UTC yyyymmddhhmmss>); a rerun with the same name changes nothing')
@@ -35,7 +38,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await snapshotCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
-    outputs(snapshot.command('list'), 'table', 'json', 'yaml')
+    outputs(completes(snapshot.command('list'), { pvc: CLAIMS }), 'table', 'json', 'yaml')
       .alias('ls')
       .argument('[pvc]', "only this claim's snapshots")
       .description('list Longhorn snapshots with their claim, creation time, readiness and size')
@@ -48,8 +51,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
 
     waiting(
       dryRun(
-        snapshot
-          .command('delete')
+        completes(snapshot.command('delete'), { pvc: CLAIMS, name: SNAPSHOTS })
           .alias('rm')
           .argument('<pvc>', 'the claim the snapshot belongs to (a snapshot of another claim is refused)')
           .argument('<name>', 'snapshot name, as `snapshot list` shows it')
@@ -107,8 +109,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
 
     waiting(
       dryRun(
-        backup
-          .command('create')
+        completes(backup.command('create'), { pvc: CLAIMS, '--snapshot': SNAPSHOTS, '--mode': BACKUP_MODES })
           .argument('<pvc>', 'the PersistentVolumeClaim to back up')
           .description('back up a claim: take a snapshot (or use --snapshot), upload it to the backup target and wait until it completes')
           .option('--snapshot <name>', 'back up this existing snapshot instead of taking a new one; a rerun finds the same backup')
@@ -124,7 +125,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await backupCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
-    outputs(backup.command('list'), 'table', 'json', 'yaml')
+    outputs(completes(backup.command('list'), { pvc: CLAIMS }), 'table', 'json', 'yaml')
       .alias('ls')
       .argument('[pvc]', "only this claim's backups")
       .description('list Longhorn backups with their claim, snapshot, state and size')
@@ -144,8 +145,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
       .addHelpText('after', examples('k8s-storage schedule create nightly --task backup --cron "0 2 * * *" --retain 7', 'k8s-storage schedule attach nightly postgres-pvc -n shop', 'k8s-storage schedule list'));
 
     dryRun(
-      schedule
-        .command('create')
+      completes(schedule.command('create'), { name: JOBS, '--task': RECURRING_JOB_TASKS })
         .argument('<name>', 'job name (at most 40 characters)')
         .description('create or update a Longhorn RecurringJob; rerunning with the same flags changes nothing')
         .option('--task <task>', `what it does: ${RECURRING_JOB_TASKS.join(', ')} (required)`)
@@ -162,8 +162,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
       });
 
     dryRun(
-      schedule
-        .command('attach')
+      completes(schedule.command('attach'), { name: JOBS, pvc: CLAIMS })
         .argument('<name>', 'recurring job name')
         .argument('<pvc>', 'claim whose volume it should run on')
         .description("run a recurring job on a claim's volume (labels the Longhorn volume recurring-job.longhorn.io/<name>=enabled)"),
@@ -175,8 +174,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
       });
 
     dryRun(
-      schedule
-        .command('detach')
+      completes(schedule.command('detach'), { name: JOBS, pvc: CLAIMS })
         .argument('<name>', 'recurring job name')
         .argument('<pvc>', 'claim whose volume it should stop running on')
         .description("stop running a recurring job on a claim's volume (removes the label; snapshots and backups stay)"),
@@ -197,8 +195,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
       });
 
     dryRun(
-      schedule
-        .command('delete')
+      completes(schedule.command('delete'), { name: JOBS })
         .alias('rm')
         .argument('<name>', 'recurring job name')
         .description('delete a recurring job (the snapshots and backups it made stay)'),

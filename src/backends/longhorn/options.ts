@@ -1,5 +1,7 @@
 /** Longhorn's command-line options as data: `install longhorn`, `uninstall longhorn` and `render longhorn-values` are declared from these. */
+import { RECLAIM_POLICIES } from '../../options/index.js';
 import type { CommandSpec, OptionSpec } from '../types.js';
+import { DATA_LOCALITIES, FS_TYPES, UI_EXPOSURES } from './values.js';
 
 const VALUES = 'Chart values:';
 const UI = 'Longhorn UI:';
@@ -9,14 +11,14 @@ export const LONGHORN_VALUE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--replicas <n>', description: 'replicas per volume of the longhorn class (capped at the node count) [default: 3]', group: VALUES },
   { flags: '--default-class', description: 'make longhorn the default StorageClass (the others stop being one)', negatable: true, negatedDescription: 'do not make longhorn the default StorageClass', group: VALUES },
   { flags: '--data-path <path>', description: 'where Longhorn keeps volume data on every node [default: /var/lib/longhorn/]', group: VALUES },
-  { flags: '--reclaim-policy <policy>', description: 'Delete or Retain for the longhorn class (Retain keeps the volume when its claim is deleted)', group: VALUES },
-  { flags: '--fs-type <type>', description: 'ext4 or xfs [default: ext4]', group: VALUES },
-  { flags: '--data-locality <mode>', description: 'disabled, best-effort or strict-local (needs --replicas 1)', group: VALUES },
+  { flags: '--reclaim-policy <policy>', description: 'Delete or Retain for the longhorn class (Retain keeps the volume when its claim is deleted)', group: VALUES, complete: RECLAIM_POLICIES },
+  { flags: '--fs-type <type>', description: 'ext4 or xfs [default: ext4]', group: VALUES, complete: FS_TYPES },
+  { flags: '--data-locality <mode>', description: 'disabled, best-effort or strict-local (needs --replicas 1)', group: VALUES, complete: DATA_LOCALITIES },
   { flags: '--backup-target <url>', description: 's3://bucket@region/path/, nfs://host:/path, cifs://host/share, azblob://...', group: VALUES },
   { flags: '--backup-credentials-secret <name>', description: 'Secret in longhorn-system with the backup store credentials', group: VALUES },
-  { flags: '-f, --values <file>', description: 'your own values file, merged over ours (yours win); repeatable', repeatable: true, group: VALUES },
+  { flags: '-f, --values <file>', description: 'your own values file, merged over ours (yours win); repeatable', repeatable: true, group: VALUES, complete: 'files' },
   { flags: '--set <key=value>', description: 'a value in Helm --set syntax, applied last; repeatable', repeatable: true, group: VALUES },
-  { flags: '--ui <mode>', description: 'how the UI is reached: port-forward, nodeport, loadbalancer or ingress [default: port-forward]', group: UI },
+  { flags: '--ui <mode>', description: 'how the UI is reached: port-forward, nodeport, loadbalancer or ingress [default: port-forward]', group: UI, complete: UI_EXPOSURES },
   { flags: '--host <name>', description: 'DNS name of the UI (with --ui ingress)', group: UI },
   { flags: '--ingress-class <name>', description: 'IngressClass of the UI Ingress [default: nginx]', group: UI },
   { flags: '--auth-secret <name>', description: 'Secret holding the UI login [default: longhorn-ui-auth]', group: UI },

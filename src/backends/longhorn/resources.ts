@@ -9,12 +9,16 @@
  * problems of all its inputs before it throws one UsageError.
  */
 
+import type { ClusterNames } from '../../cli-kit.js';
 import { UsageError } from '../../errors.js';
 import { LONGHORN_CHART } from './chart.js';
 import { dnsLabelProblems, objectNameProblems as dnsSubdomainProblems, isQualifiedName, labelsProblems as labelProblems, toDnsLabelStem } from '../../manifests/names.js';
 
 export const LONGHORN_API_VERSION = 'longhorn.io/v1beta2';
 export const LONGHORN_NAMESPACE = LONGHORN_CHART.namespace;
+
+/** Names of one kind of Longhorn object, for completion (`snapshot delete data <TAB>`). */
+export const longhornNames = (kind: string, ofClaim?: ClusterNames['ofClaim']): ClusterNames => ({ apiVersion: LONGHORN_API_VERSION, kind, namespace: LONGHORN_NAMESPACE, ...(ofClaim ? { ofClaim } : {}) });
 
 export interface LonghornObjectMeta {
   name: string;
