@@ -579,6 +579,14 @@ describe('render longhorn-values', () => {
     expect(values.persistence.defaultClassReplicaCount).toBe(3);
   });
 
+  it('--monitoring renders the ServiceMonitor values install longhorn --monitoring uses, and names the NetworkPolicy the values cannot carry', async () => {
+    const [plain, monitored] = await Promise.all([runCli(['render', 'longhorn-values', '-o', 'json']), runCli(['render', 'longhorn-values', '--monitoring', '-o', 'json'])]);
+    expect(monitored.exitCode, monitored.stderr).toBe(0);
+    expect(JSON.parse(plain.stdout)).not.toHaveProperty('metrics');
+    expect(JSON.parse(monitored.stdout).metrics).toEqual({ serviceMonitor: { enabled: true, additionalLabels: { release: 'kube-prom-stack' } } });
+    expect(monitored.stderr).toContain('NetworkPolicy longhorn-manager-prometheus in longhorn-system');
+  });
+
   it('reports every bad flag at once (exit 2)', async () => {
     const r = await runCli(['render', 'longhorn-values', '--nodes', 'zero', '--replicas', '30', '--ui', 'web']);
     expect(r.exitCode).toBe(2);

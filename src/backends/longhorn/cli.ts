@@ -26,7 +26,8 @@ export function registerLonghornCommands(program: Command, rt: Runtime, parents:
         .option('--microk8s', 'the cluster is MicroK8s: set its kubelet root dir (the default)')
         .option('--no-microk8s', 'the cluster is not MicroK8s: let Longhorn detect the kubelet root dir')
         .option('--version <version>', 'chart version named in the header [default: 1.12.1]')
-        .option('--gitops', 'for GitOps tools that cannot run Helm hooks: preUpgradeChecker.jobEnabled=false'),
+        .option('--gitops', 'for GitOps tools that cannot run Helm hooks: preUpgradeChecker.jobEnabled=false')
+        .option('--monitoring', "turn on the chart's ServiceMonitor for the MicroK8s observability addon's Prometheus (label release: kube-prom-stack), as install longhorn --monitoring does"),
     )
       .addHelpText(
         'after',
@@ -34,6 +35,7 @@ export function registerLonghornCommands(program: Command, rt: Runtime, parents:
           'k8s-storage render longhorn-values --nodes 3 > longhorn-values.yaml',
           'k8s-storage render longhorn-values --nodes 2 --default-class --gitops -f mine.yaml',
           'k8s-storage render longhorn-values --no-microk8s -o json',
+          'k8s-storage render longhorn-values --nodes 3 --monitoring > longhorn-values.yaml',
         ),
       )
       .action(async (_o, cmd: Command) => {

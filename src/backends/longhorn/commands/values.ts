@@ -9,6 +9,7 @@ import { UsageError } from '../../../errors.js';
 import { reclaimPolicy, wholeNumber } from '../../../options/index.js';
 import { LONGHORN_CHART } from '../chart.js';
 import { composeLonghornValues, type UserValuesFile } from '../compose.js';
+import { LONGHORN_METRICS_PORT, PROMETHEUS_POLICY } from '../monitoring.js';
 import { parseSetFlag, parseValuesYaml, renderLonghornValuesYaml, validateLonghornInstallOptions, type LonghornInstallOptions } from '../values.js';
 
 /** Reads `-f` files: every unreadable or invalid file is a problem, none stops the others being read. */
@@ -62,8 +63,10 @@ export async function renderLonghornValues(ctx: Context, opts: Record<string, an
   const microk8s = opts.microk8s !== false;
   problems.push(...validateLonghornInstallOptions({ ...valueOptions, microk8s }), ...(opts.set ?? []).flatMap((s: string) => parseSetFlag(s).problems));
   if (problems.length) throw new UsageError(problems);
-  const composed = composeLonghornValues({ ...valueOptions, microk8s, ...(nodeCount !== undefined ? { nodeCount } : {}) }, userFiles.files, opts.set ?? []);
+  const composed = composeLonghornValues({ ...valueOptions, microk8s, ...(nodeCount !== undefined ? { nodeCount } : {}), ...(opts.monitoring === true ? { monitoring: true } : {}) }, userFiles.files, opts.set ?? []);
   for (const w of composed.warnings) ctx.log.warn(w);
+  // The values cannot carry it: install longhorn --monitoring applies it beside the chart.
+  if (opts.monitoring === true) ctx.log.info(`--monitoring: Prometheus also needs NetworkPolicy ${PROMETHEUS_POLICY} in ${LONGHORN_CHART.namespace} to reach longhorn-manager's metrics port ${LONGHORN_METRICS_PORT} (install longhorn --monitoring applies it); add it beside these values in your GitOps repository`);
   const version = String(opts.version ?? LONGHORN_CHART.defaultVersion).replace(/^v/, '');
   ctx.out(format === 'json' ? `${JSON.stringify(composed.merged, null, 2)}\n` : renderLonghornValuesYaml(composed.merged, version));
 }
