@@ -5,7 +5,8 @@
  * `snapshot revert`, which keep the record in an annotation so a rerun restores the counts
  * found before the first run, not the zeros it left.
  */
-import type { ClaimUser } from '../cluster/claims.js';
+import type { ClaimFacts, ClaimUser } from '../cluster/claims.js';
+import { UsageError } from '../errors.js';
 import type { KubeObject } from '../presets/types.js';
 import type { Step } from './types.js';
 
@@ -43,4 +44,15 @@ export function scaleUpSteps(namespace: string, workloads: WorkloadRecord[], tim
     { kind: 'patch', title: `Scale ${w.kind} ${w.name} back to ${w.replicas}`, ref: workloadRef(namespace, w), patch: { spec: { replicas: w.replicas } } },
     ...(w.replicas > 0 ? [{ kind: 'wait', title: `Wait until ${w.kind} ${w.name} is ready`, until: { type: 'ready', ref: workloadRef(namespace, w) }, timeoutMs } as Step] : []),
   ]);
+}
+
+/** The progress record a resumable command keeps in an annotation on the claim, if there is one. */
+export function recordOn<T>(claim: Pick<ClaimFacts, 'pvc' | 'namespace' | 'name'>, annotation: string): T | undefined {
+  const raw = claim.pvc.metadata.annotations?.[annotation];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    throw new UsageError(`the ${annotation} annotation on ${claim.namespace}/${claim.name} is not ours to read (not JSON): remove it to start again`);
+  }
 }
