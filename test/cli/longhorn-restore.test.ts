@@ -10,7 +10,8 @@ import { createBackupStore, longhornNode, longhornVolume, startLonghornDataContr
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { seedClaim } from '../helpers/data-tree.js';
 import { startDeploymentController } from '../helpers/deployment-controller.js';
-import { bytesQuantity, latestBackup, restoredVolumeName } from '../../src/backends/longhorn/restore-plan.js';
+import { bytesQuantity, latestBackup, planClaimFromSource, planSnapshotRevert, restoredVolumeName } from '../../src/backends/longhorn/restore-plan.js';
+import { expectAllSchemaValid } from '../helpers/schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -390,5 +391,18 @@ describe('pure helpers', () => {
     expect(latestBackup(all, { namespace: NS, name: 'x', volume: 'pvc-1' })?.metadata.name).toBe('b');
     expect(latestBackup(all, { namespace: NS, name: 'data' })?.metadata.name).toBe('d');
     expect(latestBackup(all, { namespace: 'other', name: 'data' })).toBeUndefined();
+  });
+
+  it('the PV and claim a restore creates are valid Kubernetes objects', async () => {
+    const plan = planClaimFromSource({ kind: 'backup', backup: 'backup-x', url: 'nfs://nas:/b?backup=backup-x&volume=pvc-1', size: '2147483648' }, { namespace: NS, claim: 'r', className: 'longhorn', classExplicit: false }, { timeoutMs: 1000 });
+    const objects = plan.steps.flatMap((st) => (st.kind === 'apply' ? st.objects : [])).filter((o) => o.apiVersion === 'v1');
+    expect(objects.map((o) => o.kind)).toEqual(['PersistentVolume', 'PersistentVolumeClaim']);
+    await expectAllSchemaValid(objects);
+    expect(plan.warnings).toEqual(['StorageClass longhorn does not exist: the claim names it, with defaults (3 replicas, ext4); --class names another']);
+  });
+
+  it('a revert under way for another snapshot is finished first', () => {
+    const record = { snapshot: 'old', node: 'node-1', workloads: [], done: 'attached' as const };
+    expect(() => planSnapshotRevert('new', { claim: { namespace: NS, name: 'data', volume: 'pvc-1' }, workloads: [], blockers: [], attachment: {} as never, record }, { timeoutMs: 1000 })).toThrow('a revert of shop/data to snapshot old is under way');
   });
 });
