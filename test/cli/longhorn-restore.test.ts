@@ -405,4 +405,11 @@ describe('pure helpers', () => {
     const record = { snapshot: 'old', node: 'node-1', workloads: [], done: 'attached' as const };
     expect(() => planSnapshotRevert('new', { claim: { namespace: NS, name: 'data', volume: 'pvc-1' }, workloads: [], blockers: [], attachment: {} as never, record }, { timeoutMs: 1000 })).toThrow('a revert of shop/data to snapshot old is under way');
   });
+
+  it('a revert to a snapshot taken before an expansion warns that the filesystem shrinks back', () => {
+    const snapshot = { apiVersion: 'longhorn.io/v1beta2', kind: 'Snapshot', metadata: { name: 's1', namespace: LH }, spec: { volume: 'pvc-1', createSnapshot: true, labels: {} }, status: { readyToUse: true, restoreSize: 1073741824 } } as const;
+    const facts = { claim: { namespace: NS, name: 'data', volume: 'pvc-1', size: '2147483648' }, snapshot, workloads: [], blockers: [], attachment: {} as never, node: 'node-1' };
+    expect(planSnapshotRevert('s1', facts, { timeoutMs: 1000 }).warnings[1]).toContain('snapshot s1 predates an expansion (1Gi < 2Gi)');
+    expect(planSnapshotRevert('s1', { ...facts, claim: { ...facts.claim, size: '1073741824' } }, { timeoutMs: 1000 }).warnings).toHaveLength(1);
+  });
 });

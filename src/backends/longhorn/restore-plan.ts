@@ -178,7 +178,7 @@ export function planClaimFromSource(source: ClaimSource, facts: NewClaimFacts, o
     kind: 'verify',
     title: `Check that Longhorn ${source.kind === 'backup' ? 'restored' : 'copied'} ${sourceText(source)}`,
     expect: [{ type: 'exists', ref: vref, fields: restored, explain: source.kind === 'backup' ? 'status.conditions' : 'status.cloneStatus' }],
-    hint: source.kind === 'backup' ? 'k8s-storage backup target show says whether Longhorn can read the backup store' : `kubectl -n ${LONGHORN_NAMESPACE} describe volumes.longhorn.io ${volume}`,
+    hint: `${source.kind === 'backup' ? 'k8s-storage backup target show says whether Longhorn can read the backup store; ' : ''}to try again, delete the failed volume (kubectl -n ${LONGHORN_NAMESPACE} delete volumes.longhorn.io ${volume}) and rerun`,
   });
   const annotations = { [RESTORED_FROM_ANNOTATION]: mark };
   const pv: KubeObject = {
@@ -231,7 +231,7 @@ export interface RevertRecord {
 }
 
 export interface RevertFacts {
-  claim: { namespace: string; name: string; volume: string };
+  claim: { namespace: string; name: string; volume: string; /** bytes */ size?: string };
   snapshot?: LonghornSnapshot;
   /** Deployments/StatefulSets mounting the claim, as found now (used when there is no record yet). */
   workloads: WorkloadRecord[];
@@ -315,9 +315,14 @@ export function planSnapshotRevert(name: string, facts: RevertFacts, opts: { tim
   }
   steps.push(...scaleUpSteps(claim.namespace, record.workloads, opts.timeoutMs));
   steps.push({ kind: 'patch', title: 'Record: revert finished', ref: pvcRef, patch: { metadata: { annotations: { [REVERT_ANNOTATION]: null } } } });
+  const warnings = done ? [] : [`everything written to ${ref} after snapshot ${name} is discarded`];
+  const before = Number(facts.snapshot?.status?.restoreSize ?? 0);
+  if (!done && before > 0 && claim.size && before < Number(claim.size)) {
+    warnings.push(`snapshot ${name} predates an expansion (${bytesQuantity(String(before))} < ${bytesQuantity(claim.size)}): after the revert the filesystem is the smaller one; grow it by hand (resize2fs / xfs_growfs) from a pod`);
+  }
   return {
     title: `revert ${ref} (Longhorn volume ${claim.volume}) to snapshot ${name}`,
-    warnings: done ? [] : [`everything written to ${ref} after snapshot ${name} is discarded`],
+    warnings,
     notes: facts.record ? [`resuming: the last finished step was "${done ?? 'none'}"`] : [],
     steps,
   };

@@ -177,7 +177,7 @@ export async function snapshotRevert(ctx: Context, pvc: string, snapshot: string
   const plan = planSnapshotRevert(
     snapshot,
     {
-      claim: { namespace, name: pvc, volume: claim.volume },
+      claim: { namespace, name: pvc, volume: claim.volume, ...(claim.volumeObject.spec?.size ? { size: claim.volumeObject.spec.size } : {}) },
       ...(snap ? { snapshot: snap } : {}),
       workloads,
       blockers: podsNotScaled(facts.users),
