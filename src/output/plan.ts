@@ -48,10 +48,7 @@ function describeStep(s: Step): string[] {
     case 'verify':
       return s.expect.map((e) => `check: ${describeExpectation(e)}`);
     case 'service-call':
-      return [
-        `${s.method} ${s.path}${s.query ? `?${new URLSearchParams(s.query).toString()}` : ''} to Service ${s.service.namespace}/${s.service.name}:${s.service.port} (API server proxy)${s.body !== undefined ? ` with ${JSON.stringify(s.body)}` : ''}`,
-        ...(s.verify ?? []).map((e) => `then check: ${describeExpectation(e)}`),
-      ];
+      return [`${s.method} ${s.path}${s.query ? `?${new URLSearchParams(s.query).toString()}` : ''} to Service ${s.service.namespace}/${s.service.name}:${s.service.port} (API server proxy)${s.body !== undefined ? ` with ${JSON.stringify(s.body)}` : ''}`];
     case 'exec':
       return [`exec in pod ${s.target.pod} (container ${s.target.container}) in ${s.target.namespace}: ${describeRun(s.run)}`];
     case 'pod':

@@ -138,10 +138,6 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
         if (err instanceof ClusterError && !deps.signal.aborted) throw new ClusterError(`${step.title} failed: ${err.message}`, { reason: err.reason, cause: err, ...(err.hint ? { hint: err.hint } : {}) });
         throw err;
       }
-      if (step.verify?.length) {
-        const failures = await verifyAll(kube, step.verify, reads);
-        if (failures.length) throw new ClusterError(`${step.title}: ${step.service.name} accepted it, but ${failures.join('; ')}.`);
-      }
       return;
     }
     case 'pod':

@@ -304,7 +304,14 @@ export function planSnapshotRevert(name: string, facts: RevertFacts, opts: { tim
       path: `/v1/volumes/${claim.volume}`,
       query: { action: 'snapshotRevert' },
       body: { name },
-      verify: [{ type: 'exists', ref: lhRef('Snapshot', name), fields: { status: { children: { 'volume-head': true } } } }],
+    });
+    // Longhorn copies the engine's snapshot chain into the Snapshot objects a moment later.
+    steps.push({
+      kind: 'wait',
+      title: `Wait until Longhorn shows volume-head under snapshot ${name}`,
+      until: { type: 'exists', ref: lhRef('Snapshot', name), fields: { status: { children: { 'volume-head': true } } } },
+      timeoutMs: Math.min(opts.timeoutMs, 120_000),
+      hint: `kubectl -n ${LONGHORN_NAMESPACE} get snapshots.longhorn.io ${name} -o yaml (status.children)`,
     });
     steps.push(mark('reverted', `Record: reverted to ${name}`));
   }
