@@ -6,12 +6,14 @@
  * longhorn-manager's snapshotRevert only on a volume attached in maintenance mode.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createBackupStore, longhornNode, longhornVolume, startLonghornDataController } from '../fakes/lib/longhorn-data-controller.mjs';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { seedClaim } from '../helpers/data-tree.js';
 import { startDeploymentController } from '../helpers/deployment-controller.js';
 import { bytesQuantity, latestBackup, planClaimFromSource, planSnapshotRevert, restoredVolumeName } from '../../src/backends/longhorn/restore-plan.js';
 import { expectAllSchemaValid } from '../helpers/schema.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -96,12 +98,18 @@ describe('backup restore', () => {
     expect(v.spec).toMatchObject({ frontend: 'blockdev', dataEngine: 'v1' });
     expect(seen.indexOf('volume restoreRequired=true')).toBeGreaterThanOrEqual(0);
     expect(seen.indexOf('pv')).toBeGreaterThan(seen.indexOf('volume restoreRequired=false'));
-    // The rerun finds it done and writes nothing.
+    // The rerun finds it done, writes nothing, and can say what is there.
     const before = longhornWrites(s).length;
-    const again = await s.run(['backup', 'restore', name, '--to', 'data-restored', '-n', NS]);
+    const again = await s.run(['backup', 'restore', name, '--to', 'data-restored', '-n', NS, '-o', 'yaml']);
     expect(again.exitCode).toBe(0);
     expect(again.stderr).toContain('was restored from backup');
     expect(longhornWrites(s).length).toBe(before);
+    const doc = parse(again.stdout);
+    expectOutputSchema('restored-claim', doc);
+    expect(doc).toMatchObject({ apiVersion: 'k8s-storage.io/v1', kind: 'RestoredClaim', name: 'data-restored', volume: restoredVolumeName(NS, 'data-restored'), phase: 'Bound', source: { kind: 'Backup', name, url } });
+    expect((await s.run(['backup', 'restore', name, '--to', 'data-restored', '-n', NS, '-o', 'name'])).stdout).toBe('persistentvolumeclaim/data-restored\n');
+    const table = await s.run(['backup', 'restore', name, '--to', 'data-restored', '-n', NS, '-o', 'table']);
+    expect(table.exitCode).toBe(2);
   });
 
   it('--latest takes the newest completed backup of the claim; --replicas overrides the class', async () => {
@@ -236,8 +244,11 @@ describe('snapshot restore', () => {
   it('a new claim from a snapshot: a Volume cloning snap://<volume>/<snapshot>, the snapshot size, then PV and Bound claim', async () => {
     const { s } = await cluster();
     expect((await s.run(['snapshot', 'create', 'data', '-n', NS, '--name', 's1'])).exitCode).toBe(0);
-    const r = await s.run(['snapshot', 'restore', 'data', 's1', '--to', 'data-s1', '-n', NS]);
+    const r = await s.run(['snapshot', 'restore', 'data', 's1', '--to', 'data-s1', '-n', NS, '-o', 'json']);
     expect(r.exitCode, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expectOutputSchema('restored-claim', doc);
+    expect(doc).toMatchObject({ kind: 'RestoredClaim', namespace: NS, name: 'data-s1', phase: 'Bound', size: '1Gi', source: { kind: 'Snapshot', name: 's1', volume: 'pvc-1111' } });
     expect(restoredState(s, 'data-s1')).toEqual({
       volume: { spec: { size: '1073741824', fromBackup: undefined, dataSource: 'snap://pvc-1111/s1', numberOfReplicas: 2 }, restoreRequired: undefined, clone: 'completed' },
       pv: { handle: restoredVolumeName(NS, 'data-s1'), claim: 'data-s1', phase: 'Bound', capacity: '1Gi', reclaim: 'Retain' },

@@ -227,15 +227,14 @@ function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
   const backup = rt.wants('backup') ? parent('backup') : undefined;
   if (backup) {
     newClaim(
-      backup
-        .command('restore')
+      outputs(backup.command('restore'), 'json', 'yaml', 'name')
         .argument('<backup>', 'the backup, as backup list shows it (with --latest: the claim whose newest backup to restore)')
         .description('restore a Longhorn backup into a new claim: a Volume restored from the backup, then a PV and a claim bound to it; a rerun continues')
         .option('--latest', "the argument is a claim: restore its newest completed backup (found by its volume, or by the claim Longhorn recorded with the backup)"),
     )
       .addHelpText(
         'after',
-        '\nWhen Longhorn does not list the backup (e.g. after a reinstall), it is first asked to read the backup target again.\n' +
+        '\nWhen Longhorn does not list the backup (e.g. after a reinstall), it is first asked to read the backup target again.\n-o json|yaml prints the new claim (kind RestoredClaim), -o name persistentvolumeclaim/<name>.\n' +
           examples('k8s-storage backup restore backup-data-20260101020000 --to data-restored -n shop', 'k8s-storage backup restore data --latest --to data-restored -n shop', 'k8s-storage backup restore backup-data-20260101020000 --to data-copy --replicas 1 --dry-run'),
       )
       .action(async (name: string, _o, cmd: Command) => {
@@ -247,8 +246,7 @@ function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
   const snapshot = rt.wants('snapshot') ? parent('snapshot') : undefined;
   if (snapshot) {
     newClaim(
-      snapshot
-        .command('restore')
+      outputs(snapshot.command('restore'), 'json', 'yaml', 'name')
         .argument('<pvc>', 'the claim the snapshot is of')
         .argument('<snapshot>', 'snapshot name, as `snapshot list` shows it')
         .description('a new claim from a snapshot: Longhorn clones the snapshot into a new volume (dataSource snap://), then a PV and a claim bound to it'),

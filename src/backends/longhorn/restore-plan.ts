@@ -216,6 +216,34 @@ export function planClaimFromSource(source: ClaimSource, facts: NewClaimFacts, o
   return plan;
 }
 
+/** What `backup restore` and `snapshot restore` print with -o json|yaml (schemas/restored-claim.schema.json). */
+export interface RestoredClaim {
+  apiVersion: 'k8s-storage.io/v1';
+  kind: 'RestoredClaim';
+  namespace: string;
+  name: string;
+  /** The PV and the Longhorn volume behind it share this name. */
+  volume: string;
+  storageClass: string;
+  size: string;
+  phase: string;
+  source: { kind: 'Backup'; name: string; url: string } | { kind: 'Snapshot'; name: string; volume: string };
+}
+
+export function restoredClaim(source: ClaimSource, claim: { namespace: string; name: string; className: string }, phase: string): RestoredClaim {
+  return {
+    apiVersion: 'k8s-storage.io/v1',
+    kind: 'RestoredClaim',
+    namespace: claim.namespace,
+    name: claim.name,
+    volume: restoredVolumeName(claim.namespace, claim.name),
+    storageClass: claim.className,
+    size: bytesQuantity(source.size),
+    phase,
+    source: source.kind === 'backup' ? { kind: 'Backup', name: source.backup, url: source.url } : { kind: 'Snapshot', name: source.snapshot, volume: source.volume },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Revert in place
 

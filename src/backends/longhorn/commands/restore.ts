@@ -6,7 +6,8 @@
 import { claimNamespace, readClaim } from '../../../cluster/claims.js';
 import type { KubeClient } from '../../../cluster/kube.js';
 import { ClusterSession } from '../../../cluster/session.js';
-import type { Context } from '../../../context.js';
+import { outputFormat, type Context } from '../../../context.js';
+import { formatData } from '../../../output/print.js';
 import { ClusterError, hasReason, Interrupted, UsageError } from '../../../errors.js';
 import { objectNameProblems } from '../../../manifests/names.js';
 import { wholeNumber } from '../../../options/index.js';
@@ -20,6 +21,7 @@ import {
   latestBackup,
   planClaimFromSource,
   planSnapshotRevert,
+  restoredClaim,
   restoredVolumeName,
   REVERT_ANNOTATION,
   snapshotSource,
@@ -60,8 +62,16 @@ async function restoreInto(ctx: Context, session: ClusterSession, kube: KubeClie
     { namespace, claim: o.to, className: o.className, classExplicit: opts.class !== undefined, ...(storageClass ? { storageClass } : {}), ...(existingClaim ? { existingClaim } : {}), ...(existingVolume ? { existingVolume } : {}), ...(existingPv ? { existingPv } : {}) },
     { ...(o.replicas !== undefined ? { replicas: o.replicas } : {}), timeoutMs: o.timeoutMs },
   );
+  // -o is checked before anything changes; with --dry-run it formats the plan instead.
+  const format = opts.dryRun ? undefined : outputFormat(ctx, ['text', 'json', 'yaml', 'name'] as const, 'text');
   const done = await runPlan(ctx, session, plan, opts);
-  if (done && plan.steps.length) ctx.log.success(`${namespace}/${o.to} is Bound to Longhorn volume ${volume}, restored from ${source.kind === 'backup' ? `backup ${source.backup}` : `snapshot ${source.snapshot}`}`);
+  if (!done) return;
+  if (plan.steps.length) ctx.log.success(`${namespace}/${o.to} is Bound to Longhorn volume ${volume}, restored from ${source.kind === 'backup' ? `backup ${source.backup}` : `snapshot ${source.snapshot}`}`);
+  if (format === 'name') ctx.out(`persistentvolumeclaim/${o.to}\n`);
+  else if (format === 'json' || format === 'yaml') {
+    const now = await kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: o.to, namespace });
+    ctx.out(formatData(restoredClaim(source, { namespace, name: o.to, className: o.className }, now?.status?.phase ?? 'Pending'), format));
+  }
 }
 
 /**
