@@ -344,22 +344,35 @@ describe('snapshot revert', () => {
     expect(longhornWrites(s).length).toBe(writes);
   });
 
-  it('interrupted in maintenance mode, then rerun: continues and ends like an uninterrupted run', async () => {
-    const s = await withApp();
-    const r = await s.runWithSignal(['snapshot', 'revert', 'data', 's1', '-n', NS, '--yes'], {
-      afterCondition: () => get('VolumeAttachment', 'pvc-1111')?.status?.attachmentTicketStatuses?.['k8s-storage-revert']?.satisfied === true,
-      signal: 'SIGINT',
-    });
-    expect(r.exitCode).toBe(130);
-    expect(r.stderr).toContain('rerun the same command to finish');
-    expect(JSON.parse(pvc('data').metadata.annotations['k8s-storage.io/revert'])).toMatchObject({ snapshot: 's1', workloads: [{ kind: 'Deployment', name: 'web', replicas: 2 }] });
-    expect(s.api!.store.get('apps/deployments', 'web', NS).spec.replicas).toBe(0);
-    const again = await s.run(['snapshot', 'revert', 'data', 's1', '-n', NS, '--yes']);
-    expect(again.exitCode, again.stderr).toBe(0);
-    expect(again.stderr).toContain('resuming: the last finished step was');
-    await s.api!.waitFor(() => (s.api!.store.list('pods', NS) as any[]).length === 2);
-    expect(endState(s)).toEqual({ head: ['s1'], replicas: 2, pods: 2, tickets: [], record: undefined, frontendDisabled: false });
-  }, 60_000);
+  it('interrupted after the scale-down, in maintenance mode, after the revert; each rerun continues and ends like an uninterrupted run', async () => {
+    const recorded = (step: string) => () => JSON.parse(pvc('data')?.metadata.annotations?.['k8s-storage.io/revert'] ?? '{}').done === step;
+    const points: [string, () => boolean][] = [
+      ['after the scale-down', recorded('scaled-down')],
+      ['in maintenance mode', () => get('VolumeAttachment', 'pvc-1111')?.status?.attachmentTicketStatuses?.['k8s-storage-revert']?.satisfied === true],
+      ['after the revert', recorded('reverted')],
+    ];
+    const codes: number[] = [];
+    for (const [when, cond] of points) {
+      const s = await withApp();
+      const r = await s.runWithSignal(['snapshot', 'revert', 'data', 's1', '-n', NS, '--yes'], { afterCondition: cond, signal: 'SIGINT' });
+      codes.push(r.exitCode!);
+      expect([0, 130], when).toContain(r.exitCode);
+      if (r.exitCode === 130) {
+        expect(r.stderr, when).toContain('rerun the same command to finish');
+        expect(JSON.parse(pvc('data').metadata.annotations['k8s-storage.io/revert']), when).toMatchObject({ snapshot: 's1', workloads: [{ kind: 'Deployment', name: 'web', replicas: 2 }] });
+      }
+      // A rerun after the revert itself needs no confirmation: nothing is discarded any more.
+      const again = await s.run(['snapshot', 'revert', 'data', 's1', '-n', NS, ...(when === 'after the revert' ? [] : ['--yes'])]);
+      expect(again.exitCode, `${when}: ${again.stderr}`).toBe(0);
+      if (r.exitCode === 130) expect(again.stderr, when).toContain('resuming: the last finished step was');
+      await s.api!.waitFor(() => (s.api!.store.list('pods', NS) as any[]).length === 2);
+      expect(endState(s), when).toEqual({ head: ['s1'], replicas: 2, pods: 2, tickets: [], record: undefined, frontendDisabled: false });
+      for (const stop of stops.splice(0)) stop();
+      await s.cleanup();
+      sb = undefined;
+    }
+    expect(codes, 'the runs were really interrupted').toEqual([130, 130, 130]);
+  }, 120_000);
 });
 
 describe('the Longhorn stand-in refuses what longhorn-manager refuses', () => {
