@@ -114,6 +114,8 @@ export interface NewClaimFacts {
   existingClaim?: Obj;
   existingVolume?: LonghornVolume;
   existingPv?: Obj;
+  /** Longhorn nodes that take replicas (spec.allowScheduling), when known. */
+  schedulableNodes?: number;
 }
 
 export interface NewClaimOptions {
@@ -151,6 +153,9 @@ export function planClaimFromSource(source: ClaimSource, facts: NewClaimFacts, o
   if (!sc) plan.warnings.push(`StorageClass ${facts.className} does not exist: the claim names it, with defaults (3 replicas, ext4); --class names another`);
   const params = (sc as { parameters?: Record<string, string> } | undefined)?.parameters ?? {};
   const replicas = opts.replicas ?? (Number(params.numberOfReplicas) || 3);
+  if (facts.schedulableNodes !== undefined && replicas > facts.schedulableNodes) {
+    plan.warnings.push(`${replicas} replicas but ${facts.schedulableNodes} Longhorn node(s) take replicas: the volume stays Degraded; --replicas ${Math.max(1, facts.schedulableNodes)} matches the cluster`);
+  }
   const quantity = bytesQuantity(source.size);
   const vref = lhRef('Volume', volume);
   const restored: Record<string, unknown> = source.kind === 'backup' ? { status: { restoreRequired: false, state: 'detached' } } : { status: { cloneStatus: { state: 'completed' }, state: 'detached' } };

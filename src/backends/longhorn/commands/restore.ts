@@ -51,15 +51,17 @@ function newClaimOptions(opts: Record<string, any>, problems: string[]): { to: s
 /** Creates the new claim from `source`: reads what exists under the new names, plans, runs. */
 async function restoreInto(ctx: Context, session: ClusterSession, kube: KubeClient, namespace: string, source: ClaimSource, o: ReturnType<typeof newClaimOptions>, opts: Record<string, any>): Promise<void> {
   const volume = restoredVolumeName(namespace, o.to);
-  const [existingClaim, existingVolume, existingPv, storageClass] = await Promise.all([
+  const [existingClaim, existingVolume, existingPv, storageClass, nodes] = await Promise.all([
     kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: o.to, namespace }),
     kube.get<Kube<LonghornVolume>>(longhornRef('Volume', volume)),
     kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolume', name: volume }),
     kube.get<Obj>({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', name: o.className }),
+    kube.list<Obj>(LONGHORN_API_VERSION, 'Node', { namespace: LONGHORN_NAMESPACE }),
   ]);
+  const schedulableNodes = nodes.length ? nodes.filter((n) => n.spec?.allowScheduling !== false).length : undefined;
   const plan = planClaimFromSource(
     source,
-    { namespace, claim: o.to, className: o.className, classExplicit: opts.class !== undefined, ...(storageClass ? { storageClass } : {}), ...(existingClaim ? { existingClaim } : {}), ...(existingVolume ? { existingVolume } : {}), ...(existingPv ? { existingPv } : {}) },
+    { namespace, claim: o.to, className: o.className, classExplicit: opts.class !== undefined, ...(schedulableNodes !== undefined ? { schedulableNodes } : {}), ...(storageClass ? { storageClass } : {}), ...(existingClaim ? { existingClaim } : {}), ...(existingVolume ? { existingVolume } : {}), ...(existingPv ? { existingPv } : {}) },
     { ...(o.replicas !== undefined ? { replicas: o.replicas } : {}), timeoutMs: o.timeoutMs },
   );
   // -o is checked before anything changes; with --dry-run it formats the plan instead.
