@@ -216,10 +216,10 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
 /** Bringing data back (issue 11): `backup restore`, `snapshot restore`, `snapshot revert`, joined to the commands above. */
 function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
   const parent = (name: string) => program.commands.find((c) => c.name() === name);
-  const newClaim = (cmd: Command) =>
+  const newClaim = (cmd: Command, classDefault = 'longhorn') =>
     cmd
       .option('--to <pvc>', 'name of the new claim, in the namespace from -n (required)')
-      .option('--class <class>', 'StorageClass the new claim and its PV name [default: longhorn]')
+      .option('--class <class>', `StorageClass the new claim and its PV name [default: ${classDefault}]`)
       .option('--replicas <n>', "replicas of the new Longhorn volume, 1-20 [default: the class's numberOfReplicas, else 3]")
       .option('--timeout <duration>', 'how long Longhorn may take to write the data, and the claim to bind', '30m')
       .option('--dry-run', 'print every step (the Volume, PV and claim) and change nothing');
@@ -250,6 +250,7 @@ function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
         .argument('<pvc>', 'the claim the snapshot is of')
         .argument('<snapshot>', 'snapshot name, as `snapshot list` shows it')
         .description('a new claim from a snapshot: Longhorn clones the snapshot into a new volume (dataSource snap://), then a PV and a claim bound to it'),
+      "the source claim's",
     )
       .addHelpText('after', examples('k8s-storage snapshot restore postgres-pvc before-upgrade --to postgres-before -n shop'))
       .action(async (pvc: string, name: string, _o, cmd: Command) => {

@@ -162,7 +162,9 @@ export async function snapshotRestore(ctx: Context, pvc: string, snapshot: strin
   const kube = await session.kube();
   const namespace = claimNamespace(ctx, kube);
   const claim = await resolveClaim(kube, namespace, pvc);
-  const snap = await kube.get<Kube<LonghornSnapshot>>(longhornRef('Snapshot', snapshot));
+  const [snap, sourcePvc] = await Promise.all([kube.get<Kube<LonghornSnapshot>>(longhornRef('Snapshot', snapshot)), kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: pvc, namespace })]);
+  // The copy keeps the source's class unless --class says otherwise.
+  if (opts.class === undefined && sourcePvc?.spec?.storageClassName) o.className = sourcePvc.spec.storageClassName;
   const source = snapshotSource({ namespace, name: pvc, volume: claim.volume, ...(claim.volumeObject.spec?.size ? { size: claim.volumeObject.spec.size } : {}) }, snapshot, snap);
   await restoreInto(ctx, session, kube, namespace, source, o, opts);
 }
