@@ -141,6 +141,10 @@ describe('backup restore', () => {
     expect(flags.stderr).toContain('--replicas');
     expect(flags.stderr).toContain('--class');
 
+    const takenUnknown = await s.run(['backup', 'restore', 'backup-nope', '--to', 'logs', '-n', NS]);
+    expect(takenUnknown.exitCode).toBe(2);
+    expect(takenUnknown.stderr).toContain('--to logs: PersistentVolumeClaim shop/logs already exists');
+    expect(longhornWrites(s).length, 'nothing asked of Longhorn for a taken --to').toBe(writes);
     const unknown = await s.run(['backup', 'restore', 'backup-nope', '--to', 'x', '-n', NS]);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('backup backup-nope does not exist, even after Longhorn read the backup target again');

@@ -23,6 +23,7 @@ import {
   planSnapshotRevert,
   restoredClaim,
   restoredVolumeName,
+  RESTORED_FROM_ANNOTATION,
   REVERT_ANNOTATION,
   snapshotSource,
   type ClaimSource,
@@ -144,6 +145,9 @@ export async function backupRestore(ctx: Context, arg: string, opts: Record<stri
     opts.latest ? `no completed backup of ${namespace}/${arg}${volume ? ` (Longhorn volume ${volume})` : ''}` : `backup ${arg} does not exist`;
   let found = await find();
   if (!found) {
+    // Refuse a taken --to before asking Longhorn for anything (a claim we restored is checked by the planner).
+    const taken = await kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: o.to, namespace });
+    if (taken && !taken.metadata.annotations?.[RESTORED_FROM_ANNOTATION]) throw new UsageError(`--to ${o.to}: PersistentVolumeClaim ${namespace}/${o.to} already exists; choose another name, or delete it first`);
     if (opts.dryRun) throw new UsageError(`${missing()} in Longhorn's list; without --dry-run, Longhorn is first asked to read the backup target again (after a reinstall it lists an old store's backups only then)`, { hint: 'k8s-storage backup list' });
     await resyncBackupTarget(ctx, kube, Math.min(o.timeoutMs, 2 * 60_000));
     found = await appearing(ctx, 5_000, find);
