@@ -17,9 +17,9 @@ import { copyCommand, manifestCommand } from '../data/pod.js';
 import { podLifetimeSeconds } from '../data/plan.js';
 import type { KubeObject } from '../presets/types.js';
 import type { Plan, Step } from './types.js';
-import { scaleDownSteps, scaleUpSteps, workloadRef, workloadsOf, type WorkloadRecord } from './workloads.js';
+import { scaleDownSteps, scaleUpSteps, templateOwner, workloadRef, workloadsOf, type WorkloadRecord } from './workloads.js';
 
-export { workloadsOf, type WorkloadRecord };
+export { templateOwner, workloadsOf, type WorkloadRecord };
 
 export const MIGRATION_ANNOTATION = 'k8s-storage.io/migration';
 export const MIGRATED_TO_ANNOTATION = 'k8s-storage.io/migrated-to';
@@ -59,10 +59,6 @@ export interface MigrateOptions {
 
 export const targetName = (source: string, cls: string) => `${source}-${cls}`.slice(0, 253);
 
-/** StatefulSets whose volumeClaimTemplates made this claim (<template>-<sts>-<ordinal>). */
-export function templateOwner(workloads: Workload[], claim: string): Workload | undefined {
-  return workloads.find((w) => w.kind === 'StatefulSet' && (w.spec?.volumeClaimTemplates ?? []).some((t: any) => new RegExp(`^${t.metadata?.name}-${w.metadata.name}-\\d+$`).test(claim)));
-}
 
 const after = (done: MigrationStep | undefined, step: MigrationStep) => done !== undefined && MIGRATION_STEPS.indexOf(done) >= MIGRATION_STEPS.indexOf(step);
 

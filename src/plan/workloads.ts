@@ -25,9 +25,27 @@ export function workloadsOf(workloads: Workload[], claim: string): WorkloadRecor
   return workloads.filter((w) => mountsClaim(w, claim)).map((w) => ({ kind: w.kind as WorkloadRecord['kind'], name: w.metadata.name, replicas: w.spec?.replicas ?? 1 }));
 }
 
-/** Pods using the claim that scaling the workloads down would not stop (no controller, or one that is not a Deployment's or a StatefulSet's). */
-export function podsNotScaled(users: ClaimUser[]): ClaimUser[] {
-  return users.filter((u) => !u.owner || !['ReplicaSet', 'StatefulSet'].includes(u.owner.kind));
+/** StatefulSets whose volumeClaimTemplates made this claim (<template>-<sts>-<ordinal>). */
+export function templateOwner(workloads: Workload[], claim: string): Workload | undefined {
+  return workloads.find((w) => w.kind === 'StatefulSet' && (w.spec?.volumeClaimTemplates ?? []).some((t: any) => new RegExp(`^${t.metadata?.name}-${w.metadata.name}-\\d+$`).test(claim)));
+}
+
+/**
+ * Every workload to scale down so that no pod uses the claim: those whose pod template mounts
+ * it, and the StatefulSet whose volumeClaimTemplates made it (all its replicas go to 0).
+ */
+export function workloadsUsing(workloads: Workload[], claim: string): WorkloadRecord[] {
+  const sts = templateOwner(workloads, claim);
+  const found = workloadsOf(workloads, claim);
+  return sts && !found.some((w) => w.kind === 'StatefulSet' && w.name === sts.metadata.name) ? [...found, { kind: 'StatefulSet', name: sts.metadata.name, replicas: sts.spec?.replicas ?? 1 }] : found;
+}
+
+/** Pods using the claim that scaling `workloads` down would not stop: no controller, or not one of theirs (a ReplicaSet is a Deployment's when named <deployment>-<hash>). */
+export function podsNotScaled(users: ClaimUser[], workloads: WorkloadRecord[]): ClaimUser[] {
+  const ours = (u: ClaimUser) =>
+    u.owner !== undefined &&
+    workloads.some((w) => (w.kind === 'StatefulSet' && u.owner!.kind === 'StatefulSet' && u.owner!.name === w.name) || (w.kind === 'Deployment' && u.owner!.kind === 'ReplicaSet' && u.owner!.name.startsWith(`${w.name}-`)));
+  return users.filter((u) => !ours(u));
 }
 
 export const workloadRef = (namespace: string, w: WorkloadRecord) => ({ apiVersion: 'apps/v1', kind: w.kind, name: w.name, namespace });

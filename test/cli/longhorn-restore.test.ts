@@ -14,6 +14,7 @@ import { startDeploymentController } from '../helpers/deployment-controller.js';
 import { bytesQuantity, latestBackup, planClaimFromSource, planSnapshotRevert, restoredVolumeName } from '../../src/backends/longhorn/restore-plan.js';
 import { expectAllSchemaValid } from '../helpers/schema.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
+import { podsNotScaled, workloadsUsing } from '../../src/plan/workloads.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -442,5 +443,23 @@ describe('pure helpers', () => {
     const facts = { claim: { namespace: NS, name: 'data', volume: 'pvc-1', size: '2147483648' }, snapshot, workloads: [], blockers: [], attachment: {} as never, node: 'node-1' };
     expect(planSnapshotRevert('s1', facts, { timeoutMs: 1000 }).warnings[1]).toContain('snapshot s1 predates an expansion (1Gi < 2Gi)');
     expect(planSnapshotRevert('s1', { ...facts, claim: { ...facts.claim, size: '1073741824' } }, { timeoutMs: 1000 }).warnings).toHaveLength(1);
+  });
+
+  it('the maintenance window covers a StatefulSet whose volumeClaimTemplates made the claim; other pods block it', () => {
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { replicas: 3, volumeClaimTemplates: [{ metadata: { name: 'data' } }], template: { spec: {} } } };
+    const web = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2, template: { spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data-db-0' } }] } } } };
+    const found = workloadsUsing([sts, web], 'data-db-0');
+    expect(found).toEqual([
+      { kind: 'Deployment', name: 'web', replicas: 2 },
+      { kind: 'StatefulSet', name: 'db', replicas: 3 },
+    ]);
+    const users = [
+      { pod: 'db-0', phase: 'Running', owner: { kind: 'StatefulSet', name: 'db' } },
+      { pod: 'web-5d8f-abc', phase: 'Running', owner: { kind: 'ReplicaSet', name: 'web-5d8f' } },
+      { pod: 'job-x', phase: 'Running', owner: { kind: 'Job', name: 'job' } },
+      { pod: 'debug', phase: 'Running' },
+      { pod: 'other-1', phase: 'Running', owner: { kind: 'ReplicaSet', name: 'other-77' } },
+    ];
+    expect(podsNotScaled(users, found).map((u) => u.pod)).toEqual(['job-x', 'debug', 'other-1']);
   });
 });

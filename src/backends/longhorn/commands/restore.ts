@@ -12,7 +12,7 @@ import { ClusterError, hasReason, Interrupted, UsageError } from '../../../error
 import { objectNameProblems } from '../../../manifests/names.js';
 import { wholeNumber } from '../../../options/index.js';
 import { confirmDestruction } from '../../../output/confirm.js';
-import { podsNotScaled, recordOn, workloadsOf } from '../../../plan/workloads.js';
+import { podsNotScaled, recordOn, workloadsUsing } from '../../../plan/workloads.js';
 import type { KubeObject } from '../../../presets/types.js';
 import { runPlan } from '../../../commands/run-plan.js';
 import { checkedSince, reachabilityOf } from '../data-plan.js';
@@ -190,7 +190,7 @@ export async function snapshotRevert(ctx: Context, pvc: string, snapshot: string
     kube.list<Obj>('apps/v1', 'StatefulSet', { namespace }),
     kube.list<Obj>(LONGHORN_API_VERSION, 'Node', { namespace: LONGHORN_NAMESPACE }),
   ]);
-  const workloads = workloadsOf([...deployments.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulSets.map((s) => ({ ...s, kind: 'StatefulSet' }))], pvc);
+  const workloads = workloadsUsing([...deployments.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulSets.map((s) => ({ ...s, kind: 'StatefulSet' }))], pvc);
   const node = claim.volumeObject.status?.currentNodeID || facts.users.find((u) => u.node)?.node || nodes[0]?.metadata.name;
   const plan = planSnapshotRevert(
     snapshot,
@@ -198,7 +198,7 @@ export async function snapshotRevert(ctx: Context, pvc: string, snapshot: string
       claim: { namespace, name: pvc, volume: claim.volume, ...(claim.volumeObject.spec?.size ? { size: claim.volumeObject.spec.size } : {}) },
       ...(snap ? { snapshot: snap } : {}),
       workloads,
-      blockers: podsNotScaled(facts.users),
+      blockers: podsNotScaled(facts.users, record?.workloads ?? workloads),
       ...(attachment ? { attachment } : {}),
       ...(node ? { node } : {}),
       ...(record ? { record } : {}),
