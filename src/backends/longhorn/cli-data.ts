@@ -268,7 +268,7 @@ function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
       .option('--dry-run', 'print every step and change nothing')
       .addHelpText(
         'after',
-        '\nRefused while a pod that no Deployment or StatefulSet owns uses the claim. Progress is kept in the annotation k8s-storage.io/revert on the claim: a rerun continues.\n' +
+        '\nRefused while a pod that none of the scaled Deployments and StatefulSets owns uses the claim. Progress is kept in the annotation k8s-storage.io/revert on the claim: a rerun continues.\n' +
           examples('k8s-storage snapshot revert postgres-pvc before-upgrade -n shop', 'k8s-storage snapshot revert postgres-pvc before-upgrade -n shop --yes', 'k8s-storage snapshot revert data before-upgrade --dry-run'),
       )
       .action(async (pvc: string, name: string, _o, cmd: Command) => {
