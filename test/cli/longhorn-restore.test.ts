@@ -339,6 +339,10 @@ describe('snapshot revert', () => {
     const missing = await s.run(['snapshot', 'revert', 'data', 'nope', '-n', NS, '--yes']);
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain('snapshot nope does not exist');
+    s.api!.store.delete('services', 'longhorn-backend', LH);
+    const noManager = await s.run(['snapshot', 'revert', 'data', 's1', '-n', NS, '--yes']);
+    expect(noManager.exitCode).toBe(1);
+    expect(noManager.stderr).toContain('there is no Service longhorn-backend in longhorn-system');
     expect(longhornWrites(s).length).toBe(writes);
     expect(s.api!.store.get('apps/deployments', 'web', NS).spec.replicas).toBe(2);
   });

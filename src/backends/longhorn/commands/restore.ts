@@ -19,6 +19,7 @@ import { checkedSince, reachabilityOf } from '../data-plan.js';
 import {
   backupSource,
   latestBackup,
+  LONGHORN_MANAGER_SERVICE,
   planClaimFromSource,
   planSnapshotRevert,
   restoredClaim,
@@ -183,13 +184,16 @@ export async function snapshotRevert(ctx: Context, pvc: string, snapshot: string
   const claim = await resolveClaim(kube, namespace, pvc);
   const facts = await readClaim(kube, namespace, pvc);
   const record = recordOn<RevertRecord>(facts, REVERT_ANNOTATION);
-  const [snap, attachment, deployments, statefulSets, nodes] = await Promise.all([
+  const [manager, snap, attachment, deployments, statefulSets, nodes] = await Promise.all([
+    kube.get<Obj>({ apiVersion: 'v1', kind: 'Service', name: LONGHORN_MANAGER_SERVICE.name, namespace: LONGHORN_MANAGER_SERVICE.namespace }),
     kube.get<Kube<LonghornSnapshot>>(longhornRef('Snapshot', snapshot)),
     kube.get<Kube<LonghornVolumeAttachment>>(longhornRef('VolumeAttachment', claim.volume)),
     kube.list<Obj>('apps/v1', 'Deployment', { namespace }),
     kube.list<Obj>('apps/v1', 'StatefulSet', { namespace }),
     kube.list<Obj>(LONGHORN_API_VERSION, 'Node', { namespace: LONGHORN_NAMESPACE }),
   ]);
+  // The revert itself goes through this Service: without it the window would open and not close.
+  if (!manager) throw new ClusterError(`there is no Service ${LONGHORN_MANAGER_SERVICE.name} in ${LONGHORN_MANAGER_SERVICE.namespace}: longhorn-manager's API, which reverts snapshots, is not reachable.`, { hint: 'k8s-storage install longhorn repairs the chart\'s objects' });
   const workloads = workloadsUsing([...deployments.map((d) => ({ ...d, kind: 'Deployment' })), ...statefulSets.map((s) => ({ ...s, kind: 'StatefulSet' }))], pvc);
   const node = claim.volumeObject.status?.currentNodeID || facts.users.find((u) => u.node)?.node || nodes[0]?.metadata.name;
   const plan = planSnapshotRevert(
