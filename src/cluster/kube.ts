@@ -484,6 +484,25 @@ export class KubeClient {
   }
 
   /**
+   * A request to a Service's HTTP endpoint through the API server's service proxy
+   * (/api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH; RBAC: create services/proxy), for
+   * APIs that exist only there (longhorn-manager's actions). Not retried: it may not be idempotent.
+   */
+  async serviceRequest<T = unknown>(service: { namespace: string; name: string; port: string | number }, method: 'GET' | 'POST', path: string, o: { query?: Record<string, string>; body?: unknown } = {}): Promise<T> {
+    const what = `calling ${method} ${path} on Service ${service.namespace}/${service.name}`;
+    const proxy = `/api/v1/namespaces/${encodeURIComponent(service.namespace)}/services/${encodeURIComponent(service.name)}:${encodeURIComponent(String(service.port))}/proxy${path}`;
+    try {
+      return await this.call(what, () => this.send<T>(method, proxy, { ...(o.query ? { query: o.query } : {}), ...(o.body !== undefined ? { body: o.body } : {}) }), 1);
+    } catch (err) {
+      // The service's own refusal is the news; the API server's (401, 403, 503 no endpoints) is explained as usual.
+      if (err instanceof ApiStatusError && ![401, 403, 503].includes(err.status) && err.body.kind !== 'Status') {
+        throw new ClusterError(`${service.name} answered ${err.status}: ${err.body.message ?? err.message}`, { reason: reasonOfStatus(err.status), cause: err });
+      }
+      throw this.explain(err, what);
+    }
+  }
+
+  /**
    * Resolves with the object once `ready` says so, reading the current state first and
    * then following a watch, so it notices the change as it happens. `ready` returning a
    * string (instead of false) means "not ready, and this is why" for the timeout message.

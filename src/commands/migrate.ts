@@ -7,6 +7,7 @@ import { DEFAULT_DATA_IMAGE } from '../data/pod.js';
 import { sizeProblems } from '../manifests/quantity.js';
 import { confirmDestruction } from '../output/confirm.js';
 import { MIGRATION_ANNOTATION, planMigrate, targetName, type MigrationRecord } from '../plan/migrate.js';
+import { recordOn } from '../plan/workloads.js';
 import { runPlan } from './run-plan.js';
 
 export async function migratePvc(ctx: Context, name: string, opts: Record<string, any>): Promise<void> {
@@ -21,14 +22,8 @@ export async function migratePvc(ctx: Context, name: string, opts: Record<string
   const kube = await session.kube();
   const ns = claimNamespace(ctx, kube);
   const source = await readClaim(kube, ns, name);
-  let record: MigrationRecord | undefined;
-  const raw = source.pvc.metadata.annotations?.[MIGRATION_ANNOTATION];
-  if (raw) {
-    try {
-      record = JSON.parse(raw) as MigrationRecord;
-    } catch {
-      throw new UsageError(`the ${MIGRATION_ANNOTATION} annotation on ${ns}/${name} is not ours to read (not JSON): remove it to start again`);
-    }
+  const record = recordOn<MigrationRecord>(source, MIGRATION_ANNOTATION);
+  if (record) {
     if (record.class !== opts.toClass) throw new UsageError(`a migration of ${ns}/${name} to class ${record.class} is under way: rerun it with --to-class ${record.class} to finish it`);
   }
   const [targetClass, deployments, statefulSets, target] = await Promise.all([

@@ -47,6 +47,8 @@ function describeStep(s: Step): string[] {
       return [`wait up to ${Math.round(s.timeoutMs / 1000)}s until ${describeExpectation(s.until)}`];
     case 'verify':
       return s.expect.map((e) => `check: ${describeExpectation(e)}`);
+    case 'service-call':
+      return [`${s.method} ${s.path}${s.query ? `?${new URLSearchParams(s.query).toString()}` : ''} to Service ${s.service.namespace}/${s.service.name}:${s.service.port} (API server proxy)${s.body !== undefined ? ` with ${JSON.stringify(s.body)}` : ''}`];
     case 'exec':
       return [`exec in pod ${s.target.pod} (container ${s.target.container}) in ${s.target.namespace}: ${describeRun(s.run)}`];
     case 'pod':

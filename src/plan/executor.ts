@@ -65,7 +65,7 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
   const write = deps.write ?? {};
   const outputs = result.outputs;
   if (step.kind !== 'verify' && step.kind !== 'wait') reads.clear();
-  if (write.dryRun && (step.kind === 'run' || step.kind === 'pod' || step.kind === 'exec')) throw new ClusterError(`"${step.title}" cannot be run as a server-side dry run.`);
+  if (write.dryRun && (step.kind === 'run' || step.kind === 'pod' || step.kind === 'exec' || step.kind === 'service-call')) throw new ClusterError(`"${step.title}" cannot be run as a server-side dry run.`);
   if (write.dryRun && (step.kind === 'wait' || step.kind === 'verify')) return;
   switch (step.kind) {
     case 'run': {
@@ -126,6 +126,16 @@ async function runStep(step: Step, deps: ExecutorDeps, progress: { update(t: str
       } catch (err) {
         if (err instanceof ClusterError && !deps.signal.aborted && step.explainWithEvents) throw await explainFromEvents(kube, err, step.explainWithEvents, step.hint);
         if (err instanceof ClusterError && step.hint) throw new ClusterError(err.message, { hint: step.hint, reason: err.reason, cause: err });
+        throw err;
+      }
+      return;
+    }
+    case 'service-call': {
+      const kube = await deps.kube();
+      try {
+        await kube.serviceRequest(step.service, step.method, step.path, { ...(step.query ? { query: step.query } : {}), ...(step.body !== undefined ? { body: step.body } : {}) });
+      } catch (err) {
+        if (err instanceof ClusterError && !deps.signal.aborted) throw new ClusterError(`${step.title} failed: ${err.message}`, { reason: err.reason, cause: err, ...(err.hint ? { hint: err.hint } : {}) });
         throw err;
       }
       return;

@@ -17,6 +17,9 @@ import { copyCommand, manifestCommand } from '../data/pod.js';
 import { podLifetimeSeconds } from '../data/plan.js';
 import type { KubeObject } from '../presets/types.js';
 import type { Plan, Step } from './types.js';
+import { scaleDownSteps, scaleUpSteps, templateOwner, workloadRef, workloadsOf, type WorkloadRecord } from './workloads.js';
+
+export { templateOwner, workloadsOf, type WorkloadRecord };
 
 export const MIGRATION_ANNOTATION = 'k8s-storage.io/migration';
 export const MIGRATED_TO_ANNOTATION = 'k8s-storage.io/migrated-to';
@@ -24,12 +27,6 @@ export const MIGRATED_TO_ANNOTATION = 'k8s-storage.io/migrated-to';
 /** The steps whose end is recorded, in order. */
 export const MIGRATION_STEPS = ['scaled-down', 'created', 'copied', 'verified', 'pointed', 'done'] as const;
 export type MigrationStep = (typeof MIGRATION_STEPS)[number];
-
-export interface WorkloadRecord {
-  kind: 'Deployment' | 'StatefulSet';
-  name: string;
-  replicas: number;
-}
 
 export interface MigrationRecord {
   to: string;
@@ -62,17 +59,6 @@ export interface MigrateOptions {
 
 export const targetName = (source: string, cls: string) => `${source}-${cls}`.slice(0, 253);
 
-const mountsClaim = (w: Workload, claim: string) => (w.spec?.template?.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim);
-
-/** StatefulSets whose volumeClaimTemplates made this claim (<template>-<sts>-<ordinal>). */
-export function templateOwner(workloads: Workload[], claim: string): Workload | undefined {
-  return workloads.find((w) => w.kind === 'StatefulSet' && (w.spec?.volumeClaimTemplates ?? []).some((t: any) => new RegExp(`^${t.metadata?.name}-${w.metadata.name}-\\d+$`).test(claim)));
-}
-
-/** The workloads to scale down and repoint, as recorded before any change. */
-export function workloadsOf(workloads: Workload[], claim: string): WorkloadRecord[] {
-  return workloads.filter((w) => mountsClaim(w, claim)).map((w) => ({ kind: w.kind as WorkloadRecord['kind'], name: w.metadata.name, replicas: w.spec?.replicas ?? 1 }));
-}
 
 const after = (done: MigrationStep | undefined, step: MigrationStep) => done !== undefined && MIGRATION_STEPS.indexOf(done) >= MIGRATION_STEPS.indexOf(step);
 
@@ -110,17 +96,14 @@ export function planMigrate(f: MigrateFacts, opts: MigrateOptions): Plan {
   }
   const pvcRef = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: c.name, namespace: ns };
   const mark = (done: MigrationStep | undefined, title: string): Step => ({ kind: 'patch', title, ref: pvcRef, patch: { metadata: { annotations: { [MIGRATION_ANNOTATION]: JSON.stringify({ ...record, done }) } } } });
-  const wref = (w: WorkloadRecord) => ({ apiVersion: 'apps/v1', kind: w.kind, name: w.name, namespace: ns });
+  const wref = (w: WorkloadRecord) => workloadRef(ns, w);
   const steps: Step[] = [];
   const done = f.record?.done;
   const wl = record.workloads.map((w) => `${w.kind} ${w.name}`).join(', ');
 
   if (!after(done, 'scaled-down')) {
     steps.push(mark(done, `Record the migration on ${ref}${wl ? ` (workloads: ${wl})` : ' (no workload uses it)'}`));
-    for (const w of record.workloads) {
-      steps.push({ kind: 'patch', title: `Scale ${w.kind} ${w.name} to 0 (was ${w.replicas})`, ref: wref(w), patch: { spec: { replicas: 0 } } });
-      steps.push({ kind: 'wait', title: `Wait until ${w.kind} ${w.name} has no pods`, until: { type: 'scaled-to-zero', ref: wref(w) }, timeoutMs: opts.timeoutMs });
-    }
+    steps.push(...scaleDownSteps(ns, record.workloads, opts.timeoutMs));
     steps.push(mark('scaled-down', 'Record: workloads scaled down'));
   }
   const targetRef = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: record.to, namespace: ns };
@@ -179,10 +162,7 @@ export function planMigrate(f: MigrateFacts, opts: MigrateOptions): Plan {
     steps.push(mark('pointed', 'Record: workloads use the new claim'));
   }
   if (!after(done, 'done')) {
-    for (const w of record.workloads) {
-      steps.push({ kind: 'patch', title: `Scale ${w.kind} ${w.name} back to ${w.replicas}`, ref: wref(w), patch: { spec: { replicas: w.replicas } } });
-      if (w.replicas > 0) steps.push({ kind: 'wait', title: `Wait until ${w.kind} ${w.name} is ready`, until: { type: 'ready', ref: wref(w) }, timeoutMs: opts.timeoutMs });
-    }
+    steps.push(...scaleUpSteps(ns, record.workloads, opts.timeoutMs));
     if (c.pv) steps.push({ kind: 'patch', title: `Keep the old volume: PersistentVolume ${c.pv.metadata.name} reclaim policy Retain`, ref: { apiVersion: 'v1', kind: 'PersistentVolume', name: c.pv.metadata.name }, patch: { spec: { persistentVolumeReclaimPolicy: 'Retain' } } });
     steps.push({ kind: 'patch', title: 'Record: migration finished', ref: pvcRef, patch: { metadata: { annotations: { [MIGRATION_ANNOTATION]: null, [MIGRATED_TO_ANNOTATION]: record.to } } } });
   }

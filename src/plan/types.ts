@@ -75,6 +75,11 @@ export type Step =
   | { kind: 'verify'; title: string; expect: ObjectExpectation[]; hint?: string }
   /** A short-lived pod with claims mounted; commands run in it through exec; always deleted (src/plan/pod-step.ts). */
   | { kind: 'pod'; title: string; pod: DataPodSpec; runs: PodRun[]; timeoutMs: number; /** two `capture` keys whose manifests must be equal */ compare?: [string, string] }
+  /**
+   * A request to a Service's own HTTP API through the API server's service proxy, for actions
+   * no object expresses (longhorn-manager's snapshotRevert). A wait step after it checks the outcome.
+   */
+  | { kind: 'service-call'; title: string; service: { namespace: string; name: string; port: string | number }; method: 'POST'; path: string; query?: Record<string, string>; body?: unknown }
   /** A command in a pod that already runs (a database's), through exec. */
   | { kind: 'exec'; title: string; target: { namespace: string; pod: string; container: string }; run: PodRun };
 

@@ -1041,6 +1041,16 @@ export async function startFakeApiServer(opts = {}) {
       if (!(obj.spec?.accessModes ?? []).length) causes.push({ field: 'spec.accessModes', type: 'FieldValueRequired', message: 'Required value: at least 1 access mode is required' });
       if (causes.length) throw invalid(d, obj.metadata.name, causes);
     }
+    if (d.resource === 'volumes' && d.group === 'longhorn.io') {
+      // longhorn-manager's webhook: size is int64 serialised as a string of bytes ("1Gi" and bare numbers fail).
+      const size = obj.spec?.size;
+      if (size !== undefined && (typeof size !== 'string' || !/^\d+$/.test(size))) {
+        throw invalid(d, obj.metadata.name, [{ field: 'spec.size', message: `Invalid value: ${JSON.stringify(size)}: admission webhook "validator.longhorn.io" denied the request: size must be a string of bytes` }]);
+      }
+      if (obj.spec?.fromBackup && obj.spec?.dataSource) {
+        throw invalid(d, obj.metadata.name, [{ field: 'spec.dataSource', message: 'Invalid value: admission webhook "validator.longhorn.io" denied the request: a volume cannot restore from a backup and clone at once' }]);
+      }
+    }
     if (d.resource === 'storageclasses' && !obj.provisioner) {
       throw invalid(d, obj.metadata.name, [{ field: 'provisioner', type: 'FieldValueRequired', message: 'Required value' }]);
     }
@@ -1838,6 +1848,10 @@ export async function startFakeApiServer(opts = {}) {
      */
     addRoute(fn) {
       extraRoutes.push(fn);
+      return () => {
+        const i = extraRoutes.indexOf(fn);
+        if (i >= 0) extraRoutes.splice(i, 1);
+      };
     },
     /** Definitions of the served resources (mutable: see registerResource/hideGroup). */
     resources: registry,

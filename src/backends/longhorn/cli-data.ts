@@ -137,6 +137,8 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
       });
   }
 
+  registerLonghornRestoreCommands(program, rt);
+
   // ---- schedule ----
   if (rt.wants('schedule')) {
     const schedule = program
@@ -204,6 +206,71 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
       .action(async (name: string, _o, cmd: Command) => {
         const { scheduleDelete } = await import('./commands/schedule.js');
         await scheduleDelete(makeContext(cmd, rt), name, optsOf(cmd));
+      });
+  }
+}
+
+/** Bringing data back (issue 11): `backup restore`, `snapshot restore`, `snapshot revert`, joined to the commands above. */
+function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
+  const parent = (name: string) => program.commands.find((c) => c.name() === name);
+  const newClaim = (cmd: Command, classDefault = 'longhorn') =>
+    cmd
+      .option('--to <pvc>', 'name of the new claim, in the namespace from -n (required)')
+      .option('--class <class>', `StorageClass the new claim and its PV name [default: ${classDefault}]`)
+      .option('--replicas <n>', "replicas of the new Longhorn volume, 1-20 [default: the class's numberOfReplicas, else 3]")
+      .option('--timeout <duration>', 'how long Longhorn may take to write the data, and the claim to bind', '30m')
+      .option('--dry-run', 'print every step (the Volume, PV and claim) and change nothing');
+
+  const backup = rt.wants('backup') ? parent('backup') : undefined;
+  if (backup) {
+    newClaim(
+      outputs(backup.command('restore'), 'json', 'yaml', 'name')
+        .argument('<backup>', 'the backup, as backup list shows it (with --latest: the claim whose newest backup to restore)')
+        .description('restore a Longhorn backup into a new claim: a Volume restored from the backup, then a PV and a claim bound to it; a rerun continues')
+        .option('--latest', "the argument is a claim: restore its newest completed backup (found by its volume, or by the claim Longhorn recorded with the backup)"),
+    )
+      .addHelpText(
+        'after',
+        '\nWhen Longhorn does not list the backup (e.g. after a reinstall), it is first asked to read the backup target again.\n-o json|yaml prints the new claim (kind RestoredClaim), -o name persistentvolumeclaim/<name>.\n' +
+          examples('k8s-storage backup restore backup-data-20260101020000 --to data-restored -n shop', 'k8s-storage backup restore data --latest --to data-restored -n shop', 'k8s-storage backup restore backup-data-20260101020000 --to data-copy --replicas 1 --dry-run'),
+      )
+      .action(async (name: string, _o, cmd: Command) => {
+        const { backupRestore } = await import('./commands/restore.js');
+        await backupRestore(makeContext(cmd, rt), name, optsOf(cmd));
+      });
+  }
+
+  const snapshot = rt.wants('snapshot') ? parent('snapshot') : undefined;
+  if (snapshot) {
+    newClaim(
+      outputs(snapshot.command('restore'), 'json', 'yaml', 'name')
+        .argument('<pvc>', 'the claim the snapshot is of')
+        .argument('<snapshot>', 'snapshot name, as `snapshot list` shows it')
+        .description('a new claim from a snapshot: Longhorn clones the snapshot into a new volume (dataSource snap://), then a PV and a claim bound to it'),
+      "the source claim's",
+    )
+      .addHelpText('after', examples('k8s-storage snapshot restore postgres-pvc before-upgrade --to postgres-before -n shop'))
+      .action(async (pvc: string, name: string, _o, cmd: Command) => {
+        const { snapshotRestore } = await import('./commands/restore.js');
+        await snapshotRestore(makeContext(cmd, rt), pvc, name, optsOf(cmd));
+      });
+
+    snapshot
+      .command('revert')
+      .argument('<pvc>', 'the claim to revert in place')
+      .argument('<snapshot>', 'snapshot name, as `snapshot list` shows it')
+      .description('revert a claim to a snapshot: scale its workloads to 0, attach the volume in maintenance mode, revert, detach, scale back; discards what was written since (asks first)')
+      .option('--yes', 'confirm without a prompt (needed when stdin is not a terminal)')
+      .option('--timeout <duration>', 'how long each wait may take', '10m')
+      .option('--dry-run', 'print every step and change nothing')
+      .addHelpText(
+        'after',
+        '\nRefused while a pod that none of the scaled Deployments and StatefulSets owns uses the claim. Progress is kept in the annotation k8s-storage.io/revert on the claim: a rerun continues.\n' +
+          examples('k8s-storage snapshot revert postgres-pvc before-upgrade -n shop', 'k8s-storage snapshot revert postgres-pvc before-upgrade -n shop --yes', 'k8s-storage snapshot revert data before-upgrade --dry-run'),
+      )
+      .action(async (pvc: string, name: string, _o, cmd: Command) => {
+        const { snapshotRevert } = await import('./commands/restore.js');
+        await snapshotRevert(makeContext(cmd, rt), pvc, name, optsOf(cmd));
       });
   }
 }

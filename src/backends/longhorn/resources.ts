@@ -81,6 +81,8 @@ export interface LonghornSnapshot {
     size?: number | string;
     restoreSize?: number | string;
     readyToUse?: boolean;
+    /** Snapshots taken after this one, and `volume-head` when the volume's live data grows from it. */
+    children?: Record<string, boolean>;
     error?: string;
   };
 }
@@ -156,6 +158,10 @@ export interface LonghornBackup {
     /** Bytes, as a string. */
     size?: string;
     volumeName?: string;
+    /** The backed-up volume's size in bytes, as a string: what a restore must create. */
+    volumeSize?: string;
+    /** Labels stored with the backup; `KubernetesStatus` holds the claim it was taken of, as JSON. */
+    labels?: Record<string, string>;
   };
 }
 
@@ -644,11 +650,67 @@ export interface LonghornVolume {
     dataLocality?: 'disabled' | 'best-effort' | 'strict-local';
     accessMode?: 'rwo' | 'rwx';
     backupTargetName?: string;
+    /** A backup URL to restore from (s3://...?backup=B&volume=V); set once, at creation. */
+    fromBackup?: string;
+    /** A clone's source: `snap://<volume>/<snapshot>` or `vol://<volume>`. */
+    dataSource?: string;
+    frontend?: 'blockdev' | 'iscsi' | 'nvmf' | '';
+    dataEngine?: 'v1' | 'v2';
+    /** Set by Longhorn's VolumeAttachment controller from the winning attachment ticket. */
+    nodeID?: string;
+    /** Attached without its block device: maintenance mode, which snapshotRevert requires. */
+    disableFrontend?: boolean;
   };
   status?: {
     state?: LonghornVolumeState | '';
     robustness?: LonghornVolumeRobustness | '';
     currentNodeID?: string;
     kubernetesStatus?: { pvName?: string; pvcName?: string; namespace?: string };
+    /** A restore (fromBackup) is still owed: true from creation until the data is in. */
+    restoreRequired?: boolean;
+    frontendDisabled?: boolean;
+    cloneStatus?: { sourceVolume?: string; snapshot?: string; state?: '' | 'initiated' | 'copy-completed-awaiting-healthy' | 'completed' | 'failed' };
+    conditions?: LonghornCondition[];
   };
+}
+
+/** Volume.spec.dataSource of a clone from a snapshot (types.NewVolumeDataSourceTypeSnapshot). */
+export const snapshotDataSource = (volume: string, snapshot: string) => `snap://${volume}/${snapshot}`;
+
+export interface RestoreVolumeRequest {
+  name: string;
+  /** Bytes. */
+  size: string;
+  replicas: number;
+  source: { fromBackup: string } | { dataSource: string };
+  labels?: Record<string, string>;
+}
+
+/**
+ * A Volume that Longhorn fills from a backup or a snapshot. spec.size is a quoted byte string:
+ * the webhook rejects `1Gi` and bare numbers.
+ */
+export function buildRestoreVolume(req: RestoreVolumeRequest): LonghornVolume {
+  const problems = volumeNameProblems('volume name', req.name);
+  if (!/^\d+$/.test(req.size) || req.size === '0') problems.push(`volume size: "${req.size}" is not a number of bytes`);
+  if (!Number.isInteger(req.replicas) || req.replicas < 1 || req.replicas > 20) problems.push(`volume replicas: ${req.replicas} is not between 1 and 20`);
+  throwIfAny(problems);
+  return {
+    apiVersion: LONGHORN_API_VERSION,
+    kind: 'Volume',
+    metadata: meta(req.name, req.labels),
+    spec: { size: req.size, numberOfReplicas: req.replicas, frontend: 'blockdev', dataEngine: 'v1', accessMode: 'rwo', ...req.source },
+  };
+}
+
+/** A Longhorn VolumeAttachment (named after its volume): who wants the volume attached, where and how. */
+export interface LonghornVolumeAttachment {
+  apiVersion: typeof LONGHORN_API_VERSION;
+  kind: 'VolumeAttachment';
+  metadata: LonghornObjectMeta;
+  spec: {
+    volume?: string;
+    attachmentTickets?: Record<string, { id: string; type: string; nodeID: string; parameters?: Record<string, string>; generation?: number }>;
+  };
+  status?: { attachmentTicketStatuses?: Record<string, { id: string; satisfied: boolean; conditions?: LonghornCondition[] }> };
 }

@@ -77,12 +77,15 @@ export function makeControllers(api) {
   /**
    * PersistentVolumeClaims get a PersistentVolume and become Bound, like a dynamic
    * provisioner plus the PV controller would do.
+   * `staticClaims: true` also binds claims that name their PV (spec.volumeName), as the PV
+   * controller does for static PVs: when the PV exists, is free or pre-bound to that claim, and
+   * has the claim's class.
    * `failProvisioning(pvc, sc)` returning a text makes the provisioner fail instead: the claim
    * stays Pending and a Warning event `ProvisioningFailed` with `failed to provision volume
    * with StorageClass "X": <text>` is recorded on it, from the external-provisioner (its count
    * goes up on each retry), as a CSI provisioner does.
    * @param {{ delayMs?: number, honorWaitForFirstConsumer?: boolean, workloadsCountAsConsumers?: boolean,
-   *           provisioners?: string[], nodeName?: string, failProvisioning?: (pvc: any, sc: any) => string | undefined }} [opts]
+   *           provisioners?: string[], nodeName?: string, failProvisioning?: (pvc: any, sc: any) => string | undefined, staticClaims?: boolean }} [opts]
    * @returns {() => void} stop
    */
   function autoBindPvcs(opts = {}) {
@@ -121,9 +124,27 @@ export function makeControllers(api) {
       );
     };
 
+    /** The PV controller's static binding: a claim naming its PV binds to it when the PV is free for it. @param {any} cur */
+    const bindStatic = (cur) => {
+      const pv = api.store.get('persistentvolumes', cur.spec.volumeName);
+      if (!pv || pv.metadata.deletionTimestamp) return;
+      const ref = pv.spec?.claimRef;
+      if (ref && (ref.name !== cur.metadata.name || ref.namespace !== cur.metadata.namespace || (ref.uid && ref.uid !== cur.metadata.uid))) return;
+      if ((pv.spec?.storageClassName ?? '') !== (cur.spec?.storageClassName ?? '')) return;
+      api.store.update('persistentvolumes', pv.metadata.name, undefined, (o) => {
+        o.spec.claimRef = { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: cur.metadata.namespace, name: cur.metadata.name, uid: cur.metadata.uid, resourceVersion: cur.metadata.resourceVersion };
+        o.status = { ...(o.status ?? {}), phase: 'Bound' };
+      });
+      api.store.update('persistentvolumeclaims', cur.metadata.name, cur.metadata.namespace, (o) => {
+        o.metadata.annotations = { ...(o.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes' };
+        o.status = { phase: 'Bound', accessModes: pv.spec?.accessModes ?? [], capacity: { storage: pv.spec?.capacity?.storage } };
+      });
+    };
+
     /** @param {any} pvc */
     const tryBind = (pvc) => {
       const cur = api.store.get('persistentvolumeclaims', pvc.metadata.name, pvc.metadata.namespace);
+      if (opts.staticClaims && cur?.spec?.volumeName && cur.status?.phase !== 'Bound' && !cur.metadata.deletionTimestamp) return bindStatic(cur);
       if (!cur || cur.spec?.volumeName || cur.status?.phase === 'Bound' || cur.metadata.deletionTimestamp) return;
       const sc = findClass(cur);
       if (!sc) return;
@@ -237,7 +258,7 @@ export function makeControllers(api) {
 
     const retryPending = () => {
       for (const pvc of api.store.list('persistentvolumeclaims')) {
-        if (!pvc.spec?.volumeName && pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
+        if ((!pvc.spec?.volumeName || opts.staticClaims) && pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
       }
     };
     retryPending();
@@ -248,7 +269,7 @@ export function makeControllers(api) {
         if (key === '/persistentvolumeclaims') {
           if (ev.type === 'DELETED') reclaim(ev.object);
           else later(() => tryBind(ev.object), delayMs);
-        } else if (consumers.has(key) && ev.type !== 'DELETED') {
+        } else if ((consumers.has(key) || (opts.staticClaims && key === '/persistentvolumes')) && ev.type !== 'DELETED') {
           retryPending();
         }
       }),

@@ -102,6 +102,7 @@ export function builtinResources() {
     def('longhorn.io', 'v1beta2', 'backuptargets', 'BackupTarget', true, { ...LH, shortNames: ['lhbt'] }),
     def('longhorn.io', 'v1beta2', 'backupvolumes', 'BackupVolume', true, { ...LH, shortNames: ['lhbv'] }),
     def('longhorn.io', 'v1beta2', 'recurringjobs', 'RecurringJob', true, { ...LH, shortNames: ['lhrj'] }),
+    def('longhorn.io', 'v1beta2', 'volumeattachments', 'VolumeAttachment', true, { ...LH, shortNames: ['lhva'] }),
     def('longhorn.io', 'v1beta2', 'engineimages', 'EngineImage', true, { ...LH, shortNames: ['lhei'] }),
     def('longhorn.io', 'v1beta2', 'replicas', 'Replica', true, { ...LH, shortNames: ['lhr'] }),
     def('longhorn.io', 'v1beta2', 'engines', 'Engine', true, { ...LH, shortNames: ['lhe'] }),
