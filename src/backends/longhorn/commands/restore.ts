@@ -8,7 +8,7 @@ import type { KubeClient } from '../../../cluster/kube.js';
 import { ClusterSession } from '../../../cluster/session.js';
 import { outputFormat, type Context } from '../../../context.js';
 import { formatData } from '../../../output/print.js';
-import { ClusterError, hasReason, Interrupted, UsageError } from '../../../errors.js';
+import { ClusterError, hasReason, UsageError } from '../../../errors.js';
 import { objectNameProblems } from '../../../manifests/names.js';
 import { wholeNumber } from '../../../options/index.js';
 import { confirmDestruction } from '../../../output/confirm.js';
@@ -103,17 +103,6 @@ async function resyncBackupTarget(ctx: Context, kube: KubeClient, timeoutMs: num
   if (reach.state === 'unavailable') throw new ClusterError(`Longhorn cannot read the backup target ${url}: ${reach.message}`, { hint: 'k8s-storage backup target show; check the URL and credentials, then rerun' });
 }
 
-/** Polls `find` until it returns something or `ms` passed: Longhorn lists a store's backups shortly after its sync. */
-async function appearing<T>(ctx: Context, ms: number, find: () => Promise<T | undefined>): Promise<T | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const found = await find();
-    if (found || Date.now() >= end) return found;
-    await new Promise((r) => setTimeout(r, 500));
-    if (ctx.signal.aborted) throw new Interrupted('interrupted while waiting for Longhorn to list the backups');
-  }
-}
-
 export async function backupRestore(ctx: Context, arg: string, opts: Record<string, any>): Promise<void> {
   const problems: string[] = [];
   const o = newClaimOptions(opts, problems);
@@ -134,13 +123,16 @@ export async function backupRestore(ctx: Context, arg: string, opts: Record<stri
     const pv = pvc?.spec?.volumeName ? await kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolume', name: pvc.spec.volumeName }) : undefined;
     volume = pv?.spec?.csi?.volumeHandle;
   }
-  const find = async (): Promise<{ name: string; backup: LonghornBackup } | undefined> => {
-    if (!opts.latest) {
-      const b = await kube.get<Kube<LonghornBackup>>(longhornRef('Backup', arg));
-      return b ? { name: arg, backup: b } : undefined;
-    }
-    const b = latestBackup(await kube.list<Kube<LonghornBackup>>(LONGHORN_API_VERSION, 'Backup', { namespace: LONGHORN_NAMESPACE }), { namespace, name: arg, ...(volume ? { volume } : {}) });
+  const pick = (backups: Kube<LonghornBackup>[]): { name: string; backup: LonghornBackup } | undefined => {
+    const b = opts.latest ? latestBackup(backups, { namespace, name: arg, ...(volume ? { volume } : {}) }) : backups.find((x) => x.metadata.name === arg);
     return b ? { name: b.metadata.name, backup: b } : undefined;
+  };
+  const find = async () => pick(await kube.list<Kube<LonghornBackup>>(LONGHORN_API_VERSION, 'Backup', { namespace: LONGHORN_NAMESPACE }));
+  /** Watches the Backups until `pick` finds one or `ms` passed: Longhorn lists a store's backups shortly after its sync. */
+  const appearing = async (ms: number) => {
+    let hit: ReturnType<typeof pick>;
+    await kube.watchList<Kube<LonghornBackup>>(LONGHORN_API_VERSION, 'Backup', { namespace: LONGHORN_NAMESPACE, timeoutMs: ms, signal: ctx.signal }, (backups) => (hit = pick(backups)) !== undefined);
+    return hit;
   };
   const missing = () =>
     opts.latest ? `no completed backup of ${namespace}/${arg}${volume ? ` (Longhorn volume ${volume})` : ''}` : `backup ${arg} does not exist`;
@@ -151,7 +143,7 @@ export async function backupRestore(ctx: Context, arg: string, opts: Record<stri
     if (taken && !taken.metadata.annotations?.[RESTORED_FROM_ANNOTATION]) throw new UsageError(`--to ${o.to}: PersistentVolumeClaim ${namespace}/${o.to} already exists; choose another name, or delete it first`);
     if (opts.dryRun) throw new UsageError(`${missing()} in Longhorn's list; without --dry-run, Longhorn is first asked to read the backup target again (after a reinstall it lists an old store's backups only then)`, { hint: 'k8s-storage backup list' });
     await resyncBackupTarget(ctx, kube, Math.min(o.timeoutMs, 2 * 60_000));
-    found = await appearing(ctx, 5_000, find);
+    found = await appearing(8_000);
   }
   if (!found) throw new UsageError(`${missing()}, even after Longhorn read the backup target again`, { hint: opts.latest ? `k8s-storage backup list${arg ? ` ${arg} -n ${namespace}` : ''}` : 'k8s-storage backup list shows the backups by name' });
   if (opts.latest) ctx.log.info(`The latest backup of ${namespace}/${arg} is ${found.name}${found.backup.status?.backupCreatedAt ? ` (${found.backup.status.backupCreatedAt})` : ''}.`);
