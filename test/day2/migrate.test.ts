@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { makeTree, seedClaim, treeManifest } from '../helpers/data-tree.js';
+import { startDeploymentController } from '../helpers/app-controllers.js';
 import { planMigrate, templateOwner, workloadsOf } from '../../src/plan/migrate.js';
 import { claimFacts } from '../../src/cluster/claims.js';
 
@@ -19,34 +20,6 @@ afterEach(async () => {
 
 const NS = 'shop';
 
-/** Replicas become pods (owned through a ReplicaSet), ready at once; scaling down deletes them. */
-function startDeploymentController(s: Sandbox) {
-  const sync = (d: any) => {
-    const want = d.spec.replicas ?? 1;
-    const pods = (s.api!.store.list('pods', NS) as any[]).filter((p) => p.metadata.labels?.app === d.metadata.name);
-    for (const p of pods.slice(want)) s.api!.store.delete('pods', p.metadata.name, NS);
-    for (let i = pods.length; i < want; i++) {
-      s.api!.store.put({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: `${d.metadata.name}-rs-${i}-${Date.now() % 100000}`, namespace: NS, labels: { app: d.metadata.name }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${d.metadata.name}-rs`, uid: 'rs', controller: true }] },
-        spec: d.spec.template.spec,
-      });
-    }
-    s.api!.store.update('apps/deployments', d.metadata.name, NS, (o: any) => {
-      o.status = { observedGeneration: o.metadata.generation, replicas: want, readyReplicas: want, updatedReplicas: want, availableReplicas: want };
-    });
-  };
-  return s.api!.onChange((ev) => {
-    if (ev.type === 'DELETED' || ev.resource.resource !== 'deployments') return;
-    if (ev.object.status?.observedGeneration === ev.object.metadata.generation && ev.object.status?.replicas === (ev.object.spec.replicas ?? 1)) return;
-    setTimeout(() => {
-      const cur = s.api!.store.get('apps/deployments', ev.object.metadata.name, NS);
-      if (cur) sync(cur);
-    }, 20);
-  });
-}
-
 async function cluster(o: { workload?: boolean } = {}) {
   sb = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
   const s = sb;
@@ -55,7 +28,7 @@ async function cluster(o: { workload?: boolean } = {}) {
   s.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn' }, provisioner: 'driver.longhorn.io', volumeBindingMode: 'Immediate', allowVolumeExpansion: true, reclaimPolicy: 'Delete' });
   seedClaim(s.api!, { namespace: NS, name: 'data', pv: 'pv-old', node: 'node-2', size: '2Gi' });
   makeTree(pods.volumeDir('pv-old'), 2 * 1024 * 1024);
-  startDeploymentController(s);
+  startDeploymentController(s, NS);
   if (o.workload !== false) {
     s.api!.store.put({
       apiVersion: 'apps/v1',
@@ -164,7 +137,7 @@ describe('migrate pvc', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('--to-class nope: no such StorageClass');
     expect(r.stderr).toContain('volumeClaimTemplates of StatefulSet db, which cannot change');
-    expect(r.stderr).toContain('--swap-names');
+    expect(r.stderr).toContain('one by one with --swap-names');
     s.api!.store.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'loner', namespace: NS }, spec: { nodeName: 'node-2', containers: [{ name: 'a', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] } });
     const p = await s.run(MIGRATE);
     expect(p.stderr).toContain('without a controller (loner)');
@@ -197,7 +170,7 @@ describe('migrate planner', () => {
   ])('resumes after %s with "%s"', (done, first) => {
     const source = claimFacts({ namespace: 'ns', pvc: pvc('data'), pods: [] });
     const record = done ? { to: 'data-longhorn', class: 'longhorn', size: '1Gi', workloads: [{ kind: 'Deployment' as const, name: 'a', replicas: 1 }], done: done as any } : undefined;
-    const plan = planMigrate({ source, workloads: [deploy('a', 'data')], targetClass: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn' } }, ...(record ? { record } : {}) }, { toClass: 'longhorn', deleteOld: false, image: 'busybox', timeoutMs: 1000 });
+    const plan = planMigrate({ source, claim: { namespace: 'ns', name: 'data' }, workloads: [deploy('a', 'data')], targetClass: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn' } }, ...(record ? { record } : {}) }, { toClass: 'longhorn', deleteOld: false, swapNames: false, image: 'busybox', timeoutMs: 1000 });
     expect(plan.steps[0]!.title.startsWith(first)).toBe(true);
   });
 });

@@ -124,7 +124,11 @@ export function makeControllers(api) {
     /** @param {any} pvc */
     const tryBind = (pvc) => {
       const cur = api.store.get('persistentvolumeclaims', pvc.metadata.name, pvc.metadata.namespace);
-      if (!cur || cur.spec?.volumeName || cur.status?.phase === 'Bound' || cur.metadata.deletionTimestamp) return;
+      if (!cur || cur.status?.phase === 'Bound' || cur.metadata.deletionTimestamp) return;
+      if (cur.spec?.volumeName) {
+        bindStatic(cur);
+        return;
+      }
       const sc = findClass(cur);
       if (!sc) return;
       if (opts.provisioners && !opts.provisioners.includes(sc.provisioner)) return;
@@ -223,12 +227,37 @@ export function makeControllers(api) {
       });
     };
 
+    /**
+     * A claim that names its volume (spec.volumeName), as the PV controller binds it: only to a
+     * PV whose claimRef is empty, or names this claim with no uid or this claim's uid. A
+     * Released PV still carries the deleted claim's uid and is never bound again (the claim
+     * stays Pending) until someone clears it; the class must match too.
+     * @param {any} cur
+     */
+    const bindStatic = (cur) => {
+      const pv = api.store.get('persistentvolumes', cur.spec.volumeName);
+      if (!pv || pv.metadata.deletionTimestamp) return;
+      const ref = pv.spec?.claimRef;
+      const free = !ref || (ref.namespace === cur.metadata.namespace && ref.name === cur.metadata.name && (!ref.uid || ref.uid === cur.metadata.uid));
+      if (!free || (pv.spec?.storageClassName ?? '') !== (cur.spec?.storageClassName ?? pv.spec?.storageClassName ?? '')) return;
+      api.store.update('persistentvolumes', pv.metadata.name, undefined, (o) => {
+        o.spec.claimRef = { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: cur.metadata.namespace, name: cur.metadata.name, uid: cur.metadata.uid, resourceVersion: cur.metadata.resourceVersion };
+        o.status = { ...(o.status ?? {}), phase: 'Bound' };
+      });
+      api.store.update('persistentvolumeclaims', cur.metadata.name, cur.metadata.namespace, (o) => {
+        o.metadata.annotations = { ...(o.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes' };
+        o.status = { phase: 'Bound', accessModes: pv.spec?.accessModes ?? [], capacity: { storage: pv.spec?.capacity?.storage } };
+      });
+    };
+
     /** @param {any} pvc */
     const reclaim = (pvc) => {
       const pvName = pvc.spec?.volumeName;
       if (!pvName) return;
       const pv = api.store.get('persistentvolumes', pvName);
-      if (!pv || pv.spec?.claimRef?.uid !== pvc.metadata.uid) return;
+      // Seeded PVs may name their claim without a uid.
+      const ref = pv?.spec?.claimRef;
+      if (!pv || !(ref?.uid ? ref.uid === pvc.metadata.uid : ref?.name === pvc.metadata.name && ref?.namespace === pvc.metadata.namespace)) return;
       if ((pv.spec.persistentVolumeReclaimPolicy ?? 'Delete') === 'Delete') api.store.delete('persistentvolumes', pvName);
       else api.store.update('persistentvolumes', pvName, undefined, (o) => {
         o.status = { ...(o.status ?? {}), phase: 'Released' };
@@ -237,7 +266,7 @@ export function makeControllers(api) {
 
     const retryPending = () => {
       for (const pvc of api.store.list('persistentvolumeclaims')) {
-        if (!pvc.spec?.volumeName && pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
+        if (pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
       }
     };
     retryPending();
@@ -248,6 +277,8 @@ export function makeControllers(api) {
         if (key === '/persistentvolumeclaims') {
           if (ev.type === 'DELETED') reclaim(ev.object);
           else later(() => tryBind(ev.object), delayMs);
+        } else if (key === '/persistentvolumes' && ev.type !== 'DELETED') {
+          for (const pvc of api.store.list('persistentvolumeclaims')) if (pvc.spec?.volumeName === ev.object.metadata.name && pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
         } else if (consumers.has(key) && ev.type !== 'DELETED') {
           retryPending();
         }
