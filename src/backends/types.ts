@@ -204,6 +204,19 @@ export interface ResizeRoom {
   nodes: { name: string; room: number }[];
 }
 
+/**
+ * A VolumeSnapshotClass a backend provides for `snapshot create --csi` (src/snapshots/csi.ts
+ * renders it, and applies it when missing). The first one listed for a provisioner is its default.
+ */
+export interface VolumeSnapshotClassSpec {
+  readonly name: string;
+  /** The CSI driver (the claim's provisioner) it snapshots. */
+  readonly driver: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** What a snapshot of this class is, for help and messages ("a Longhorn backup on the backup target"). */
+  readonly description: string;
+}
+
 export interface Backend<I = any, IF = any, U = any, UF = any> {
   /** The word after `install`/`uninstall` and in `nodes check --for`. */
   readonly id: string;
@@ -243,6 +256,8 @@ export interface Backend<I = any, IF = any, U = any, UF = any> {
    * default flag at that source too. The manifest is at data[key].
    */
   readonly classSource?: { readonly className: string; readonly configMap: ObjectRef; readonly key: string };
+  /** CSI VolumeSnapshotClasses for its provisioners (when `capabilities.csiSnapshots`, or a variant's). */
+  readonly volumeSnapshotClasses?: readonly VolumeSnapshotClassSpec[];
   /** Commands of its own (Longhorn's ui, snapshot, backup, schedule, render longhorn-values). */
   readonly commands?: BackendCommands;
   /**

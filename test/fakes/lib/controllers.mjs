@@ -286,9 +286,60 @@ export function makeControllers(api) {
     );
   }
 
+  /**
+   * A stand-in for snapshot-controller and the driver's csi-snapshotter sidecar: while
+   * Deployment kube-system/snapshot-controller exists, a new VolumeSnapshot of a bound claim
+   * whose class names the PV's CSI driver gets a VolumeSnapshotContent and becomes
+   * readyToUse (restoreSize = the claim's capacity), after `delayMs`. A missing class or
+   * another driver leaves it not ready with status.error, as the real controller reports it.
+   * @param {{delayMs?: number}} [opts]
+   */
+  function snapshotVolumes(opts = {}) {
+    const delayMs = opts.delayMs ?? 50;
+    /** @param {any} vs */
+    const sync = (vs) => {
+      const cur = api.store.get('snapshot.storage.k8s.io/volumesnapshots', vs.metadata.name, vs.metadata.namespace);
+      if (!cur || cur.status?.readyToUse === true || !api.store.get('apps/deployments', 'snapshot-controller', 'kube-system')) return;
+      const ns = cur.metadata.namespace;
+      const fail = (/** @type {string} */ message) =>
+        api.store.update('snapshot.storage.k8s.io/volumesnapshots', cur.metadata.name, ns, (o) => {
+          o.status = { readyToUse: false, error: { message, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
+        });
+      const className = cur.spec?.volumeSnapshotClassName;
+      const cls = className ? api.store.get('snapshot.storage.k8s.io/volumesnapshotclasses', className) : undefined;
+      if (!cls) return fail(`Failed to get snapshot class with error volumesnapshotclass.snapshot.storage.k8s.io "${className}" not found`);
+      const pvc = api.store.get('persistentvolumeclaims', cur.spec?.source?.persistentVolumeClaimName, ns);
+      const pv = pvc?.spec?.volumeName ? api.store.get('persistentvolumes', pvc.spec.volumeName) : undefined;
+      if (!pv || pvc.status?.phase !== 'Bound') return fail(`the source claim ${cur.spec?.source?.persistentVolumeClaimName} is not bound`);
+      if (pv.spec?.csi?.driver !== cls.driver) return fail(`snapshot class ${cls.metadata.name} is for driver ${cls.driver}, the volume's is ${pv.spec?.csi?.driver ?? 'not CSI'}`);
+      const content = `snapcontent-${cur.metadata.uid}`;
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      api.store.put({
+        apiVersion: 'snapshot.storage.k8s.io/v1',
+        kind: 'VolumeSnapshotContent',
+        metadata: { name: content },
+        spec: { deletionPolicy: cls.deletionPolicy, driver: cls.driver, source: { volumeHandle: pv.spec.csi.volumeHandle }, volumeSnapshotClassName: cls.metadata.name, volumeSnapshotRef: { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', name: cur.metadata.name, namespace: ns, uid: cur.metadata.uid } },
+        status: { readyToUse: true, snapshotHandle: `${cls.parameters?.type ?? 'snap'}://${pv.spec.csi.volumeHandle}/${content}`, creationTime: Date.now() * 1e6, restoreSize: 0 },
+      });
+      api.store.update('snapshot.storage.k8s.io/volumesnapshots', cur.metadata.name, ns, (o) => {
+        o.status = { boundVolumeSnapshotContentName: content, creationTime: now, readyToUse: true, restoreSize: pvc.status?.capacity?.storage ?? pv.spec?.capacity?.storage };
+      });
+    };
+    return register(
+      api.onChange((ev) => {
+        if (ev.type === 'ADDED' && ev.resource.group === 'snapshot.storage.k8s.io' && ev.resource.resource === 'volumesnapshots') later(() => sync(ev.object), delayMs);
+        // The controller starting later picks up what waits.
+        if (ev.type === 'ADDED' && ev.resource.resource === 'deployments' && ev.object.metadata.name === 'snapshot-controller') {
+          for (const vs of api.store.list('snapshot.storage.k8s.io/volumesnapshots')) later(() => sync(vs), delayMs);
+        }
+      }),
+    );
+  }
+
   return {
     autoReadyWorkloads,
     autoBindPvcs,
+    snapshotVolumes,
     /** Stop every controller started here and cancel pending timers. */
     stopAll() {
       for (const stop of [...running]) stop();
