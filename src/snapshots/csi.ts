@@ -86,7 +86,7 @@ export function planCsiSnapshot(f: CsiSnapshotFacts, opts: CsiSnapshotOptions): 
       metadata: { name: opts.name, namespace: c.namespace, labels: { ...MANAGED_BY, ...opts.labels } },
       spec: { volumeSnapshotClassName: className!, source: { persistentVolumeClaimName: c.name } },
     };
-    steps.push({ kind: 'apply', title: `Create VolumeSnapshot ${c.namespace}/${opts.name} of ${ref} (class ${className})`, objects: [snapshot], report: true });
+    steps.push({ kind: 'apply', title: `Create VolumeSnapshot ${c.namespace}/${opts.name} of ${ref} (class ${className})`, objects: [snapshot] });
   }
   if (opts.wait && f.existing?.status?.readyToUse !== true) {
     steps.push({

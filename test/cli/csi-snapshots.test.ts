@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { seedClaim } from '../helpers/data-tree.js';
 import { expectAllSchemaValid } from '../helpers/schema.js';
-import { snapshotControllerObjects } from '../../src/snapshots/controller.js';
+import { csiSnapshotStatus, planSnapshotControllerInstall, snapshotControllerObjects } from '../../src/snapshots/controller.js';
 import { volumeSnapshotClassObject } from '../../src/snapshots/csi.js';
 import { BACKENDS } from '../../src/backends/index.js';
 
@@ -174,5 +174,28 @@ describe('snapshot create --csi', () => {
       expect(b.provisioners).toContain(c.driver);
       expect(crdErrors(volumeSnapshotClassObject(c)), c.name).toEqual([]);
     }
+  });
+});
+
+describe('snapshot-controller planners (pure)', () => {
+  const objects = snapshotControllerObjects();
+  const allCrds = Object.fromEntries(objects.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => [o.metadata.name, true]));
+  const deployment = (image: string, ready: boolean) => ({ ...objects.find((o) => o.kind === 'Deployment')!, spec: { replicas: 2, template: { spec: { containers: [{ name: 'snapshot-controller', image }] } } }, status: ready ? { observedGeneration: 1, readyReplicas: 2, availableReplicas: 2 } : {} }) as any;
+  it.each([
+    ['nothing installed', {}, undefined, 9],
+    ['all there and ready', allCrds, deployment('registry.k8s.io/sig-storage/snapshot-controller:v8.6.0', true), 0],
+    ['an older controller', allCrds, deployment('registry.k8s.io/sig-storage/snapshot-controller:v8.2.0', true), 9],
+    ['one CRD not Established', { ...allCrds, 'volumesnapshots.snapshot.storage.k8s.io': false }, deployment('registry.k8s.io/sig-storage/snapshot-controller:v8.6.0', true), 9],
+    ['not ready yet', allCrds, deployment('registry.k8s.io/sig-storage/snapshot-controller:v8.6.0', false), 9],
+  ])('install: %s -> %i steps', (_what, crds, dep, steps) => {
+    const plan = planSnapshotControllerInstall({ crds, ...(dep ? { deployment: dep } : {}) }, objects);
+    expect(plan.steps).toHaveLength(steps);
+  });
+  it.each([
+    [false, undefined, { available: false, controller: 'absent', fix: 'k8s-storage install snapshot-controller' }],
+    [true, deployment('x:v8.6.0', false), { available: false, controller: 'not ready', fix: 'kubectl -n kube-system describe deployment snapshot-controller' }],
+    [true, deployment('x:v8.6.0', true), { available: true, controller: 'ready', version: 'v8.6.0' }],
+  ])('status: served %s', (served, dep, expected) => {
+    expect(csiSnapshotStatus(served, dep)).toMatchObject(expected);
   });
 });
