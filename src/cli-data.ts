@@ -121,12 +121,12 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
       .option('--size <quantity>', "size of the new claim [default: the old claim's]")
       .option('--keep-old', 'keep the old claim and its volume (Retain) (the default)')
       .option('--delete-old', 'delete the old claim and its volume at the end (asks for confirmation)')
-      .option('--swap-names', 'give the new claim the old name (not available in this version)')
+      .option('--swap-names', 'keep the claim\'s name: copy to a temporary claim, then re-create the claim under its name on the new volume (workloads, StatefulSet claims included, need no change)')
       .option('--yes', 'confirm --delete-old without a prompt')
       .option('--image <ref>', 'image of the copy pod: rsync is used when it has it, else tar [default: busybox:1.36]')
       .option('--timeout <duration>', 'how long each wait may take', '10m')
       .option('--dry-run', 'print every step and change nothing')
-      .addHelpText('after', '\nThe new claim is named <claim>-<class>. Progress is kept in the annotation k8s-storage.io/migration on the old claim.\n' + examples('k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --dry-run', 'k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --size 20Gi', 'k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --delete-old --yes'))
+      .addHelpText('after', '\nThe new claim is named <claim>-<class>; with --swap-names that is a temporary claim, and the claim keeps its name. Progress is kept in the annotation k8s-storage.io/migration on the old claim (with --swap-names, on the new PersistentVolume while no claim has the name).\n' + examples('k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --dry-run', 'k8s-storage migrate pvc data-web-0 -n shop --to-class longhorn --swap-names', 'k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --size 20Gi', 'k8s-storage migrate pvc postgres-pvc -n shop --to-class longhorn --delete-old --yes'))
       .action(async (name: string, _o, cmd: Command) => {
         const { migratePvc } = await import('./commands/migrate.js');
         await migratePvc(makeContext(cmd, rt), name, optsOf(cmd));

@@ -223,6 +223,33 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   };
   if (install) for (const b of installable(backends)) declare(install, b, b.install!, 'install');
   if (uninstall) for (const b of uninstallable(backends)) declare(uninstall, b, b.uninstall!, 'uninstall');
+  // Not a storage system (no classes, no volumes): CSI snapshot support, beside the backends (src/snapshots/).
+  if (install) {
+    install
+      .command('snapshot-controller')
+      .description('CSI snapshot support: the external-snapshotter CRDs and snapshot-controller (vendored, pinned), verified Established and available')
+      .option('--timeout <duration>', 'how long each wait may take', '5m')
+      .option('--dry-run', 'print the plan and change nothing')
+      .addHelpText('after', examples('k8s-storage install snapshot-controller', 'k8s-storage install snapshot-controller --dry-run'))
+      .action(async (_o, c: Command) => {
+        const { installSnapshotController } = await import('./commands/snapshot-controller.js');
+        await installSnapshotController(makeContext(c, rt), optsOf(c));
+      });
+  }
+  if (uninstall) {
+    uninstall
+      .command('snapshot-controller')
+      .description('remove snapshot-controller and the snapshot CRDs; refused while VolumeSnapshots exist unless --delete-snapshots')
+      .option('--delete-snapshots', 'also delete the VolumeSnapshots that exist (they go with the CRDs; asks for confirmation)')
+      .option('--yes', 'confirm --delete-snapshots without a prompt')
+      .option('--timeout <duration>', 'how long each wait may take', '2m')
+      .option('--dry-run', 'print the plan and change nothing')
+      .addHelpText('after', examples('k8s-storage uninstall snapshot-controller', 'k8s-storage uninstall snapshot-controller --delete-snapshots --yes'))
+      .action(async (_o, c: Command) => {
+        const { uninstallSnapshotController } = await import('./commands/snapshot-controller.js');
+        await uninstallSnapshotController(makeContext(c, rt), optsOf(c));
+      });
+  }
 
   if (rt.wants('status')) {
     outputs(program.command('status'), 'table', 'wide', 'json', 'yaml')

@@ -10,7 +10,7 @@ import { ceph } from './ceph/index.js';
 import { glusterfs } from './glusterfs/index.js';
 import { nfs } from './nfs/index.js';
 import { openebs } from './openebs/index.js';
-import type { Backend } from './types.js';
+import type { Backend, BackendCapabilities } from './types.js';
 import type { StorageClassPreset } from '../presets/types.js';
 
 export const BACKENDS: readonly Backend[] = [hostpath, longhorn, nfs, ceph, openebs, glusterfs];
@@ -23,6 +23,23 @@ export function presetsOf(backends: readonly Backend[]): StorageClassPreset[] {
 }
 
 export const backendById = (id: string, backends: readonly Backend[] = BACKENDS): Backend | undefined => backends.find((b) => b.id === id);
+
+/** A provisioner's backend, with the id and capabilities of the engine behind that provisioner. */
+export interface ProvisionerBackend {
+  backend: Backend;
+  /** The variant's id (`openebs-mayastor`), else the backend's. */
+  id: string;
+  capabilities: BackendCapabilities;
+}
+
+/** The one provisioner -> backend mapping (claims, status, day-2 commands, recommend all use it). */
+export function backendForProvisioner(provisioner: string | undefined, backends: readonly Backend[] = BACKENDS): ProvisionerBackend | undefined {
+  if (!provisioner) return undefined;
+  const backend = backends.find((b) => b.provisioners.includes(provisioner));
+  if (!backend) return undefined;
+  const variant = backend.variants?.[provisioner];
+  return { backend, id: variant?.id ?? backend.id, capabilities: { ...backend.capabilities, ...variant?.capabilities } };
+}
 
 /** The backends with install/uninstall subcommands. */
 export const installable = (backends: readonly Backend[] = BACKENDS): Backend[] => backends.filter((b) => b.install && b.planInstall && b.load);

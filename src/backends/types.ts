@@ -11,7 +11,8 @@
 import type { Command } from 'commander';
 import type { Runtime, ValueHint } from '../cli-kit.js';
 import type { ClusterSession } from '../cluster/session.js';
-import type { ObjectRef } from '../cluster/kube.js';
+import type { KubeClient, ObjectRef } from '../cluster/kube.js';
+import type { ClaimFacts } from '../cluster/claims.js';
 import type { Context } from '../context.js';
 import type { Plan } from '../plan/types.js';
 import type { AccessMode, KubeObject, StorageClassPreset } from '../presets/types.js';
@@ -174,6 +175,11 @@ export interface BackendRuntime<I = any, IF = any, U = any, UF = any> {
   explainUninstallFailure?(err: unknown, session: ClusterSession, facts: UF): Promise<unknown>;
   /** Removes what gathering made (Helm's temporary files), whatever happened. */
   release?(facts: IF | UF): Promise<void>;
+  /**
+   * `resize pvc`: where the extra space of one of its claims would go; undefined when the
+   * backend's API is absent or it does not schedule space per node (resize then asks nothing).
+   */
+  resizeRoom?(kube: KubeClient, claim: ClaimFacts): Promise<ResizeRoom | undefined>;
 }
 
 /** Commands a backend adds besides install/uninstall (Longhorn: ui, snapshot, backup, schedule). */
@@ -183,11 +189,43 @@ export interface BackendCommands {
   register(program: Command, rt: Runtime, parents: { install?: Command | undefined; uninstall?: Command | undefined; render?: Command | undefined }): void;
 }
 
+/**
+ * One of a backend's provisioners that is a different engine (OpenEBS Mayastor beside LocalPV,
+ * the in-cluster NFS server beside the CSI driver): its own id in `recommend`, and what it can
+ * do differently from the backend's `capabilities`.
+ */
+export interface ProvisionerVariant {
+  readonly id: string;
+  readonly capabilities?: Partial<BackendCapabilities>;
+}
+
+/** A node's room on its best disk, in bytes, as the backend's scheduler counts it (for `resize`). */
+export interface ResizeRoom {
+  /** How many copies of the volume need the extra room, each on a node of its own. */
+  replicas: number;
+  nodes: { name: string; room: number }[];
+}
+
+/**
+ * A VolumeSnapshotClass a backend provides for `snapshot create --csi` (src/snapshots/csi.ts
+ * renders it, and applies it when missing). The first one listed for a provisioner is its default.
+ */
+export interface VolumeSnapshotClassSpec {
+  readonly name: string;
+  /** The CSI driver (the claim's provisioner) it snapshots. */
+  readonly driver: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** What a snapshot of this class is, for help and messages ("a Longhorn backup on the backup target"). */
+  readonly description: string;
+}
+
 export interface Backend<I = any, IF = any, U = any, UF = any> {
   /** The word after `install`/`uninstall` and in `nodes check --for`. */
   readonly id: string;
   readonly title: string;
   readonly provisioners: readonly string[];
+  /** Provisioners (from `provisioners`) that differ from the rest, by provisioner name. */
+  readonly variants?: Readonly<Record<string, ProvisionerVariant>>;
   /** StorageClass presets (templates/storageclass/<name>.yaml) this backend owns. */
   readonly presets: readonly string[];
   readonly capabilities: BackendCapabilities;
@@ -220,6 +258,8 @@ export interface Backend<I = any, IF = any, U = any, UF = any> {
    * default flag at that source too. The manifest is at data[key].
    */
   readonly classSource?: { readonly className: string; readonly configMap: ObjectRef; readonly key: string };
+  /** CSI VolumeSnapshotClasses for its provisioners (when `capabilities.csiSnapshots`, or a variant's). */
+  readonly volumeSnapshotClasses?: readonly VolumeSnapshotClassSpec[];
   /** Commands of its own (Longhorn's ui, snapshot, backup, schedule, render longhorn-values). */
   readonly commands?: BackendCommands;
   /**

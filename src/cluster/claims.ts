@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { duration } from '../options/index.js';
 import type { KubeObject } from '../presets/types.js';
-import { backendForClass } from '../presets/storageclasses.js';
+import { backendForProvisioner } from '../backends/index.js';
 import type { KubeClient } from './kube.js';
 
 type Obj = KubeObject & { spec?: any; status?: any };
@@ -23,10 +23,15 @@ export function timeoutOf(opts: Record<string, unknown>, fallback: string, probl
   return duration('--timeout', opts.timeout ?? fallback, problems) ?? 60_000;
 }
 
-/** What a command may do with a claim's volume (the seam's BackendCapabilities subset these commands read). */
+/** What a command may do with a claim's volume: the registry's BackendCapabilities these commands read. */
 export interface ClaimCapabilities {
   expand: boolean;
+  /** Backend-native snapshots (Longhorn's). */
   snapshot: boolean;
+  /** CSI VolumeSnapshots (`snapshot create --csi`). */
+  csiSnapshots: boolean;
+  /** Restore from a backup or snapshot into a new claim. */
+  restore: boolean;
   /** Data lives on one node's disk: pods using it must run there. */
   nodeBound: boolean;
 }
@@ -94,17 +99,18 @@ export function claimUsers(pods: Obj[], claim: string): ClaimUser[] {
     });
 }
 
-/** What the backend behind a provisioner can do. Unknown backends: nothing is assumed. */
+/** What the backend behind a provisioner can do, from the registry. Unknown backends: nothing is assumed but what the class says. */
 export function capabilitiesOf(provisioner: string | undefined, sc: Obj | undefined): { backend?: string; capabilities: ClaimCapabilities } {
-  const preset = backendForClass(provisioner);
-  const caps = preset?.capabilities;
+  const found = backendForProvisioner(provisioner);
+  const caps = found?.capabilities;
   return {
-    ...(preset ? { backend: preset.name } : {}),
+    ...(found ? { backend: found.backend.id } : {}),
     capabilities: {
-      expand: caps ? caps.expansion : sc?.allowVolumeExpansion === true,
-      snapshot: caps?.snapshots ?? false,
-      // Local-volume backends bind on first use and pin their PVs to a node.
-      nodeBound: preset ? preset.bindingMode === 'WaitForFirstConsumer' : false,
+      expand: caps ? caps.expand : sc?.allowVolumeExpansion === true,
+      snapshot: caps?.snapshot ?? false,
+      csiSnapshots: caps?.csiSnapshots ?? false,
+      restore: caps?.restore ?? false,
+      nodeBound: caps?.nodeBound ?? false,
     },
   };
 }

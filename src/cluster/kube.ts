@@ -116,6 +116,11 @@ export class KubeClient {
     this.discovery.forgetMissing();
   }
 
+  /** After removing CRDs: what discovery cached for this group version (on disk too) is read again. */
+  forgetServed(apiVersion: string): void {
+    this.discovery.invalidate(apiVersion);
+  }
+
   /** API requests made (watches included), for messages, tests and the benchmark. */
   get requests(): number {
     return this.http.requests;

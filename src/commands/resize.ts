@@ -1,6 +1,6 @@
 /** `resize pvc NAME --size Q [--wait]`: grow a claim, refusing first what cannot work. */
 import { claimNamespace, readClaim, timeoutOf } from '../cluster/claims.js';
-import { readLonghornRoom } from '../backends/longhorn/room.js';
+import { backendById } from '../backends/index.js';
 import { ClusterSession } from '../cluster/session.js';
 import type { Context } from '../context.js';
 import { ClusterError, UsageError } from '../errors.js';
@@ -15,7 +15,9 @@ export async function resizePvc(ctx: Context, name: string, opts: Record<string,
   const session = new ClusterSession(ctx);
   const kube = await session.kube();
   const claim = await readClaim(kube, claimNamespace(ctx, kube), name);
-  const plan = planResize(claim, { size: opts.size, wait: opts.wait === true, timeoutMs }, await readLonghornRoom(kube, claim));
+  const backend = claim.backend ? backendById(claim.backend) : undefined;
+  const room = await (await backend?.load?.())?.resizeRoom?.(kube, claim);
+  const plan = planResize(claim, { size: opts.size, wait: opts.wait === true, timeoutMs }, room, backend?.title);
   const result = await runPlan(ctx, session, plan, opts);
   if (!result || !plan.steps.length) return;
   const ref = `${claim.namespace}/${claim.name}`;

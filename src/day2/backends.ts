@@ -4,7 +4,7 @@
  * the command that installs it, and why it refuses an access mode.
  */
 import type { ObjectRef } from '../cluster/kube.js';
-import { BACKENDS, installable } from '../backends/index.js';
+import { backendForProvisioner as registryBackend, installable, STORAGE_CLASS_PRESETS } from '../backends/index.js';
 import type { Backend, BackendCapabilities } from '../backends/types.js';
 
 export interface Day2Backend {
@@ -18,12 +18,13 @@ export interface Day2Backend {
 }
 
 export function backendForProvisioner(provisioner: string | undefined): Day2Backend | undefined {
-  const backend = BACKENDS.find((b) => provisioner !== undefined && b.provisioners.includes(provisioner));
-  if (!backend) return undefined;
+  const found = registryBackend(provisioner);
+  if (!found) return undefined;
+  const { backend } = found;
   return {
     id: backend.id,
     provisioner: provisioner!,
-    capabilities: backend.capabilities,
+    capabilities: found.capabilities,
     workloads: backend.workloads.map((w) => w.ref),
     ...(installable().includes(backend) ? { installCommand: `k8s-storage install ${backend.id}` } : {}),
     backend,
@@ -32,5 +33,5 @@ export function backendForProvisioner(provisioner: string | undefined): Day2Back
 
 /** Why an access mode is refused, in the backend's own words. */
 export function accessModeReason(provisioner: string | undefined): string | undefined {
-  return BACKENDS.flatMap((b) => b.storageClassPresets ?? []).find((p) => p.provisioner === provisioner)?.capabilities.accessModeReason;
+  return STORAGE_CLASS_PRESETS.find((p) => p.provisioner === provisioner)?.capabilities.accessModeReason;
 }

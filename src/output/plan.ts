@@ -17,6 +17,8 @@ function describeExpectation(e: Expectation): string {
       return `${describeRef(e.ref)} is Bound`;
     case 'scaled-to-zero':
       return `${describeRef(e.ref)} has no pods`;
+    case 'crd-established':
+      return `${describeRef(e.ref)} is Established`;
     case 'pvc-resized':
       return `${describeRef(e.ref)} has ${e.size} (or a pod must restart to finish)`;
     case 'default-class':

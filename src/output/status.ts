@@ -24,6 +24,11 @@ export function formatStatusTable(r: StatusReport, backends: readonly Backend[],
         : formatTable(['backend', 'provisioner', 'installed', 'healthy', 'classes', 'detail'], r.backends.map((b) => [b.name, b.provisioner, b.installed ? 'yes' : 'no', b.healthy ? 'yes' : 'no', b.classes.join(',') || '-', b.problem ?? workloads(b)]))
       : `No storage backend found. ${suggestion(backends)}\n`,
   );
+  if (r.csiSnapshots) {
+    const c = r.csiSnapshots;
+    const why = !c.crds ? 'no snapshot CRDs' : c.controller === 'absent' ? 'no snapshot-controller' : c.controller === 'not ready' ? `snapshot-controller${c.version ? ` ${c.version}` : ''} is not ready` : '';
+    out.push(`CSI snapshots: ${c.available ? `available (snapshot-controller ${c.version ?? ''})`.replace(' )', ')') : `not available (${why}; ${c.fix})`}\n`);
+  }
   out.push('\nSTORAGECLASSES\n');
   out.push(r.storageClasses.length ? formatTable(['name', 'provisioner', 'reclaim', 'binding', 'expand'], r.storageClasses.map((c) => [`${c.name}${c.default ? ' (default)' : ''}`, c.provisioner, c.reclaimPolicy, c.volumeBindingMode, c.allowVolumeExpansion ? 'yes' : 'no'])) : 'none\n');
   const scope = r.namespace !== undefined ? ` in namespace ${r.namespace}` : '';

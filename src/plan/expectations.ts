@@ -67,6 +67,11 @@ export function judge(exp: ObjectExpectation, obj: Obj | undefined): true | stri
       const left = obj.status?.replicas ?? 0;
       return left === 0 ? true : `${left} pod(s) still running`;
     }
+    case 'crd-established': {
+      if (!obj) return `${describeRef(exp.ref)} does not exist`;
+      const c = ((obj.status?.conditions ?? []) as { type: string; status: string; message?: string }[]).find((x) => x.type === 'Established');
+      return c?.status === 'True' ? true : `not Established${c?.message ? ` (${c.message})` : ''}`;
+    }
     case 'pvc-resized': {
       const p = resizeProgress(obj, exp.size);
       return p.state === 'resizing' ? p.reason : true;

@@ -1,12 +1,13 @@
 /**
  * `resize pvc`: every refusal before any change (shrink, unbound, a class without
- * allowVolumeExpansion, a node-bound backend, not enough schedulable space on Longhorn),
+ * allowVolumeExpansion, a node-bound backend, not enough schedulable space where the backend says (its resizeRoom hook)),
  * then one patch of spec.resources.requests.storage and, with --wait, a wait through
  * Resizing and FileSystemResizePending. Pure: the command reads the facts.
  */
 import type { ClaimFacts } from '../cluster/claims.js';
 import { ClusterError, UsageError } from '../errors.js';
 import { quantityToBytes } from '../manifests/quantity.js';
+import type { ResizeRoom } from '../backends/types.js';
 import type { Plan } from './types.js';
 
 export interface ResizeOptions {
@@ -15,18 +16,12 @@ export interface ResizeOptions {
   timeoutMs: number;
 }
 
-/** Longhorn's view, when the claim is on Longhorn: replicas and each node's schedulable room (bytes). */
-export interface LonghornRoom {
-  replicas: number;
-  /** Per node: the most room on one schedulable disk (maximum * over-provisioning% - reserved - scheduled). */
-  nodes: { name: string; room: number }[];
-}
-
 export const RESIZE_PENDING = 'FileSystemResizePending';
 
 const gi = (b: number) => `${Math.round((b / 2 ** 30) * 100) / 100}Gi`;
 
-export function planResize(c: ClaimFacts, opts: ResizeOptions, longhorn?: LonghornRoom): Plan {
+/** `room`: where the backend would put the extra space (its resizeRoom hook), when it says. */
+export function planResize(c: ClaimFacts, opts: ResizeOptions, room?: ResizeRoom, backendTitle = c.backend ?? 'backend'): Plan {
   const ref = `${c.namespace}/${c.name}`;
   const problems: string[] = [];
   const wanted = quantityToBytes(opts.size)!;
@@ -51,12 +46,12 @@ export function planResize(c: ClaimFacts, opts: ResizeOptions, longhorn?: Longho
   }
   if (wanted === current) return { title: `resize ${ref}`, steps: [], warnings: [], notes: [`${ref} is already ${c.pvc.status?.capacity?.storage ?? opts.size}.`] };
 
-  if (longhorn) {
+  if (room) {
     const delta = wanted - current;
-    const fit = longhorn.nodes.filter((n) => n.room >= delta);
-    if (fit.length < longhorn.replicas) {
-      const seen = longhorn.nodes.map((n) => `${n.name} ${gi(Math.max(0, n.room))}`).join(', ') || 'no schedulable node';
-      throw new ClusterError(`cannot resize ${ref} to ${opts.size}: each of its ${longhorn.replicas} Longhorn replicas needs ${gi(delta)} more on a node of its own, and only ${fit.length} node(s) have that much schedulable room (${seen}).`, {
+    const fit = room.nodes.filter((n) => n.room >= delta);
+    if (fit.length < room.replicas) {
+      const seen = room.nodes.map((n) => `${n.name} ${gi(Math.max(0, n.room))}`).join(', ') || 'no schedulable node';
+      throw new ClusterError(`cannot resize ${ref} to ${opts.size}: each of its ${room.replicas} ${backendTitle} replicas needs ${gi(delta)} more on a node of its own, and only ${fit.length} node(s) have that much schedulable room (${seen}).`, {
         hint: 'free or add disk space, lower storage-over-provisioning-percentage limits, or reduce the volume\'s replicas (k8s-storage status shows the disks)',
       });
     }

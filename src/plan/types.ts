@@ -32,6 +32,8 @@ export type ObjectExpectation =
   | { type: 'pvc-resized'; ref: ObjectRef; size: string }
   /** A Deployment/StatefulSet scaled to 0 whose pods are gone (status.replicas is 0 or absent). */
   | { type: 'scaled-to-zero'; ref: ObjectRef }
+  /** A CustomResourceDefinition whose Established condition is True (its kinds are served). */
+  | { type: 'crd-established'; ref: ObjectRef }
   | { type: 'default-class'; name: string; isDefault: boolean };
 
 /** What the executor reads after a step: an object's state, or a Helm release's. */

@@ -4,7 +4,7 @@
  */
 import { listAssets } from '../assets.js';
 
-export type TemplateKind = 'storageclass' | 'app';
+export type TemplateKind = 'storageclass' | 'app' | 'snapshot-controller';
 
 /** Names of the templates that ship for a kind, sorted. */
 export function templateNames(kind: TemplateKind): string[] {

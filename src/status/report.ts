@@ -8,6 +8,7 @@ import { workloadKey } from '../backends/analysis.js';
 import { BACKENDS } from '../backends/index.js';
 import type { Backend, BackendAnalysis, BackendDetailsMap, BackendObjectsMap, BackendStatus, ClusterFacts, Obj } from '../backends/types.js';
 import { isDefaultClass } from '../plan/expectations.js';
+import { csiSnapshotStatus, type CsiSnapshotStatus } from '../snapshots/controller.js';
 
 export type { BackendStatus };
 export { workloadKey };
@@ -16,7 +17,10 @@ export { workloadKey };
  * What `status` read: the facts every backend shares, and what each backend's `collect` read,
  * in `extra` by backend id (hand-built facts may also put them at the top level, by id).
  */
-export type ClusterObjects = Omit<ClusterFacts, 'extra'> & { extra?: Record<string, unknown> } & Partial<BackendObjectsMap>;
+export type ClusterObjects = Omit<ClusterFacts, 'extra'> & { extra?: Record<string, unknown> } & Partial<BackendObjectsMap> & {
+  /** Whether VolumeSnapshot is served, and the snapshot-controller Deployment (src/snapshots/); absent when not read. */
+  snapshotController?: { served: boolean; deployment?: Obj };
+};
 
 export interface StatusReport extends Partial<BackendDetailsMap> {
   cluster: { server: string; version: string; nodes: number; readyNodes: number; microk8s: boolean };
@@ -28,6 +32,8 @@ export interface StatusReport extends Partial<BackendDetailsMap> {
   /** PVs whose reclaim policy deletes the data when their claim is deleted. */
   volumesDeletedWithClaim: { name: string; claim: string; storageClass: string }[];
   pendingClaims: { namespace: string; name: string; storageClass: string; reason: string }[];
+  /** Whether CSI VolumeSnapshots can be taken (snapshot CRDs and snapshot-controller), when read. */
+  csiSnapshots?: CsiSnapshotStatus;
   /** With `-n`: the namespace claims, pending claims and volumes were narrowed to (volumes by their claim's). */
   namespace?: string;
   // Then each backend's `details` under its id (e.g. `longhorn`, only when installed); its
@@ -124,6 +130,7 @@ export function buildStatusReport(all: ClusterObjects, backendList: readonly Bac
       .filter((v) => (v.spec?.persistentVolumeReclaimPolicy ?? 'Delete') === 'Delete')
       .map((v) => ({ name: v.metadata.name, claim: v.spec?.claimRef ? `${v.spec.claimRef.namespace}/${v.spec.claimRef.name}` : '', storageClass: v.spec?.storageClassName ?? '' })),
     pendingClaims,
+    ...(objs.snapshotController ? { csiSnapshots: csiSnapshotStatus(objs.snapshotController.served, objs.snapshotController.deployment as never) } : {}),
     ...(ns !== undefined ? { namespace: ns } : {}),
     ...details,
     warnings,

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { createBackupStore, longhornNode, longhornVolume, startLonghornDataController } from '../fakes/lib/longhorn-data-controller.mjs';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { seedClaim } from '../helpers/data-tree.js';
-import { startDeploymentController } from '../helpers/deployment-controller.js';
+import { startDeploymentController } from '../helpers/app-controllers.js';
 import { bytesQuantity, latestBackup, planClaimFromSource, planSnapshotRevert, restoredVolumeName } from '../../src/backends/longhorn/restore-plan.js';
 import { expectAllSchemaValid } from '../helpers/schema.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
@@ -51,7 +51,7 @@ async function cluster(o: { store?: ReturnType<typeof createBackupStore>; target
   const url = o.target ?? TARGET;
   s.api!.store.put({ ...lh('BackupTarget'), metadata: { name: 'default', namespace: LH }, spec: { backupTargetURL: url, credentialSecret: '', pollInterval: '5m0s' }, status: url ? { available: true, lastSyncedAt: '2026-01-01T00:00:00Z' } : {} });
   stops.push(startLonghornDataController(s.api!, { store, restoreDelayMs: 150 }));
-  stops.push(s.api!.controllers.autoBindPvcs({ staticClaims: true, provisioners: ['none'] }));
+  stops.push(s.api!.controllers.autoBindPvcs({ provisioners: ['none'] }));
   return { s, store };
 }
 
@@ -227,7 +227,7 @@ describe('backup restore', () => {
     s.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn' }, provisioner: 'driver.longhorn.io', parameters: { numberOfReplicas: '3' } });
     s.api!.store.put({ ...lh('BackupTarget'), metadata: { name: 'default', namespace: LH }, spec: { backupTargetURL: TARGET, credentialSecret: '', pollInterval: '5m0s' }, status: { available: true, lastSyncedAt: '2026-01-01T00:00:00Z' } });
     stops.push(startLonghornDataController(s.api!, { store, restoreDelayMs: 100 }));
-    stops.push(s.api!.controllers.autoBindPvcs({ staticClaims: true, provisioners: ['none'] }));
+    stops.push(s.api!.controllers.autoBindPvcs({ provisioners: ['none'] }));
     expect((await s.run(['backup', 'list'])).stderr).toContain('No Longhorn backups.');
     const nowhere = await s.run(['backup', 'restore', 'backup-nope', '--to', 'data', '-n', NS]);
     expect(nowhere.exitCode).toBe(2);

@@ -1,13 +1,13 @@
 /**
  * migrate pvc end to end: a hostpath claim used by a Deployment moves to Longhorn. The copy
  * and the verification run real tar/sha256sum in the fake pods (test/fakes/lib/pod-exec.mjs);
- * a Deployment controller stand-in (test/helpers/deployment-controller.ts) turns replicas into pods and back.
+ * a Deployment controller stand-in (test/helpers/app-controllers.ts) turns replicas into pods and back.
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { makeTree, seedClaim, treeManifest } from '../helpers/data-tree.js';
-import { startDeploymentController } from '../helpers/deployment-controller.js';
+import { startDeploymentController } from '../helpers/app-controllers.js';
 import { planMigrate, templateOwner, workloadsOf } from '../../src/plan/migrate.js';
 import { claimFacts } from '../../src/cluster/claims.js';
 
@@ -137,7 +137,7 @@ describe('migrate pvc', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('--to-class nope: no such StorageClass');
     expect(r.stderr).toContain('volumeClaimTemplates of StatefulSet db, which cannot change');
-    expect(r.stderr).toContain('--swap-names');
+    expect(r.stderr).toContain('one by one with --swap-names');
     s.api!.store.put({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'loner', namespace: NS }, spec: { nodeName: 'node-2', containers: [{ name: 'a', image: 'busybox' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] } });
     const p = await s.run(MIGRATE);
     expect(p.stderr).toContain('without a controller (loner)');
@@ -170,7 +170,7 @@ describe('migrate planner', () => {
   ])('resumes after %s with "%s"', (done, first) => {
     const source = claimFacts({ namespace: 'ns', pvc: pvc('data'), pods: [] });
     const record = done ? { to: 'data-longhorn', class: 'longhorn', size: '1Gi', workloads: [{ kind: 'Deployment' as const, name: 'a', replicas: 1 }], done: done as any } : undefined;
-    const plan = planMigrate({ source, workloads: [deploy('a', 'data')], targetClass: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn' } }, ...(record ? { record } : {}) }, { toClass: 'longhorn', deleteOld: false, image: 'busybox', timeoutMs: 1000 });
+    const plan = planMigrate({ source, claim: { namespace: 'ns', name: 'data' }, workloads: [deploy('a', 'data')], targetClass: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn' } }, ...(record ? { record } : {}) }, { toClass: 'longhorn', deleteOld: false, swapNames: false, image: 'busybox', timeoutMs: 1000 });
     expect(plan.steps[0]!.title.startsWith(first)).toBe(true);
   });
 });

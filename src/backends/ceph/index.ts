@@ -2,7 +2,7 @@
 import { cephfs as cephfsPreset, cephRbd as cephRbdPreset } from './preset.js';
 import type { Backend } from '../types.js';
 import { analyzeCeph, CEPH_WORKLOADS } from './analyze.js';
-import { DEFAULT_ROOK_VERSION, RBD_PROVISIONER, CEPHFS_PROVISIONER } from './constants.js';
+import { DEFAULT_ROOK_VERSION, RBD_PROVISIONER, CEPHFS_PROVISIONER, ROOK_NAMESPACE } from './constants.js';
 import { DEFAULT_CEPH_TIMEOUT, type CephInstallOptions, type CephUninstallOptions } from './options.js';
 import { planCephInstall, planCephUninstall, type CephInstallFacts, type CephUninstallFacts } from './plan.js';
 
@@ -13,6 +13,11 @@ export const ceph: Backend<CephInstallOptions, CephInstallFacts, CephUninstallOp
   presets: ['ceph-rbd', 'cephfs'],
   storageClassPresets: [cephRbdPreset, cephfsPreset],
   capabilities: { accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'], expand: true, snapshot: false, csiSnapshots: true, restore: true, replicated: true, nodeBound: false },
+  // Rook's ceph-csi snapshotter secrets, as the classes' provisioner secrets (templates/storageclass/ceph-rbd.yaml, cephfs.yaml).
+  volumeSnapshotClasses: [
+    { name: 'ceph-rbd-snapshot', driver: RBD_PROVISIONER, parameters: { clusterID: ROOK_NAMESPACE, 'csi.storage.k8s.io/snapshotter-secret-name': 'rook-csi-rbd-provisioner', 'csi.storage.k8s.io/snapshotter-secret-namespace': ROOK_NAMESPACE }, description: 'an RBD snapshot in the Ceph pool' },
+    { name: 'cephfs-snapshot', driver: CEPHFS_PROVISIONER, parameters: { clusterID: ROOK_NAMESPACE, 'csi.storage.k8s.io/snapshotter-secret-name': 'rook-csi-cephfs-provisioner', 'csi.storage.k8s.io/snapshotter-secret-namespace': ROOK_NAMESPACE }, description: 'a CephFS subvolume snapshot' },
+  ],
   nodeTargets: [{ id: 'ceph', description: 'Rook OSDs on the node: a raw disk, the rbd module, lvm2, memory for a mon, a mgr and 4 GiB per OSD', title: 'Ceph (Rook)', doctorOrder: 4 }],
   workloads: [
     { ref: CEPH_WORKLOADS[0]!, hint: 'kubectl -n rook-ceph describe deployment rook-ceph-operator' },

@@ -27,13 +27,19 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
           .argument('<pvc>', 'the PersistentVolumeClaim (namespace from -n, the kubeconfig context, or default)')
           .description('take a Longhorn snapshot of the volume behind a claim and wait until it is ready')
           .option('--name <name>', 'snapshot name (default: <pvc>-<UTC yyyymmddhhmmss>); a rerun with the same name changes nothing')
-          .option('--label <key=value>', 'label stored with the snapshot; repeatable', collect),
+          .option('--label <key=value>', 'label stored with the snapshot; repeatable', collect)
+          .option('--csi', "a CSI VolumeSnapshot (snapshot.storage.k8s.io/v1) instead, with the backend's VolumeSnapshotClass (Longhorn, Ceph, Mayastor); needs k8s-storage install snapshot-controller")
+          .option('--snapshot-class <name>', 'with --csi: the VolumeSnapshotClass (Longhorn: longhorn-snapshot, the default, or longhorn-backup to the backup target)'),
       ),
       'the snapshot to be ready',
       '5m',
     )
-      .addHelpText('after', examples('k8s-storage snapshot create postgres-pvc -n shop', 'k8s-storage snapshot create data --name before-upgrade --label reason=upgrade', 'k8s-storage snapshot create data --dry-run -o yaml'))
+      .addHelpText('after', examples('k8s-storage snapshot create postgres-pvc -n shop', 'k8s-storage snapshot create data --name before-upgrade --label reason=upgrade', 'k8s-storage snapshot create data --dry-run -o yaml', 'k8s-storage snapshot create data --csi --snapshot-class longhorn-backup'))
       .action(async (pvc: string, _o, cmd: Command) => {
+        if (optsOf(cmd).csi) {
+          const { csiSnapshotCreate } = await import('../../commands/csi-snapshot.js');
+          return csiSnapshotCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
+        }
         const { snapshotCreate } = await import('./commands/snapshot.js');
         await snapshotCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });

@@ -34,7 +34,12 @@ export const longhorn: Backend<LonghornInstallOptions, LonghornInstallGathered, 
   provisioners: [PROVISIONER],
   presets: ['longhorn'],
   storageClassPresets: [longhornPreset],
-  capabilities: { accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'], expand: true, snapshot: true, csiSnapshots: false, restore: true, replicated: true, nodeBound: false },
+  capabilities: { accessModes: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'], expand: true, snapshot: true, csiSnapshots: true, restore: true, replicated: true, nodeBound: false },
+  // parameters.type: snap (in the cluster, next to the data) or bak (a backup on the backup target): reference/day2.md.
+  volumeSnapshotClasses: [
+    { name: 'longhorn-snapshot', driver: PROVISIONER, parameters: { type: 'snap' }, description: 'a Longhorn snapshot, kept on the nodes next to the data' },
+    { name: 'longhorn-backup', driver: PROVISIONER, parameters: { type: 'bak' }, description: 'a Longhorn backup, uploaded to the backup target' },
+  ],
   nodeTargets: [{ id: 'longhorn', description: 'open-iscsi with iscsid, nfs-common, the iscsi_tcp and dm_crypt modules, disk at the data path, memory', title: 'Longhorn', doctorOrder: 1 }],
   workloads: LONGHORN_WORKLOADS.map((w) => ({ ref: w.ref, hint: w.hint })),
   recommendedFor: 'several-nodes',

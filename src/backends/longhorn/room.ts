@@ -1,12 +1,12 @@
 /** Longhorn's side of `resize pvc`: whether as many nodes as replicas have the extra room. */
 import type { ClaimFacts } from '../../cluster/claims.js';
 import type { KubeClient } from '../../cluster/kube.js';
-import type { LonghornRoom } from '../../plan/resize.js';
+import type { ResizeRoom } from '../types.js';
 import { LONGHORN_API_VERSION, LONGHORN_NAMESPACE } from './resources.js';
 import type { LonghornNodeObject, LonghornSettingObject } from './status.js';
 
 /** Pure: each node's largest schedulable room on one disk, as Longhorn's scheduler counts it. */
-export function longhornRoom(nodes: LonghornNodeObject[], overProvisioningPercent: number, replicas: number): LonghornRoom {
+export function longhornRoom(nodes: LonghornNodeObject[], overProvisioningPercent: number, replicas: number): ResizeRoom {
   return {
     replicas,
     nodes: nodes
@@ -20,8 +20,8 @@ export function longhornRoom(nodes: LonghornNodeObject[], overProvisioningPercen
   };
 }
 
-export async function readLonghornRoom(kube: KubeClient, c: ClaimFacts): Promise<LonghornRoom | undefined> {
-  if (c.backend !== 'longhorn' || !(await kube.serves(LONGHORN_API_VERSION, 'Node'))) return undefined;
+export async function readLonghornRoom(kube: KubeClient, c: ClaimFacts): Promise<ResizeRoom | undefined> {
+  if (!(await kube.serves(LONGHORN_API_VERSION, 'Node'))) return undefined;
   const volumeName = c.pv?.spec?.csi?.volumeHandle ?? c.pv?.metadata.name;
   const [volume, nodes, setting] = await Promise.all([
     volumeName ? kube.get<any>({ apiVersion: LONGHORN_API_VERSION, kind: 'Volume', name: volumeName, namespace: LONGHORN_NAMESPACE }) : undefined,

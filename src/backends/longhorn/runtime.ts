@@ -10,6 +10,7 @@ import {
   type LonghornUninstallCliOptions,
   type LonghornUninstallGathered,
 } from './commands/uninstall.js';
+import { readLonghornRoom } from './room.js';
 import { collectLonghorn } from './status.js';
 
 export const longhornRuntime: BackendRuntime<LonghornInstallOptions, LonghornInstallGathered, LonghornUninstallCliOptions, LonghornUninstallGathered> = {
@@ -25,4 +26,5 @@ export const longhornRuntime: BackendRuntime<LonghornInstallOptions, LonghornIns
   reportUninstall: (ctx, session, plan) => reportLonghornUninstall(ctx, session, plan),
   release: (facts) => facts.workdir.cleanup(),
   collect: async (session) => collectLonghorn(await session.kube(), session.namespaces()),
+  resizeRoom: readLonghornRoom,
 };

@@ -29,6 +29,7 @@ export const nfs: Backend<NfsInstallOptions, NfsInstallFacts, NfsUninstallOption
     replicated: true,
     nodeBound: false,
   },
+  variants: { [NFS_SERVER_PROVISIONER]: { id: 'nfs-in-cluster', capabilities: { replicated: false } } },
   nodeTargets: [{ id: 'nfs', description: 'the NFS client (nfs-common or nfs-utils) and NFS v4 support, for kernel NFS mounts (the in-cluster addon; csi-driver-nfs brings its own)', title: 'NFS CSI', doctorOrder: 2 }],
   workloads: [
     { ref: NFS_CONTROLLER, hint: 'kubectl -n kube-system describe deployment csi-nfs-controller' },

@@ -12,7 +12,10 @@ export const openebs: Backend<OpenebsInstallOptions, OpenebsInstallFacts, Openeb
   provisioners: [HOSTPATH_PROVISIONER, MAYASTOR_PROVISIONER],
   presets: ['openebs-hostpath'],
   storageClassPresets: [openebsPreset],
-  capabilities: { accessModes: ['ReadWriteOnce'], expand: false, snapshot: false, csiSnapshots: true, restore: false, replicated: false, nodeBound: true },
+  // LocalPV hostpath: a directory on one node, no snapshots; Mayastor: replicated NVMe-oF volumes with CSI snapshots.
+  capabilities: { accessModes: ['ReadWriteOnce'], expand: false, snapshot: false, csiSnapshots: false, restore: false, replicated: false, nodeBound: true },
+  variants: { [MAYASTOR_PROVISIONER]: { id: 'openebs-mayastor', capabilities: { expand: true, csiSnapshots: true, restore: true, replicated: true, nodeBound: false } } },
+  volumeSnapshotClasses: [{ name: 'mayastor-snapshot', driver: MAYASTOR_PROVISIONER, description: 'a Mayastor snapshot of the replicas' }],
   nodeTargets: [
     { id: 'openebs-mayastor', description: 'a Mayastor io-engine node: x86-64 with SSE4.2, kernel 5.15+ with nvme_tcp, 1024 x 2 MiB HugePages, 2 spare cores, 1 GiB', title: 'OpenEBS Mayastor', doctorOrder: 5 },
     { id: 'openebs', description: 'OpenEBS LocalPV hostpath: free disk at /var/openebs/local', title: 'OpenEBS LocalPV hostpath', doctorOrder: 6 },

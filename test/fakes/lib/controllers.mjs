@@ -77,15 +77,14 @@ export function makeControllers(api) {
   /**
    * PersistentVolumeClaims get a PersistentVolume and become Bound, like a dynamic
    * provisioner plus the PV controller would do.
-   * `staticClaims: true` also binds claims that name their PV (spec.volumeName), as the PV
-   * controller does for static PVs: when the PV exists, is free or pre-bound to that claim, and
-   * has the claim's class.
+   * Claims that name their PV (spec.volumeName) are bound to it as the PV controller binds
+   * static PVs: when the PV exists, is free or pre-bound to that claim, and has its class.
    * `failProvisioning(pvc, sc)` returning a text makes the provisioner fail instead: the claim
    * stays Pending and a Warning event `ProvisioningFailed` with `failed to provision volume
    * with StorageClass "X": <text>` is recorded on it, from the external-provisioner (its count
    * goes up on each retry), as a CSI provisioner does.
    * @param {{ delayMs?: number, honorWaitForFirstConsumer?: boolean, workloadsCountAsConsumers?: boolean,
-   *           provisioners?: string[], nodeName?: string, failProvisioning?: (pvc: any, sc: any) => string | undefined, staticClaims?: boolean }} [opts]
+   *           provisioners?: string[], nodeName?: string, failProvisioning?: (pvc: any, sc: any) => string | undefined }} [opts]
    * @returns {() => void} stop
    */
   function autoBindPvcs(opts = {}) {
@@ -124,28 +123,14 @@ export function makeControllers(api) {
       );
     };
 
-    /** The PV controller's static binding: a claim naming its PV binds to it when the PV is free for it. @param {any} cur */
-    const bindStatic = (cur) => {
-      const pv = api.store.get('persistentvolumes', cur.spec.volumeName);
-      if (!pv || pv.metadata.deletionTimestamp) return;
-      const ref = pv.spec?.claimRef;
-      if (ref && (ref.name !== cur.metadata.name || ref.namespace !== cur.metadata.namespace || (ref.uid && ref.uid !== cur.metadata.uid))) return;
-      if ((pv.spec?.storageClassName ?? '') !== (cur.spec?.storageClassName ?? '')) return;
-      api.store.update('persistentvolumes', pv.metadata.name, undefined, (o) => {
-        o.spec.claimRef = { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: cur.metadata.namespace, name: cur.metadata.name, uid: cur.metadata.uid, resourceVersion: cur.metadata.resourceVersion };
-        o.status = { ...(o.status ?? {}), phase: 'Bound' };
-      });
-      api.store.update('persistentvolumeclaims', cur.metadata.name, cur.metadata.namespace, (o) => {
-        o.metadata.annotations = { ...(o.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes' };
-        o.status = { phase: 'Bound', accessModes: pv.spec?.accessModes ?? [], capacity: { storage: pv.spec?.capacity?.storage } };
-      });
-    };
-
     /** @param {any} pvc */
     const tryBind = (pvc) => {
       const cur = api.store.get('persistentvolumeclaims', pvc.metadata.name, pvc.metadata.namespace);
-      if (opts.staticClaims && cur?.spec?.volumeName && cur.status?.phase !== 'Bound' && !cur.metadata.deletionTimestamp) return bindStatic(cur);
-      if (!cur || cur.spec?.volumeName || cur.status?.phase === 'Bound' || cur.metadata.deletionTimestamp) return;
+      if (!cur || cur.status?.phase === 'Bound' || cur.metadata.deletionTimestamp) return;
+      if (cur.spec?.volumeName) {
+        bindStatic(cur);
+        return;
+      }
       const sc = findClass(cur);
       if (!sc) return;
       if (opts.provisioners && !opts.provisioners.includes(sc.provisioner)) return;
@@ -244,12 +229,37 @@ export function makeControllers(api) {
       });
     };
 
+    /**
+     * A claim that names its volume (spec.volumeName), as the PV controller binds it: only to a
+     * PV whose claimRef is empty, or names this claim with no uid or this claim's uid. A
+     * Released PV still carries the deleted claim's uid and is never bound again (the claim
+     * stays Pending) until someone clears it; the class must match too.
+     * @param {any} cur
+     */
+    const bindStatic = (cur) => {
+      const pv = api.store.get('persistentvolumes', cur.spec.volumeName);
+      if (!pv || pv.metadata.deletionTimestamp) return;
+      const ref = pv.spec?.claimRef;
+      const free = !ref || (ref.namespace === cur.metadata.namespace && ref.name === cur.metadata.name && (!ref.uid || ref.uid === cur.metadata.uid));
+      if (!free || (pv.spec?.storageClassName ?? '') !== (cur.spec?.storageClassName ?? pv.spec?.storageClassName ?? '')) return;
+      api.store.update('persistentvolumes', pv.metadata.name, undefined, (o) => {
+        o.spec.claimRef = { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: cur.metadata.namespace, name: cur.metadata.name, uid: cur.metadata.uid, resourceVersion: cur.metadata.resourceVersion };
+        o.status = { ...(o.status ?? {}), phase: 'Bound' };
+      });
+      api.store.update('persistentvolumeclaims', cur.metadata.name, cur.metadata.namespace, (o) => {
+        o.metadata.annotations = { ...(o.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes' };
+        o.status = { phase: 'Bound', accessModes: pv.spec?.accessModes ?? [], capacity: { storage: pv.spec?.capacity?.storage } };
+      });
+    };
+
     /** @param {any} pvc */
     const reclaim = (pvc) => {
       const pvName = pvc.spec?.volumeName;
       if (!pvName) return;
       const pv = api.store.get('persistentvolumes', pvName);
-      if (!pv || pv.spec?.claimRef?.uid !== pvc.metadata.uid) return;
+      // Seeded PVs may name their claim without a uid.
+      const ref = pv?.spec?.claimRef;
+      if (!pv || !(ref?.uid ? ref.uid === pvc.metadata.uid : ref?.name === pvc.metadata.name && ref?.namespace === pvc.metadata.namespace)) return;
       if ((pv.spec.persistentVolumeReclaimPolicy ?? 'Delete') === 'Delete') api.store.delete('persistentvolumes', pvName);
       else api.store.update('persistentvolumes', pvName, undefined, (o) => {
         o.status = { ...(o.status ?? {}), phase: 'Released' };
@@ -258,7 +268,7 @@ export function makeControllers(api) {
 
     const retryPending = () => {
       for (const pvc of api.store.list('persistentvolumeclaims')) {
-        if ((!pvc.spec?.volumeName || opts.staticClaims) && pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
+        if (pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
       }
     };
     retryPending();
@@ -269,8 +279,60 @@ export function makeControllers(api) {
         if (key === '/persistentvolumeclaims') {
           if (ev.type === 'DELETED') reclaim(ev.object);
           else later(() => tryBind(ev.object), delayMs);
-        } else if ((consumers.has(key) || (opts.staticClaims && key === '/persistentvolumes')) && ev.type !== 'DELETED') {
+        } else if (key === '/persistentvolumes' && ev.type !== 'DELETED') {
+          for (const pvc of api.store.list('persistentvolumeclaims')) if (pvc.spec?.volumeName === ev.object.metadata.name && pvc.status?.phase !== 'Bound') later(() => tryBind(pvc), delayMs);
+        } else if (consumers.has(key) && ev.type !== 'DELETED') {
           retryPending();
+        }
+      }),
+    );
+  }
+
+  /**
+   * A stand-in for snapshot-controller and the driver's csi-snapshotter sidecar: while
+   * Deployment kube-system/snapshot-controller exists, a new VolumeSnapshot of a bound claim
+   * whose class names the PV's CSI driver gets a VolumeSnapshotContent and becomes
+   * readyToUse (restoreSize = the claim's capacity), after `delayMs`. A missing class or
+   * another driver leaves it not ready with status.error, as the real controller reports it.
+   * @param {{delayMs?: number}} [opts]
+   */
+  function snapshotVolumes(opts = {}) {
+    const delayMs = opts.delayMs ?? 50;
+    /** @param {any} vs */
+    const sync = (vs) => {
+      const cur = api.store.get('snapshot.storage.k8s.io/volumesnapshots', vs.metadata.name, vs.metadata.namespace);
+      if (!cur || cur.status?.readyToUse === true || !api.store.get('apps/deployments', 'snapshot-controller', 'kube-system')) return;
+      const ns = cur.metadata.namespace;
+      const fail = (/** @type {string} */ message) =>
+        api.store.update('snapshot.storage.k8s.io/volumesnapshots', cur.metadata.name, ns, (o) => {
+          o.status = { readyToUse: false, error: { message, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
+        });
+      const className = cur.spec?.volumeSnapshotClassName;
+      const cls = className ? api.store.get('snapshot.storage.k8s.io/volumesnapshotclasses', className) : undefined;
+      if (!cls) return fail(`Failed to get snapshot class with error volumesnapshotclass.snapshot.storage.k8s.io "${className}" not found`);
+      const pvc = api.store.get('persistentvolumeclaims', cur.spec?.source?.persistentVolumeClaimName, ns);
+      const pv = pvc?.spec?.volumeName ? api.store.get('persistentvolumes', pvc.spec.volumeName) : undefined;
+      if (!pv || pvc.status?.phase !== 'Bound') return fail(`the source claim ${cur.spec?.source?.persistentVolumeClaimName} is not bound`);
+      if (pv.spec?.csi?.driver !== cls.driver) return fail(`snapshot class ${cls.metadata.name} is for driver ${cls.driver}, the volume's is ${pv.spec?.csi?.driver ?? 'not CSI'}`);
+      const content = `snapcontent-${cur.metadata.uid}`;
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      api.store.put({
+        apiVersion: 'snapshot.storage.k8s.io/v1',
+        kind: 'VolumeSnapshotContent',
+        metadata: { name: content },
+        spec: { deletionPolicy: cls.deletionPolicy, driver: cls.driver, source: { volumeHandle: pv.spec.csi.volumeHandle }, volumeSnapshotClassName: cls.metadata.name, volumeSnapshotRef: { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', name: cur.metadata.name, namespace: ns, uid: cur.metadata.uid } },
+        status: { readyToUse: true, snapshotHandle: `${cls.parameters?.type ?? 'snap'}://${pv.spec.csi.volumeHandle}/${content}`, creationTime: Date.now() * 1e6, restoreSize: 0 },
+      });
+      api.store.update('snapshot.storage.k8s.io/volumesnapshots', cur.metadata.name, ns, (o) => {
+        o.status = { boundVolumeSnapshotContentName: content, creationTime: now, readyToUse: true, restoreSize: pvc.status?.capacity?.storage ?? pv.spec?.capacity?.storage };
+      });
+    };
+    return register(
+      api.onChange((ev) => {
+        if (ev.type === 'ADDED' && ev.resource.group === 'snapshot.storage.k8s.io' && ev.resource.resource === 'volumesnapshots') later(() => sync(ev.object), delayMs);
+        // The controller starting later picks up what waits.
+        if (ev.type === 'ADDED' && ev.resource.resource === 'deployments' && ev.object.metadata.name === 'snapshot-controller') {
+          for (const vs of api.store.list('snapshot.storage.k8s.io/volumesnapshots')) later(() => sync(vs), delayMs);
         }
       }),
     );
@@ -279,6 +341,7 @@ export function makeControllers(api) {
   return {
     autoReadyWorkloads,
     autoBindPvcs,
+    snapshotVolumes,
     /** Stop every controller started here and cancel pending timers. */
     stopAll() {
       for (const stop of [...running]) stop();
