@@ -1,4 +1,5 @@
 /** `bench CLASS [--compare CLASS2]`: fio on a fresh claim of each class, with latency. */
+import { API_VERSION } from '../documents.js';
 import { ClusterSession } from '../cluster/session.js';
 import { removeExpiredRuns } from '../cluster/pod-run.js';
 import type { KubeClient } from '../cluster/kube.js';
@@ -93,6 +94,7 @@ export async function bench(ctx: Context, className: string, flags: BenchFlags):
     }
   }
   const report = {
+    apiVersion: API_VERSION,
     schemaVersion: 1,
     kind: 'BenchReport',
     runs,

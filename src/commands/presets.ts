@@ -1,4 +1,5 @@
 /** `presets`: what ships, with defaults and capabilities, for people and for scripts. */
+import { API_VERSION } from '../documents.js';
 import { outputFormat, type Context } from '../context.js';
 import { formatData, formatTable } from '../output/print.js';
 import { appKitFacts, appPresets, storageClassPresets } from '../presets/registry.js';
@@ -12,6 +13,8 @@ function flagDoc(f: PresetFlag) {
 
 export function presetCatalog(backends?: Context['backends']) {
   return {
+    apiVersion: API_VERSION,
+    kind: 'PresetCatalog',
     storageClasses: storageClassPresets(backends?.length ? backends : undefined).map((p) => ({
       name: p.name,
       description: p.description,

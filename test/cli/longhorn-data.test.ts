@@ -218,19 +218,21 @@ describe('snapshot', () => {
     expect(table.stdout).toMatch(/shop\/data\s+d1\s+\S+Z\s+yes\s+1Mi\s+user/);
     expect(table.stdout).toContain('shop/logs');
     const one = await s.run(['snapshot', 'list', 'data', '-n', 'shop', '-o', 'json']);
-    const rows = JSON.parse(one.stdout);
+    const doc = JSON.parse(one.stdout);
+    expect(doc).toMatchObject({ apiVersion: 'k8s-storage.io/v1', kind: 'SnapshotList' });
+    const rows = doc.items;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ name: 'd1', claim: 'shop/data', volume: 'pvc-1111', ready: true, size: '1Mi' });
     expect(rows[0].created).toMatch(/^\d{4}-\d\d-\d\dT/);
     const none = await s.run(['snapshot', 'list', 'data', '-n', 'shop', '-o', 'yaml']);
-    expect(parse(none.stdout)).toHaveLength(1);
+    expect(parse(none.stdout).items).toHaveLength(1);
   });
 
   it('list -n narrows to that namespace\'s claims; -A (the default without -n) is every namespace', async () => {
     const s = await longhornCluster();
     await s.run(['snapshot', 'create', 'data', '-n', 'shop', '--name', 'd1']);
     await s.run(['snapshot', 'create', 'logs', '-n', 'shop', '--name', 'l1']);
-    const claims = async (args: string[]) => JSON.parse((await s.run([...args, '-o', 'json'])).stdout).map((r: any) => r.claim).sort();
+    const claims = async (args: string[]) => JSON.parse((await s.run([...args, '-o', 'json'])).stdout).items.map((r: any) => r.claim).sort();
     for (const cmd of ['snapshot', 'backup']) expect(await claims([cmd, 'list', '-n', 'blog'])).toEqual([]);
     expect(await claims(['snapshot', 'list', '-n', 'shop'])).toEqual(['shop/data', 'shop/logs']);
     expect(await claims(['snapshot', 'list', '-A'])).toEqual(['shop/data', 'shop/logs']);
@@ -445,7 +447,7 @@ describe('backup create', () => {
     const s = await longhornCluster({ target: 'nfs://nas:/backups' });
     await s.run(['backup', 'create', 'data', '-n', 'shop']);
     await s.run(['backup', 'create', 'logs', '-n', 'shop']);
-    const rows = JSON.parse((await s.run(['backup', 'list', 'data', '-n', 'shop', '-o', 'json'])).stdout);
+    const rows = JSON.parse((await s.run(['backup', 'list', 'data', '-n', 'shop', '-o', 'json'])).stdout).items;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ claim: 'shop/data', volume: 'pvc-1111', state: 'Completed', progress: 100 });
     const table = await s.run(['backup', 'list']);
@@ -504,7 +506,7 @@ describe('schedule', () => {
     expect(get('Volume', 'pvc-2222').metadata.labels).toBeUndefined();
     expect((await s.run(['schedule', 'attach', 'nightly', 'data', '-n', 'shop'])).stderr).toContain('already attached');
     const list = JSON.parse((await s.run(['schedule', 'list', '-o', 'json'])).stdout);
-    expect(list).toEqual([{ name: 'nightly', task: 'snapshot', cron: '@daily', retain: 3, concurrency: 1, groups: [], volumes: [{ volume: 'pvc-1111', claim: 'shop/data', via: 'label' }] }]);
+    expect(list).toEqual({ apiVersion: 'k8s-storage.io/v1', kind: 'ScheduleList', items: [{ name: 'nightly', task: 'snapshot', cron: '@daily', retain: 3, concurrency: 1, groups: [], volumes: [{ volume: 'pvc-1111', claim: 'shop/data', via: 'label' }] }] });
     const d = await s.run(['schedule', 'detach', 'nightly', 'data', '-n', 'shop']);
     expect(d.exitCode).toBe(0);
     expect(get('Volume', 'pvc-1111').metadata.labels ?? {}).toEqual({});

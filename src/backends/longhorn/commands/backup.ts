@@ -1,6 +1,7 @@
 /** `backup target set|show`, `backup create|list`: Longhorn backups of claims to an NFS or S3 store. */
 import { ClusterSession } from '../../../cluster/session.js';
 import { outputFormat, type Context } from '../../../context.js';
+import { API_VERSION, listDocument } from '../../../documents.js';
 import { duration, oneOf } from '../../../options/index.js';
 import { ClusterError, hasReason, UsageError } from '../../../errors.js';
 import {
@@ -130,7 +131,7 @@ export async function backupTargetShow(ctx: Context): Promise<void> {
   await requireLonghorn(kube);
   const summary = backupTargetSummary(await kube.get<Kube<LonghornBackupTarget>>(longhornRef('BackupTarget', TARGET)));
   if (format !== 'table') {
-    ctx.out(formatData(summary, format));
+    ctx.out(formatData({ apiVersion: API_VERSION, kind: 'BackupTargetSummary', ...summary }, format));
     return;
   }
   if (!summary.url) {
@@ -228,7 +229,7 @@ export async function backupList(ctx: Context, pvc: string | undefined, flags: {
   const [backups, volumes, snapshots] = await Promise.all([list<LonghornBackup>('Backup'), list<LonghornVolume>('Volume'), list<LonghornSnapshot>('Snapshot')]);
   const rows = backupRows(backups, volumes, snapshots).filter((r) => (!volume || r.volume === volume) && inScope(r.claim));
   if (format !== 'table') {
-    ctx.out(formatData(rows, format));
+    ctx.out(formatData(listDocument('BackupList', rows), format));
     return;
   }
   if (!rows.length) {

@@ -5,6 +5,7 @@
  */
 import { ClusterSession } from '../../../cluster/session.js';
 import { outputFormat, type Context } from '../../../context.js';
+import { listDocument } from '../../../documents.js';
 import { UsageError } from '../../../errors.js';
 import { wholeNumber } from '../../../options/index.js';
 import {
@@ -117,7 +118,7 @@ export async function scheduleList(ctx: Context): Promise<void> {
   ]);
   const rows = scheduleRows(jobs, volumes);
   if (format !== 'table') {
-    ctx.out(formatData(rows, format));
+    ctx.out(formatData(listDocument('ScheduleList', rows), format));
     return;
   }
   if (!rows.length) {

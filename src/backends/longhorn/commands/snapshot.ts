@@ -2,6 +2,7 @@
 import type { KubeClient } from '../../../cluster/kube.js';
 import { ClusterSession } from '../../../cluster/session.js';
 import { outputFormat, type Context } from '../../../context.js';
+import { listDocument } from '../../../documents.js';
 import { duration, parseDuration } from '../../../options/index.js';
 import { UsageError } from '../../../errors.js';
 import { defaultSnapshotName, LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornSnapshot, type LonghornVolume } from '../resources.js';
@@ -99,7 +100,7 @@ export async function snapshotList(ctx: Context, pvc: string | undefined, flags:
   ]);
   const rows = snapshotRows(volume ? snapshots.filter((s: Snapshot) => s.spec.volume === volume) : snapshots, volumes).filter((r) => inScope(r.claim));
   if (format !== 'table') {
-    ctx.out(formatData(rows, format));
+    ctx.out(formatData(listDocument('SnapshotList', rows), format));
     return;
   }
   if (!rows.length) {
