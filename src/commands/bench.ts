@@ -100,7 +100,7 @@ export async function bench(ctx: Context, className: string, flags: BenchFlags):
     runs,
     ...(runs.length === 2 ? { compare: { first: runs[0]!.storageClass, second: runs[1]!.storageClass, ratios: compareResults(runs[0]!.result, runs[1]!.result) } } : {}),
   };
-  ctx.out(format === 'table' ? formatBenchReport(report) : formatData(report, format));
+  ctx.out(format === 'table' ? formatBenchReport(report, ctx.table) : formatData(report, format));
 }
 
 async function fitProblem(kube: KubeClient, sc: Obj, sizeBytes: number): Promise<string | undefined> {

@@ -24,7 +24,7 @@ export async function nodesCommand(ctx: Context, mode: AgentMode, raw: Record<st
   }
   const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
   const report = await collectNodeReport(ctx, opts);
-  if (format === 'table') ctx.out(formatNodeReportTable(report));
+  if (format === 'table') ctx.out(formatNodeReportTable(report, ctx.table));
   else {
     ctx.out(formatData(report, format));
     for (const n of report.nodes) {

@@ -35,7 +35,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await snapshotCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
-    outputs(snapshot.command('list'), 'table', 'json', 'yaml')
+    outputs(snapshot.command('list'), 'table', 'wide', 'json', 'yaml')
       .alias('ls')
       .argument('[pvc]', "only this claim's snapshots")
       .description('list Longhorn snapshots with their claim, creation time, readiness and size')
@@ -124,7 +124,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await backupCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
-    outputs(backup.command('list'), 'table', 'json', 'yaml')
+    outputs(backup.command('list'), 'table', 'wide', 'json', 'yaml')
       .alias('ls')
       .argument('[pvc]', "only this claim's backups")
       .description('list Longhorn backups with their claim, snapshot, state and size')
@@ -187,7 +187,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await scheduleDetach(makeContext(cmd, rt), name, pvc, optsOf(cmd));
       });
 
-    outputs(schedule.command('list'), 'table', 'json', 'yaml')
+    outputs(schedule.command('list'), 'table', 'wide', 'json', 'yaml')
       .alias('ls')
       .description('recurring jobs with their task, schedule, retention and the claims they run on')
       .addHelpText('after', examples('k8s-storage schedule list', 'k8s-storage schedule list -o json'))
