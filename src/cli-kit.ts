@@ -84,6 +84,9 @@ const OUTPUTS = new WeakMap<Command, readonly string[]>();
 /** `--dry-run` prints the plan as text, json or yaml (the nodes commands also as a table). */
 export const DRY_RUN_OUTPUTS = ['text', 'json', 'yaml'] as const;
 
+/** The -o formats `outputs` declared for a command (tests walk the tree with it). */
+export const declaredOutputs = (cmd: Command): readonly string[] => OUTPUTS.get(cmd) ?? [];
+
 /** The formats that print tables, whose header lines `--no-headers` leaves out. */
 const TABLE_FORMATS = ['table', 'wide'];
 

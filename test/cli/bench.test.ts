@@ -8,6 +8,7 @@ import { serveKubeletStats } from '../fakes/lib/kubelet-stats.mjs';
 import { runPods } from '../fakes/lib/pod-runtime.mjs';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
 import { hostpathClass, HOSTPATH_RUNNING, longhornClass, longhornNode, LONGHORN_RUNNING } from '../helpers/storage-objects.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 const FIO = readFileSync(new URL('../fixtures/fio/default-4jobs.json', import.meta.url), 'utf8');
 const GTOD = readFileSync(new URL('../fixtures/fio/gtod-reduce.json', import.meta.url), 'utf8');
@@ -40,6 +41,7 @@ describe('bench', () => {
     const r = await sb!.run(['bench', 'longhorn', '--size', '2Gi', '-o', 'json']);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('bench-report', report);
     expect(report.kind).toBe('BenchReport');
     const [run] = report.runs;
     expect(run).toMatchObject({ storageClass: 'longhorn', size: '2Gi', profile: 'default' });

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../helpers/sandbox.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -190,6 +191,7 @@ describe('status', () => {
     const r = await s.run(['status', '-o', 'json']);
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('status-report', report);
     expect(report.defaultClasses).toEqual(['a', 'b']);
     expect(report.pendingClaims).toEqual([{ namespace: 'n', name: 'p', storageClass: 'missing', reason: 'StorageClass missing does not exist' }]);
     expect(report.warnings.join('\n')).toContain('2 StorageClasses are the default');

@@ -11,6 +11,7 @@ import { BACKUP_COMPLETED, checkedSince, credentialSecretCommand, planBackupCrea
 import { judge } from '../../src/plan/expectations.js';
 import { longhornVolumeOfClaim } from '../../src/backends/longhorn/commands/volumes.js';
 import { buildBackup, goDurationSeconds, type LonghornVolume } from '../../src/backends/longhorn/resources.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -219,6 +220,7 @@ describe('snapshot', () => {
     expect(table.stdout).toContain('shop/logs');
     const one = await s.run(['snapshot', 'list', 'data', '-n', 'shop', '-o', 'json']);
     const doc = JSON.parse(one.stdout);
+    expectOutputSchema('snapshot-list', doc);
     expect(doc).toMatchObject({ apiVersion: 'k8s-storage.io/v1', kind: 'SnapshotList' });
     const rows = doc.items;
     expect(rows).toHaveLength(1);
@@ -354,6 +356,7 @@ describe('backup target', () => {
     expect(unset.stdout).toContain('No backup target is set');
     await s.run(['backup', 'target', 'set', 'nfs://nas:/backups']);
     const shown = JSON.parse((await s.run(['backup', 'target', 'show', '-o', 'json'])).stdout);
+    expectOutputSchema('backup-target-summary', shown);
     expect(shown).toMatchObject({ name: 'default', url: 'nfs://nas:/backups', reachability: 'available', pollInterval: '300s' });
   });
 });
@@ -447,7 +450,9 @@ describe('backup create', () => {
     const s = await longhornCluster({ target: 'nfs://nas:/backups' });
     await s.run(['backup', 'create', 'data', '-n', 'shop']);
     await s.run(['backup', 'create', 'logs', '-n', 'shop']);
-    const rows = JSON.parse((await s.run(['backup', 'list', 'data', '-n', 'shop', '-o', 'json'])).stdout).items;
+    const backups = JSON.parse((await s.run(['backup', 'list', 'data', '-n', 'shop', '-o', 'json'])).stdout);
+    expectOutputSchema('backup-list', backups);
+    const rows = backups.items;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ claim: 'shop/data', volume: 'pvc-1111', state: 'Completed', progress: 100 });
     const table = await s.run(['backup', 'list']);
@@ -506,6 +511,7 @@ describe('schedule', () => {
     expect(get('Volume', 'pvc-2222').metadata.labels).toBeUndefined();
     expect((await s.run(['schedule', 'attach', 'nightly', 'data', '-n', 'shop'])).stderr).toContain('already attached');
     const list = JSON.parse((await s.run(['schedule', 'list', '-o', 'json'])).stdout);
+    expectOutputSchema('schedule-list', list);
     expect(list).toEqual({ apiVersion: 'k8s-storage.io/v1', kind: 'ScheduleList', items: [{ name: 'nightly', task: 'snapshot', cron: '@daily', retain: 3, concurrency: 1, groups: [], volumes: [{ volume: 'pvc-1111', claim: 'shop/data', via: 'label' }] }] });
     const d = await s.run(['schedule', 'detach', 'nightly', 'data', '-n', 'shop']);
     expect(d.exitCode).toBe(0);

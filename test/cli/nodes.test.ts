@@ -415,6 +415,7 @@ describe('with the real agent on fixture hosts', () => {
     // The real prepare on the same hosts does what the dry run said, in that order.
     const prepare = await sb.run(['nodes', 'prepare', '-o', 'json']);
     expect(prepare.exitCode, prepare.stderr).toBe(0);
+    expectOutputSchema('node-check-report', JSON.parse(prepare.stdout));
     const done = JSON.parse(prepare.stdout).nodes;
     expect(done[0].actions).toEqual([]);
     expect(done[1].actions.map((a: any) => a.description)).toEqual(n2.changes.map((c: any) => c.description));

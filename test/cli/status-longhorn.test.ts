@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { longhornNode, longhornSetting, longhornVolume } from '../fakes/lib/longhorn-data-controller.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -32,6 +33,7 @@ describe('status with Longhorn', () => {
     const r = await s.run(['status', '-o', 'json']);
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('status-report', report);
     expect(report.longhorn.volumes).toEqual({ total: 2, healthy: 1, degraded: 1, faulted: 0, unknown: 0, detached: 0 });
     expect(report.longhorn.problemVolumes).toEqual([{ name: 'pvc-1', claim: 'shop/db', robustness: 'degraded', state: 'attached', replicas: 3 }]);
     expect(report.longhorn.replicaNodes).toBe(2);

@@ -13,6 +13,7 @@ import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
 import { claim, csiPv, hostpathClass, hostpathPv, longhornClass, pod } from '../helpers/storage-objects.js';
 import { formatUsageReport } from '../../src/output/usage.js';
 import { buildUsageReport } from '../../src/usage/report.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 let sb: Sandbox | undefined;
 const roots: string[] = [];
@@ -67,6 +68,7 @@ describe('usage', () => {
     expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stderr).toContain('1 claim(s) above 80% used: default/db');
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('usage-report', report);
     expect(report.claims.map((c: { claim: string }) => c.claim)).toEqual(['db', 'cache', 'uploads', 'old']);
     const [db, cache, uploads, old] = report.claims;
     expect(db).toMatchObject({ source: 'kubelet', usedBytes: 9 * GI, capacityBytes: 10 * GI, availableBytes: GI, percentUsed: 90, pods: ['db-0'], nodes: ['node-1'], mounted: true, inodes: 65536 });
