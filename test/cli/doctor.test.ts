@@ -59,6 +59,10 @@ describe('doctor', () => {
     expect(r.stdout).toMatch(/error\s+storageclasses\s+2 StorageClasses are the default \(longhorn, microk8s-hostpath\): a claim without storageClassName lands on either\n\s+fix: k8s-storage default-class longhorn\n/);
     expect(r.stdout).toContain('note: node checks skipped: --skip-nodes');
     expect(r.stderr).toContain('hint: k8s-storage default-class longhorn');
+    expect(r.stdout).toMatch(/\nSEVERITY\s+AREA\s+PROBLEM\n/);
+    const bare = await sb.run(['doctor', '--skip-nodes', '--no-headers']);
+    expect(bare.stdout).not.toContain('SEVERITY');
+    expect(bare.stdout).toMatch(/\n\nerror\s+storageclasses\s+2 StorageClasses are the default/);
     // --skip-nodes: no DaemonSet at all.
     expect(sb.api!.requestsMatching({ resource: 'daemonsets', verb: 'patch' })).toEqual([]);
 

@@ -218,6 +218,9 @@ describe('snapshot', () => {
     expect(table.stdout).toMatch(/^PVC\s+SNAPSHOT\s+CREATED\s+READY\s+SIZE\s+BY\n/);
     expect(table.stdout).toMatch(/shop\/data\s+d1\s+\S+Z\s+yes\s+1Mi\s+user/);
     expect(table.stdout).toContain('shop/logs');
+    // -o wide adds the Longhorn volume; --no-headers leaves the rows only.
+    const wide = await s.run(['snapshot', 'list', '-o', 'wide', '--no-headers']);
+    expect(wide.stdout).toMatch(/^shop\/data\s+d1\s+\S+Z\s+yes\s+1Mi\s+user\s+pvc-1111\n/);
     const one = await s.run(['snapshot', 'list', 'data', '-n', 'shop', '-o', 'json']);
     const doc = JSON.parse(one.stdout);
     expectOutputSchema('snapshot-list', doc);
@@ -458,6 +461,11 @@ describe('backup create', () => {
     const table = await s.run(['backup', 'list']);
     expect(table.stdout).toMatch(/^PVC\s+BACKUP\s+SNAPSHOT\s+STATE\s+CREATED\s+SIZE\n/);
     expect(table.stdout.trim().split('\n')).toHaveLength(3);
+    const wide = await s.run(['backup', 'list', 'data', '-n', 'shop', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/^PVC\s+BACKUP\s+SNAPSHOT\s+STATE\s+CREATED\s+SIZE\s+VOLUME\s+URL\n/);
+    expect(wide.stdout).toContain(`pvc-1111   ${rows[0].url ?? '-'}`);
+    const bare = await s.run(['backup', 'list', '--no-headers']);
+    expect(bare.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['shop/data', 'shop/logs']);
   });
 });
 
@@ -525,6 +533,8 @@ describe('schedule', () => {
     await s.run(['schedule', 'create', 'nightly', '--task', 'backup', '--cron', '@daily', '--retain', '3']);
     const table = await s.run(['schedule', 'list']);
     expect(table.stdout).toMatch(/everyone\s+snapshot\s+@hourly\s+5\s+default\s+shop\/data, shop\/logs/);
+    const wide = await s.run(['schedule', 'list', '-o', 'wide', '--no-headers']);
+    expect(wide.stdout).toMatch(/^everyone\s+snapshot\s+@hourly\s+5\s+1\s+default\s+shop\/data, shop\/logs\n/);
     const r = await s.run(['schedule', 'attach', 'nightly', 'data', '-n', 'shop']);
     expect(r.stderr).toContain('the jobs of group "default" (everyone) stop applying to it');
   });

@@ -7,13 +7,11 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS, nodeTargets } from '../../src/backends/index.js';
 import { declaredOutputs } from '../../src/cli-kit.js';
-import { buildProgram } from '../../src/cli.js';
-import { Logger } from '../../src/output/log.js';
 import { Fixture } from '../agent/fixtures.js';
+import { allCommands } from '../helpers/cli-tree.js';
 import { compileOutputSchema, expectOutputSchema, outputSchemas } from '../helpers/output-schema.js';
 import { REPO, runCli } from '../helpers/run-cli.js';
 import { createSandbox } from '../helpers/sandbox.mjs';
@@ -59,9 +57,6 @@ const EXEMPT: Record<string, string> = {
   'render longhorn-values': 'Helm values for the Longhorn chart',
 };
 
-function commandsOf(cmd: Command, path: string[] = []): { path: string; cmd: Command }[] {
-  return cmd.commands.flatMap((c) => [{ path: [...path, c.name()].join(' '), cmd: c }, ...commandsOf(c, [...path, c.name()])]);
-}
 
 /** Test sources, to find which schemas a test checks real output against. */
 function testSources(dir = join(REPO, 'test')): string {
@@ -75,8 +70,7 @@ const kebab = (kind: string) => kind.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLo
 
 describe('JSON outputs match their schemas', () => {
   it('every command that prints -o json has a schema, named after its kind, that a test checks against real output', () => {
-    const program = buildProgram({ log: new Logger(), controller: new AbortController(), wants: () => true }, ['node', 'k8s-storage']);
-    const json = commandsOf(program).filter((c) => declaredOutputs(c.cmd).includes('json')).map((c) => c.path);
+    const json = allCommands().filter((c) => declaredOutputs(c.cmd).includes('json')).map((c) => c.path);
     expect(json.filter((p) => !(p in SCHEMA_OF) && !(p in EXEMPT)), 'commands with -o json and no schema: add schemas/<kind>.schema.json and map it in SCHEMA_OF').toEqual([]);
     // The maps name nothing that does not exist (or no longer prints JSON).
     expect([...Object.keys(SCHEMA_OF), ...Object.keys(EXEMPT)].filter((p) => !json.includes(p))).toEqual([]);

@@ -55,6 +55,11 @@ describe('status with Longhorn', () => {
     expect(r.stdout).toMatch(/node-2\s+yes\s+yes\s+1\/1\s+100Gi\s+20Gi \(20%\)\s+10Gi/);
     expect(r.stdout).toMatch(/pvc-1\s+shop\/db\s+degraded\s+attached\s+3/);
     expect(r.stdout).toContain('Backup target: nfs://nas:/backups  UNREACHABLE: mount: connection refused');
+    // --no-headers reaches the backend's own section too: its rows stay, its header lines go.
+    const bare = await s.run(['status', '--no-headers']);
+    expect(bare.stdout).toMatch(/LONGHORN \(2 volumes[^\n]*\nnode-\d\s+yes/);
+    expect(bare.stdout).toMatch(/pvc-1\s+shop\/db\s+degraded\s+attached\s+3/);
+    expect(bare.stdout).not.toMatch(/NODE\s+READY|VOLUME\s+PVC\s+ROBUSTNESS/);
     expect(r.stderr).toContain('warning: longhorn: 1 volume(s) ask for 3 replicas');
   });
 
