@@ -105,6 +105,7 @@ describe("apply: kubectl's -o, --dry-run=client|server and --field-manager", () 
       const r = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', flag, '-o', 'json']);
       expect(r.exitCode).toBe(0);
       expect(JSON.parse(r.stdout).steps).toBeDefined();
+      expectOutputSchema('plan', JSON.parse(r.stdout));
     }
     expect(s.api!.requestsMatching({ verb: 'patch' })).toHaveLength(0);
     const server = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--storage-class', 'longhorn', '--wait', '--dry-run=server', '-o', 'name']);

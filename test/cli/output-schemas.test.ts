@@ -45,6 +45,9 @@ const SCHEMA_OF: Record<string, string> = {
   'schedule list': 'schedule-list',
 };
 
+/** What `--dry-run -o json` prints: the plan (a Plan), except for the node commands, whose plans are their own. */
+const DRY_RUN_SCHEMA_OF: Record<string, string> = { 'nodes check': 'node-check-plan', 'nodes prepare': 'node-prepare-plan' };
+
 /** JSON outputs that are not ours to describe (README.md, "JSON output"). */
 const EXEMPT: Record<string, string> = {
   'render pvc': 'Kubernetes objects in a v1 List',
@@ -74,9 +77,12 @@ describe('JSON outputs match their schemas', () => {
     expect(json.filter((p) => !(p in SCHEMA_OF) && !(p in EXEMPT)), 'commands with -o json and no schema: add schemas/<kind>.schema.json and map it in SCHEMA_OF').toEqual([]);
     // The maps name nothing that does not exist (or no longer prints JSON).
     expect([...Object.keys(SCHEMA_OF), ...Object.keys(EXEMPT)].filter((p) => !json.includes(p))).toEqual([]);
+    const dryRuns = allCommands().filter((c) => c.cmd.options.some((o) => o.long === '--dry-run')).map((c) => c.path);
+    expect(dryRuns).toEqual(expect.arrayContaining(['install hostpath', 'apply pvc', 'nodes check', 'nodes prepare']));
+    const used = new Set([...Object.values(SCHEMA_OF), ...dryRuns.map((p) => DRY_RUN_SCHEMA_OF[p] ?? 'plan')]);
     const schemas = outputSchemas();
     const sources = testSources();
-    for (const name of new Set(Object.values(SCHEMA_OF))) {
+    for (const name of used) {
       const schema = schemas.get(name);
       expect(schema, `schemas/${name}.schema.json`).toBeDefined();
       expect(schema!.$id).toBe(`https://k8s-storage.io/schemas/${name}.schema.json`);
@@ -85,7 +91,7 @@ describe('JSON outputs match their schemas', () => {
       expect(sources.includes(`expectOutputSchema('${name}'`), `a test checks real output against schemas/${name}.schema.json`).toBe(true);
     }
     // No schema file is left over from an output that went away.
-    expect([...schemas.keys()].filter((n) => !Object.values(SCHEMA_OF).includes(n))).toEqual([]);
+    expect([...schemas.keys()].filter((n) => !used.has(n))).toEqual([]);
   });
 
   it('every schema compiles in strict mode (unknown keywords, bad $refs fail)', () => {
@@ -95,6 +101,14 @@ describe('JSON outputs match their schemas', () => {
   it("node-check-report's targets are the registry's node targets", () => {
     const target = outputSchemas().get('node-check-report')!.properties as unknown as { target: { enum: string[] } };
     expect([...target.target.enum].sort()).toEqual(nodeTargets(BACKENDS).map((t) => t.id).sort());
+  });
+
+  it('nodes check --local --dry-run -o json: the command it would run', async () => {
+    const r = await runCli(['nodes', 'check', '--local', '--dry-run', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expectOutputSchema('node-check-plan', plan);
+    expect(plan.command.args).toEqual(expect.arrayContaining(['check']));
   });
 
   it('version -o json', async () => {
