@@ -66,6 +66,12 @@ describe('bench', () => {
     expect(r.stdout).toMatch(/\nlonghorn \(quick.*\n.*\nread_iops\s+read\s+4K\s+\d+\s+\S+\s+-\s+-\n/);
     expect(r.stdout).toContain('longhorn / microk8s-hostpath (iops and bandwidth: higher is faster; latency: lower is faster)');
     expect(r.stdout).toMatch(/\nread_iops\s+read\s+[\d.]+x\s+[\d.]+x\s+-\n/);
+    // -o json: both runs and the ratios, as the schema has them.
+    const json = await sb!.run(['bench', 'microk8s-hostpath', '--compare', 'longhorn', '--size', '1Gi', '--profile', 'quick', '--runtime', '5s', '-o', 'json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expectOutputSchema('bench-report', doc);
+    expect(doc.compare).toMatchObject({ first: 'microk8s-hostpath', second: 'longhorn' });
     expect(leftovers(api)).toEqual([]);
   });
 
