@@ -18,7 +18,7 @@ export function registerDay2Commands(program: Command, rt: Runtime): void {
   }
 
   if (rt.wants('usage')) {
-    outputs(completes(program.command('usage'), { '--sort': ['used', 'percent', 'name'] }), 'table', 'json', 'yaml')
+    outputs(completes(program.command('usage'), { '--sort': ['used', 'percent', 'name'] }), 'table', 'wide', 'json', 'yaml')
       .description('used, available and capacity bytes of every claim, from the kubelet (hostpath: du on the node); exit 3 above --warn-percent')
       .option('-A, --all-namespaces', 'claims of every namespace')
       .option('--sort <key>', 'used, percent or name', 'name')

@@ -43,6 +43,7 @@ export function makeContext(cmd: Command, rt: Runtime): Context {
     signal: rt.controller.signal,
     backends: rt.backends ?? [],
     stdinIsTTY: process.stdin.isTTY === true,
+    table: { noHeaders: cmd.getOptionValue('headers') === false },
     async readStdin() {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
@@ -119,12 +120,20 @@ const OUTPUTS = new WeakMap<Command, readonly string[]>();
 /** `--dry-run` prints the plan as text, json or yaml (the nodes commands also as a table). */
 export const DRY_RUN_OUTPUTS = ['text', 'json', 'yaml'] as const;
 
-/** The -o formats a command prints (declared with `outputs`); `*` means -o names a file. */
+/** The -o formats a command prints (declared with `outputs`; completion and the tests read them); `*` means -o names a file. */
 export const outputsOf = (cmd: Command): readonly string[] => OUTPUTS.get(cmd) ?? [];
 
-/** Declares the -o formats a command prints; any other is refused before it runs. */
+/** The formats that print tables, whose header lines `--no-headers` leaves out. */
+const TABLE_FORMATS = ['table', 'wide'];
+
+/**
+ * Declares the -o formats a command prints; any other is refused before it runs. A command
+ * that prints a table also gets `--no-headers` (kubectl's), here so that no table goes without.
+ */
 export function outputs<C extends Command>(cmd: C, ...formats: string[]): C {
   OUTPUTS.set(cmd, formats);
+  const tables = formats.filter((f) => TABLE_FORMATS.includes(f));
+  if (tables.length) cmd.option('--no-headers', `leave out the column headers of the tables (${tables.map((f) => `-o ${f}`).join(', ')})`);
   return cmd;
 }
 
@@ -154,6 +163,11 @@ export function checkInvocation(cmd: Command, argv: readonly string[]): void {
           : `-o ${output}: ${commandPath(cmd)} prints nothing on stdout${cmd.options.some((o) => o.long === '--dry-run') ? ' (with --dry-run it prints the plan: -o text, json or yaml)' : ''}`,
       );
     }
+  }
+  // --no-headers with -o json|yaml|name: there is no header to leave out.
+  const tables = (OUTPUTS.get(cmd) ?? []).filter((f) => TABLE_FORMATS.includes(f));
+  if (tables.length && cmd.getOptionValue('headers') === false && output !== undefined && !tables.includes(output.toLowerCase())) {
+    problems.push(`--no-headers: -o ${output} has no headers (it applies to ${tables.map((f) => `-o ${f}`).join(' and ')})`);
   }
   const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
   for (const opt of cmd.options) {

@@ -255,7 +255,6 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
     outputs(program.command('status'), 'table', 'wide', 'json', 'yaml')
       .description('storage backends, classes (the default marked), claims and volumes, and what needs attention')
       .option('-A, --all-namespaces', 'claims and volumes of every namespace (the default without -n)')
-      .option('--no-headers', 'leave out the column headers of the tables (-o table, -o wide)')
       .addHelpText('after', examples('k8s-storage status', 'k8s-storage status -n shop', 'k8s-storage status -o json | jq .pendingClaims'))
       .action(async (_o, cmd: Command) => {
         const { status } = await import('./commands/status.js');
@@ -276,7 +275,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   if (rt.wants('presets')) {
-    outputs(program.command('presets'), 'table', 'json', 'yaml')
+    outputs(program.command('presets'), 'table', 'wide', 'json', 'yaml')
       .description('list StorageClass backends and app kits with their defaults and capabilities')
       .addHelpText('after', examples('k8s-storage presets', 'k8s-storage presets -o json'))
       .action(async (_o, cmd: Command) => {

@@ -4,7 +4,7 @@
  */
 import type { Backend } from './backends/types.js';
 import type { Logger } from './output/log.js';
-import type { OutputFormat } from './output/print.js';
+import type { OutputFormat, TableOptions } from './output/print.js';
 import { UsageError } from './errors.js';
 
 export interface GlobalOptions {
@@ -25,6 +25,8 @@ export interface Context {
   /** Aborted on Ctrl-C: long steps listen to it and stop cleanly. */
   readonly signal: AbortSignal;
   readonly stdinIsTTY: boolean;
+  /** How tables print (--no-headers): commands hand it to their table printer. */
+  readonly table: TableOptions;
   /** The backends of this run: the registry, or the one a test built the program with. */
   readonly backends: readonly Backend[];
   readStdin(): Promise<string>;

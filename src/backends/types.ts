@@ -14,6 +14,7 @@ import type { ClusterSession } from '../cluster/session.js';
 import type { KubeClient, ObjectRef } from '../cluster/kube.js';
 import type { ClaimFacts } from '../cluster/claims.js';
 import type { Context } from '../context.js';
+import type { TableOptions } from '../output/print.js';
 import type { Plan } from '../plan/types.js';
 import type { AccessMode, KubeObject, StorageClassPreset } from '../presets/types.js';
 
@@ -250,8 +251,8 @@ export interface Backend<I = any, IF = any, U = any, UF = any> {
   readonly storageClassPresets?: readonly StorageClassPreset[];
   /** What `doctor` and `status` suggest installing when no backend is: one for each cluster size. */
   readonly recommendedFor?: 'single-node' | 'several-nodes';
-  /** The table section of its `details` in `status` (e.g. LONGHORN). */
-  statusSection?(details: unknown): string;
+  /** The table section of its `details` in `status` (e.g. LONGHORN); `table` says whether to print column headers. */
+  statusSection?(details: unknown, table: TableOptions): string;
   /**
    * A class the backend re-renders from a ConfigMap (Longhorn's `longhorn` class from
    * `longhorn-storageclass`), undoing edits to the class itself: `default-class` changes the

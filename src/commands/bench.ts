@@ -1,4 +1,5 @@
 /** `bench CLASS [--compare CLASS2]`: fio on a fresh claim of each class, with latency. */
+import { API_VERSION } from '../documents.js';
 import { ClusterSession } from '../cluster/session.js';
 import { removeExpiredRuns } from '../cluster/pod-run.js';
 import type { KubeClient } from '../cluster/kube.js';
@@ -93,12 +94,13 @@ export async function bench(ctx: Context, className: string, flags: BenchFlags):
     }
   }
   const report = {
+    apiVersion: API_VERSION,
     schemaVersion: 1,
     kind: 'BenchReport',
     runs,
     ...(runs.length === 2 ? { compare: { first: runs[0]!.storageClass, second: runs[1]!.storageClass, ratios: compareResults(runs[0]!.result, runs[1]!.result) } } : {}),
   };
-  ctx.out(format === 'table' ? formatBenchReport(report) : formatData(report, format));
+  ctx.out(format === 'table' ? formatBenchReport(report, ctx.table) : formatData(report, format));
 }
 
 async function fitProblem(kube: KubeClient, sc: Obj, sizeBytes: number): Promise<string | undefined> {

@@ -51,7 +51,7 @@ export async function doctor(ctx: Context, raw: Record<string, unknown>): Promis
   }
 
   const report = buildDoctorReport({ microk8s, storage, nodes }, ctx.backends);
-  ctx.out(format === 'table' ? formatDoctorTable(report) : formatData(report, format));
+  ctx.out(format === 'table' ? formatDoctorTable(report, ctx.table) : formatData(report, format));
   if (report.summary.error) {
     const first = report.findings.find((f) => f.severity === 'error')!;
     throw new ChecksFailed(`${report.summary.error} problem(s) need fixing; the first: ${first.message}.`, first.fix ? { hint: first.fix } : {});

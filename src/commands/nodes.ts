@@ -3,6 +3,7 @@ import { agentScriptPath, readAgentScript, runAgentDaemonSet, runLocalAgent, for
 import { describeCommand } from '../cluster/runner.js';
 import { ClusterSession } from '../cluster/session.js';
 import { outputFormat, type Context } from '../context.js';
+import { API_VERSION } from '../documents.js';
 import { ChecksFailed, ClusterError, Interrupted, UsageError } from '../errors.js';
 import { AGENT_NAMESPACE, buildAgentObjects, describeNodeCommand, LEFTOVER_GRACE_MS, newRunId, type AgentObjects } from '../nodes/daemonset.js';
 import { localAgentCommand } from '../nodes/local.js';
@@ -24,7 +25,7 @@ export async function nodesCommand(ctx: Context, mode: AgentMode, raw: Record<st
   }
   const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
   const report = await collectNodeReport(ctx, opts);
-  if (format === 'table') ctx.out(formatNodeReportTable(report));
+  if (format === 'table') ctx.out(formatNodeReportTable(report, ctx.table));
   else {
     ctx.out(formatData(report, format));
     for (const n of report.nodes) {
@@ -111,7 +112,7 @@ async function printPrepareDryRun(ctx: Context, opts: NodeRunOptions): Promise<v
   const check = await collectNodeReport(ctx, { ...opts, mode: 'check', dryRun: false });
   const nodes = planPrepare(check);
   if (format === 'table') ctx.out(formatPreparePlan(nodes, opts.target));
-  else ctx.out(formatData({ dryRun: true, mode: 'prepare', target: opts.target, via: check.via, nodes, check }, format));
+  else ctx.out(formatData({ apiVersion: API_VERSION, kind: 'NodePreparePlan', dryRun: true, mode: 'prepare', target: opts.target, via: check.via, nodes, check }, format));
   const silent = nodes.filter((n) => !n.reported).map((n) => n.name);
   if (silent.length) throw new ChecksFailed(`${silent.length} node(s) did not report, so the plan leaves them out: ${silent.join(', ')}`, { hint: `k8s-storage nodes check --for ${opts.target}` });
 }
@@ -123,7 +124,7 @@ async function printDryRun(ctx: Context, opts: NodeRunOptions): Promise<void> {
   const args = agentArgs(opts);
   if (opts.local) {
     const cmd = localAgentCommand(agentScriptPath(), args, { mode: opts.mode, isRoot: process.getuid?.() === 0 });
-    if (format === 'json') ctx.out(formatData({ dryRun: true, via: 'local', command: cmd }, 'json'));
+    if (format === 'json') ctx.out(formatData({ apiVersion: API_VERSION, kind: 'NodeCheckPlan', dryRun: true, via: 'local', command: cmd }, 'json'));
     else ctx.out(`# dry run: nothing runs. On this machine, k8s-storage would run:\n${describeCommand(cmd)}\n`);
     return;
   }
@@ -140,7 +141,7 @@ async function printDryRun(ctx: Context, opts: NodeRunOptions): Promise<void> {
   const list = [objects.namespace, objects.configMap, objects.daemonSet];
   const nodeCommand = describeNodeCommand(args);
   if (format === 'json') {
-    ctx.out(formatData({ dryRun: true, via: 'daemonset', namespace: AGENT_NAMESPACE, nodeCommand, objects: list }, 'json'));
+    ctx.out(formatData({ apiVersion: API_VERSION, kind: 'NodeCheckPlan', dryRun: true, via: 'daemonset', namespace: AGENT_NAMESPACE, nodeCommand, objects: list }, 'json'));
     return;
   }
   const scope = opts.nodes.length ? `nodes ${opts.nodes.join(', ')}` : Object.keys(opts.nodeSelector).length ? 'every Linux node matching --node-selector' : 'every Linux node';

@@ -1,6 +1,7 @@
 /** `presets`: what ships, with defaults and capabilities, for people and for scripts. */
+import { API_VERSION } from '../documents.js';
 import { outputFormat, type Context } from '../context.js';
-import { formatData, formatTable } from '../output/print.js';
+import { formatData, tablePrinter } from '../output/print.js';
 import { appKitFacts, appPresets, storageClassPresets } from '../presets/registry.js';
 import type { PresetFlag } from '../presets/types.js';
 
@@ -12,6 +13,8 @@ function flagDoc(f: PresetFlag) {
 
 export function presetCatalog(backends?: Context['backends']) {
   return {
+    apiVersion: API_VERSION,
+    kind: 'PresetCatalog',
     storageClasses: storageClassPresets(backends?.length ? backends : undefined).map((p) => ({
       name: p.name,
       description: p.description,
@@ -29,14 +32,25 @@ export function presetCatalog(backends?: Context['backends']) {
 }
 
 export async function listPresets(ctx: Context): Promise<void> {
-  const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
+  const format = outputFormat(ctx, ['table', 'wide', 'json', 'yaml'] as const, 'table');
   const catalog = presetCatalog(ctx.backends);
-  if (format !== 'table') return ctx.out(formatData(catalog, format));
+  if (format === 'json' || format === 'yaml') return ctx.out(formatData(catalog, format));
+  // -o wide: the class name each backend renders, its binding mode and volume modes.
+  const wide = format === 'wide';
+  const formatTable = tablePrinter(ctx.table);
   ctx.out('STORAGECLASS PRESETS\n');
   ctx.out(
     formatTable(
-      ['name', 'provisioner', 'access modes', 'expand', 'snapshot', 'description'],
-      catalog.storageClasses.map((s) => [s.name, s.provisioner, s.accessModes.map((m) => SHORT[m]).join(','), s.expansion ? 'yes' : 'no', s.snapshots ? 'yes' : 'no', s.description]),
+      ['name', 'provisioner', ...(wide ? ['class name', 'binding', 'volume modes'] : []), 'access modes', 'expand', 'snapshot', 'description'],
+      catalog.storageClasses.map((s) => [
+        s.name,
+        s.provisioner,
+        ...(wide ? [s.defaultClassName, s.volumeBindingMode, s.volumeModes.join(',')] : []),
+        s.accessModes.map((m) => SHORT[m]).join(','),
+        s.expansion ? 'yes' : 'no',
+        s.snapshots ? 'yes' : 'no',
+        s.description,
+      ]),
     ),
   );
   ctx.out('\nAPP KITS\n');

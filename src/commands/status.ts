@@ -11,15 +11,14 @@ import { buildStatusReport } from '../status/report.js';
  * Without -n, the whole cluster (the storage picture is cluster-wide; `-A` says so
  * explicitly); with -n NS, claims and volumes of that namespace only.
  */
-export async function status(ctx: Context, flags: { allNamespaces?: boolean; headers?: boolean } = {}): Promise<void> {
+export async function status(ctx: Context, flags: { allNamespaces?: boolean } = {}): Promise<void> {
   if (flags.allNamespaces && ctx.global.namespace) throw new UsageError('-A and -n cannot be given together');
   const format = outputFormat(ctx, ['table', 'wide', 'json', 'yaml'] as const, 'table');
-  if (flags.headers === false && format !== 'table' && format !== 'wide') throw new UsageError(`--no-headers: -o ${format} has no headers (it applies to -o table and -o wide)`);
   const session = new ClusterSession(ctx);
   const namespace = flags.allNamespaces ? undefined : ctx.global.namespace;
   const report = buildStatusReport(await collectClusterObjects(session, ctx.backends), ctx.backends, namespace !== undefined ? { namespace } : {});
   if (format === 'table' || format === 'wide') {
-    ctx.out(formatStatusTable(report, ctx.backends, { wide: format === 'wide', noHeaders: flags.headers === false }));
+    ctx.out(formatStatusTable(report, ctx.backends, { wide: format === 'wide', ...ctx.table }));
     for (const w of report.warnings) ctx.log.warn(w);
   } else {
     ctx.out(formatData(report, format));

@@ -1,4 +1,5 @@
 /** `version`: what is running, for bug reports and for scripts that check it. */
+import { API_VERSION } from '../documents.js';
 import { isSea } from 'node:sea';
 import { outputFormat, type Context } from '../context.js';
 import { formatData } from '../output/print.js';
@@ -10,7 +11,7 @@ declare const __GIT_COMMIT__: string;
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
 
 export interface VersionInfo {
-  apiVersion: 'k8s-storage.io/v1';
+  apiVersion: typeof API_VERSION;
   kind: 'Version';
   version: string;
   gitCommit: string;
@@ -22,7 +23,7 @@ export interface VersionInfo {
 
 export function versionInfo(): VersionInfo {
   return {
-    apiVersion: 'k8s-storage.io/v1',
+    apiVersion: API_VERSION,
     kind: 'Version',
     version: typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev',
     gitCommit: typeof __GIT_COMMIT__ === 'string' ? __GIT_COMMIT__ : 'unknown',

@@ -5,6 +5,7 @@
  * are Kubernetes' and the drivers' (../shared/reference/day2.md): they are the only place
  * the cause is written, so this module reads them.
  */
+import { API_VERSION } from '../documents.js';
 import type { ObjectRef } from '../cluster/kube.js';
 import type { BackendFinding, FindingSeverity, Obj } from '../backends/types.js';
 import { accessModeReason, backendForProvisioner, type Day2Backend } from '../day2/backends.js';
@@ -55,6 +56,7 @@ export interface DiagnoseFinding extends BackendFinding {
 }
 
 export interface DiagnoseReport {
+  apiVersion: typeof API_VERSION;
   schemaVersion: 1;
   kind: 'DiagnoseReport';
   target: DiagnoseTarget;
@@ -380,6 +382,7 @@ export function diagnose(facts: DiagnoseFacts): DiagnoseReport {
   });
   unique.sort((a, b) => PROBLEM[a.severity] - PROBLEM[b.severity]);
   return {
+    apiVersion: API_VERSION,
     schemaVersion: 1,
     kind: 'DiagnoseReport',
     target,

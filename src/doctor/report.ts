@@ -3,6 +3,7 @@
  * command that fixes it. Built from facts gathered elsewhere (microk8s status, the status
  * report of src/status, the node check report), so this is pure and table-tested.
  */
+import { API_VERSION } from '../documents.js';
 import type { Microk8sState } from '../cluster/microk8s.js';
 import { worst } from '../nodes/report.js';
 import type { NodeCheckReport, NodeTarget } from '../nodes/types.js';
@@ -34,6 +35,7 @@ export interface DoctorFacts {
 }
 
 export interface DoctorReport {
+  apiVersion: typeof API_VERSION;
   schemaVersion: 1;
   kind: 'DoctorReport';
   microk8s: { state: Microk8sState['kind']; message?: string; enabledAddons?: string[] };
@@ -209,6 +211,7 @@ export function buildDoctorReport(facts: DoctorFacts, backends: readonly Backend
   summary.status = worst([...(summary.error ? ['error' as const] : []), ...(summary.warning ? ['warning' as const] : [])]);
   const m = facts.microk8s;
   return {
+    apiVersion: API_VERSION,
     schemaVersion: 1,
     kind: 'DoctorReport',
     microk8s: m.kind === 'running' ? { state: m.kind, enabledAddons: Object.values(m.addons).filter((a) => a.status === 'enabled').map((a) => a.name).sort() } : { state: m.kind, message: m.message },

@@ -3,6 +3,7 @@
  * status, the checks no single node can make (unique hostnames, nodes that never
  * reported), who needs a reboot or a kubelet restart, and the summary. Pure.
  */
+import { API_VERSION } from '../documents.js';
 import type { AgentMode, AgentOutcome, NodeCheckReport, NodeFinding, NodeResult, NodeTarget, Severity } from './types.js';
 
 const RANK: Record<Severity, number> = { ok: 0, warning: 1, error: 2 };
@@ -87,7 +88,7 @@ export function buildNodeCheckReport(input: NodeReportInput): NodeCheckReport {
     rebootRequired: reported.filter((n) => n.reported && n.rebootRequired).map((n) => n.name),
     kubeletRestartRequired: reported.filter((n) => n.reported && n.kubeletRestartRequired).map((n) => n.name),
   };
-  return { apiVersion: 'k8s-storage.io/v1', schemaVersion: 1, kind: 'NodeCheckReport', mode: input.mode, target: input.target, via: input.via, nodes, cluster, summary };
+  return { apiVersion: API_VERSION, schemaVersion: 1, kind: 'NodeCheckReport', mode: input.mode, target: input.target, via: input.via, nodes, cluster, summary };
 }
 
 /** The one-line verdict for the ChecksFailed error, and the command that moves things on. */

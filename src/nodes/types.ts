@@ -3,6 +3,7 @@
  * node, and the report `nodes check|prepare` prints for all of them. The agent's JSON is
  * documented in agent/README.md; the report's in README.md ("Nodes and doctor").
  */
+import type { API_VERSION } from '../documents.js';
 
 /** What the nodes are checked for: a backend's node target id (Backend.nodeTargets; the agent script knows each). */
 export type NodeTarget = string;
@@ -94,7 +95,7 @@ export type NodeResult =
     };
 
 export interface NodeCheckReport {
-  apiVersion: 'k8s-storage.io/v1';
+  apiVersion: typeof API_VERSION;
   schemaVersion: 1;
   kind: 'NodeCheckReport';
   mode: AgentMode;

@@ -2,11 +2,12 @@
 import type { BenchRatio } from '../bench/fio.js';
 import type { BenchRun } from '../commands/bench.js';
 import { formatBytes } from '../usage/report.js';
-import { formatTable } from './print.js';
+import { tablePrinter, type TableOptions } from './print.js';
 
 const us = (ns: number | undefined) => (ns === undefined ? '-' : ns >= 1e6 ? `${Math.round(ns / 1e5) / 10}ms` : `${Math.round(ns / 100) / 10}µs`);
 
-export function formatBenchReport(report: { runs: BenchRun[]; compare?: { first: string; second: string; ratios: BenchRatio[] } }): string {
+export function formatBenchReport(report: { runs: BenchRun[]; compare?: { first: string; second: string; ratios: BenchRatio[] } }, table: TableOptions = {}): string {
+  const formatTable = tablePrinter(table);
   const parts = report.runs.map((r) => {
     const rows = r.result.jobs.map((j) => [j.name, j.direction, j.bs, String(Math.round(j.iops)), `${formatBytes(j.bandwidthBytes)}/s`, us(j.clatP50Ns), us(j.clatP99Ns)]);
     return `${r.storageClass} (${r.profile}, ${r.size}, ${r.result.fioVersion}, ${r.seconds}s)\n${formatTable(['job', 'dir', 'bs', 'iops', 'bandwidth', 'lat p50', 'lat p99'], rows)}`;

@@ -1,11 +1,12 @@
 /** `diagnose` as a table for people: what was looked at, then each cause and its fix. */
 import chalk from 'chalk';
 import type { DiagnoseReport } from '../diagnose/analyze.js';
-import { formatTable } from './print.js';
+import { tablePrinter, type TableOptions } from './print.js';
 
 const SEVERITY = { error: chalk.red, warning: chalk.yellow, info: chalk.dim } as const;
 
-export function formatDiagnoseReport(report: DiagnoseReport): string {
+export function formatDiagnoseReport(report: DiagnoseReport, table: TableOptions = {}): string {
+  const formatTable = tablePrinter(table);
   const parts: string[] = [];
   if (report.claims.length) {
     parts.push(formatTable(['claim', 'phase', 'class', 'volume', 'access'], report.claims.map((c) => [c.name, c.phase, c.storageClass || '(none)', c.volume ?? '', c.accessModes.join(',')])));

@@ -4,7 +4,7 @@
  */
 import type { DoctorReport } from '../doctor/report.js';
 import type { NodeCheckReport, NodeFinding } from '../nodes/types.js';
-import { formatTable } from './print.js';
+import { tablePrinter, type TableOptions } from './print.js';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 
@@ -21,7 +21,7 @@ function findingLines(rows: { who: string; f: NodeFinding }[]): string {
   return `${out.join('\n')}\n`;
 }
 
-export function formatNodeReportTable(r: NodeCheckReport): string {
+export function formatNodeReportTable(r: NodeCheckReport, table: TableOptions = {}): string {
   const out: string[] = [];
   const prepare = r.mode === 'prepare';
   const headers = ['node', 'status', 'os', 'pkg mgr', 'kernel', 'checks ok', 'errors', 'warnings', ...(prepare ? ['changes'] : [])];
@@ -41,7 +41,7 @@ export function formatNodeReportTable(r: NodeCheckReport): string {
     ];
   });
   out.push(`Nodes ${prepare ? 'prepared' : 'checked'} for ${r.target} (${r.via === 'local' ? 'this machine' : 'through a DaemonSet'})\n\n`);
-  out.push(r.nodes.length ? formatTable(headers, rows) : 'No node was checked.\n');
+  out.push(r.nodes.length ? tablePrinter(table)(headers, rows) : 'No node was checked.\n');
 
   const findings = r.nodes.flatMap((n) => n.checks.filter((c) => c.status !== 'ok').map((f) => ({ who: n.name, f })));
   if (findings.length) out.push(`\nFINDINGS\n${findingLines(findings)}`);
@@ -67,7 +67,7 @@ export function formatNodeReportTable(r: NodeCheckReport): string {
   return out.join('');
 }
 
-export function formatDoctorTable(r: DoctorReport): string {
+export function formatDoctorTable(r: DoctorReport, table: TableOptions = {}): string {
   const out: string[] = [];
   const m = r.microk8s;
   out.push(`MicroK8s:   ${m.state === 'running' ? `running; addons enabled: ${(m.enabledAddons ?? []).join(', ') || 'none'}` : `${m.state}${m.message ? ` (${m.message})` : ''}`}\n`);
@@ -89,7 +89,7 @@ export function formatDoctorTable(r: DoctorReport): string {
   }
   const sevW = 'SEVERITY'.length;
   const areaW = Math.max('AREA'.length, ...problems.map((f) => f.area.length));
-  out.push(`\n${pad('SEVERITY', sevW)}   ${pad('AREA', areaW)}   PROBLEM\n`);
+  out.push(table.noHeaders ? '\n' : `\n${pad('SEVERITY', sevW)}   ${pad('AREA', areaW)}   PROBLEM\n`);
   for (const f of problems) {
     const head = `${pad(f.severity, sevW)}   ${pad(f.area, areaW)}   `;
     out.push(`${head}${f.message}\n`);

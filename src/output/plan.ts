@@ -1,5 +1,6 @@
 /** `--dry-run`: the plan, for people (numbered steps) or machines (-o json|yaml). */
 import { describeRef } from '../cluster/refs.js';
+import { API_VERSION } from '../documents.js';
 import { describeCommand } from '../cluster/runner.js';
 import type { Expectation, Plan, PodRun, Step } from '../plan/types.js';
 import { formatData } from './print.js';
@@ -63,8 +64,13 @@ function describeStep(s: Step): string[] {
   }
 }
 
+/** A plan as -o json|yaml prints it (schemas/plan.schema.json); `extra`: what a command shows besides (Longhorn's values). */
+export function planDocument(plan: Plan, extra: Record<string, unknown> = {}) {
+  return { apiVersion: API_VERSION, kind: 'Plan', dryRun: true, ...plan, ...extra };
+}
+
 export function formatPlan(plan: Plan, format: 'text' | 'json' | 'yaml'): string {
-  if (format !== 'text') return formatData({ dryRun: true, ...plan }, format);
+  if (format !== 'text') return formatData(planDocument(plan), format);
   const lines = [`Plan: ${plan.title} (dry run: nothing is changed)`];
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   for (const n of plan.notes) lines.push(`note: ${n}`);

@@ -30,6 +30,11 @@ export function formatData(data: unknown, format: 'yaml' | 'json'): string {
   return format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : toYaml(data);
 }
 
+/** How a command prints its tables: `--no-headers` (src/cli-kit.ts `outputs` declares it wherever -o table is). */
+export interface TableOptions {
+  noHeaders?: boolean;
+}
+
 const GAP = 3;
 const ELLIPSIS = '…';
 
@@ -77,10 +82,16 @@ const cut = (text: string, width: number) => (text.length <= width ? text : `${t
  * cells with an ellipsis. `noHeaders` (--no-headers) leaves the header line out; the
  * columns are still as wide as the headers would need, so the layout does not shift.
  */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxWidth = terminalWidth(), opts: { noHeaders?: boolean } = {}): string {
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], maxWidth = terminalWidth(), opts: TableOptions = {}): string {
   const natural = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const widths = fitColumns(headers, natural, maxWidth);
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => (i === cells.length - 1 ? cut(c, widths[i]!) : cut(c, widths[i]!).padEnd(widths[i]!))).join(' '.repeat(GAP)).trimEnd();
   return [...(opts.noHeaders ? [] : [line(headers.map((h) => h.toUpperCase()))]), ...rows.map(line)].join('\n') + '\n';
 }
+
+/** formatTable at the terminal's width with a command's table options: what printers call. */
+export const tablePrinter =
+  (opts: TableOptions = {}) =>
+  (headers: readonly string[], rows: readonly (readonly string[])[]): string =>
+    formatTable(headers, rows, terminalWidth(), opts);

@@ -2,7 +2,7 @@
 import type { Backend } from '../backends/types.js';
 import { recommended } from '../backends/index.js';
 import type { StatusReport } from '../status/report.js';
-import { formatTable as table, terminalWidth } from './print.js';
+import { tablePrinter } from './print.js';
 
 export interface StatusTableOptions {
   /** -o wide: the backends' workloads, and every Pending claim with its class. */
@@ -13,7 +13,7 @@ export interface StatusTableOptions {
 
 export function formatStatusTable(r: StatusReport, backends: readonly Backend[], opts: StatusTableOptions = {}): string {
   const out: string[] = [];
-  const formatTable = (headers: readonly string[], rows: readonly (readonly string[])[]) => table(headers, rows, terminalWidth(), { noHeaders: opts.noHeaders === true });
+  const formatTable = tablePrinter({ noHeaders: opts.noHeaders === true });
   out.push(`Cluster: ${r.cluster.server}  Kubernetes ${r.cluster.version}  nodes ${r.cluster.readyNodes}/${r.cluster.nodes} ready${r.cluster.microk8s ? '  (MicroK8s)' : ''}\n`);
   out.push('\nBACKENDS\n');
   const workloads = (b: StatusReport['backends'][number]) => b.workloads.map((w) => w.ref.split(' ')[0]).join(', ');
@@ -48,7 +48,7 @@ export function formatStatusTable(r: StatusReport, backends: readonly Backend[],
   }
   for (const b of backends) {
     const details = (r as unknown as Record<string, unknown>)[b.id];
-    if (b.statusSection && details !== undefined) out.push(b.statusSection(details));
+    if (b.statusSection && details !== undefined) out.push(b.statusSection(details, { noHeaders: opts.noHeaders === true }));
   }
   return out.join('');
 }

@@ -1,14 +1,14 @@
 /** `verify` as a table: each step, its result and its time. */
 import chalk from 'chalk';
 import type { VerifyReport } from '../verify/plan.js';
-import { formatTable } from './print.js';
+import { tablePrinter, type TableOptions } from './print.js';
 
 const MARK = { ok: chalk.green('ok'), failed: chalk.red('FAILED'), skipped: chalk.dim('skipped'), interrupted: chalk.yellow('interrupted') } as const;
 
-export function formatVerifyReport(report: VerifyReport): string {
+export function formatVerifyReport(report: VerifyReport, table: TableOptions = {}): string {
   const rows = report.steps.map((s) => [MARK[s.status], `${(s.ms / 1000).toFixed(1)}s`, s.title, s.detail ?? '']);
   const verdict = report.passed
     ? `${chalk.green('passed:')} data written on ${report.writerNode} was read back ${report.mode === 'other-node' ? `on another node (${report.readerNode})` : `on the same node (${report.readerNode})`}`
     : `${chalk.red('failed:')} class ${report.storageClass} did not pass`;
-  return `${formatTable(['result', 'time', 'step', 'detail'], rows)}${verdict}\n`;
+  return `${tablePrinter(table)(['result', 'time', 'step', 'detail'], rows)}${verdict}\n`;
 }

@@ -1,4 +1,5 @@
 /** How `recommend` prints its candidates: blocks for people, data for machines. */
+import { API_VERSION } from '../documents.js';
 import type { Candidate } from './rules.js';
 
 const MARK: Record<Candidate['verdict'], string> = { recommended: 'recommended', suitable: 'suitable', 'poor-fit': 'poor fit', unsuitable: 'unsuitable' };
@@ -15,5 +16,5 @@ export function formatCandidates(candidates: readonly Candidate[]): string {
 
 /** -o json|yaml: what a pipeline needs (rank, verdict, reasons, commands), not the scores' internals. */
 export function candidatesData(candidates: readonly Candidate[]) {
-  return { kind: 'StorageRecommendation', candidates: candidates.map(({ rank, id, title, verdict, installed, reasons, commands }) => ({ rank, id, title, verdict, installed, reasons, commands })) };
+  return { apiVersion: API_VERSION, kind: 'StorageRecommendation', candidates: candidates.map(({ rank, id, title, verdict, installed, reasons, commands }) => ({ rank, id, title, verdict, installed, reasons, commands })) };
 }

@@ -4,6 +4,7 @@
  * claims and volumes by class and phase, volumes whose data goes with their claim, and
  * why Pending claims are pending.
  */
+import { API_VERSION } from '../documents.js';
 import { workloadKey } from '../backends/analysis.js';
 import { BACKENDS } from '../backends/index.js';
 import type { Backend, BackendAnalysis, BackendDetailsMap, BackendObjectsMap, BackendStatus, ClusterFacts, Obj } from '../backends/types.js';
@@ -23,6 +24,8 @@ export type ClusterObjects = Omit<ClusterFacts, 'extra'> & { extra?: Record<stri
 };
 
 export interface StatusReport extends Partial<BackendDetailsMap> {
+  apiVersion: typeof API_VERSION;
+  kind: 'StatusReport';
   cluster: { server: string; version: string; nodes: number; readyNodes: number; microk8s: boolean };
   backends: BackendStatus[];
   storageClasses: { name: string; provisioner: string; default: boolean; reclaimPolicy: string; volumeBindingMode: string; allowVolumeExpansion: boolean }[];
@@ -113,6 +116,8 @@ export function buildStatusReport(all: ClusterObjects, backendList: readonly Bac
     .map((c) => ({ namespace: c.metadata.namespace ?? '', name: c.metadata.name, storageClass: c.spec?.storageClassName ?? '', reason: pendingReason(c, objs, defaults, backends) }));
 
   return {
+    apiVersion: API_VERSION,
+    kind: 'StatusReport',
     cluster: { server: objs.server, version: objs.version, nodes: objs.nodes.length, readyNodes: objs.nodes.filter((n) => n.ready).length, microk8s: objs.nodes.some((n) => n.microk8s) },
     backends,
     storageClasses: objs.classes.map((c: any) => ({

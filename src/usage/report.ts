@@ -3,6 +3,7 @@
  * report out). Only volumes of pods running on a node appear in its summary; hostPath PVs
  * (MicroK8s hostpath) never do, so their figure comes from `du` on the PV's node and says so.
  */
+import { API_VERSION } from '../documents.js';
 import type { Obj } from '../backends/types.js';
 import { backendForProvisioner } from '../day2/backends.js';
 import { quantityToBytes } from '../manifests/quantity.js';
@@ -51,6 +52,7 @@ export interface UsageRow {
 }
 
 export interface UsageReport {
+  apiVersion: typeof API_VERSION;
   schemaVersion: 1;
   kind: 'UsageReport';
   warnPercent: number;
@@ -182,6 +184,7 @@ export function buildUsageReport(input: UsageInput, opts: UsageOptions): UsageRe
 
   const aboveWarn = rows.filter((r) => r.percentUsed !== undefined && r.percentUsed > opts.warnPercent).map((r) => key(r.namespace, r.claim));
   return {
+    apiVersion: API_VERSION,
     schemaVersion: 1,
     kind: 'UsageReport',
     warnPercent: opts.warnPercent,

@@ -7,6 +7,7 @@
  * app.kubernetes.io/managed-by=k8s-storage and the run's label, and an expiry after which a
  * later run may delete it as a leftover.
  */
+import type { API_VERSION } from '../documents.js';
 import type { BackendCapabilities, Obj } from '../backends/types.js';
 import type { KubeObject } from '../presets/types.js';
 import { EXPIRES_ANNOTATION, MANAGED_BY_LABEL, NAME_LABEL, RUN_LABEL } from '../nodes/daemonset.js';
@@ -187,6 +188,7 @@ export interface VerifyStepResult {
 }
 
 export interface VerifyReport {
+  apiVersion: typeof API_VERSION;
   schemaVersion: 1;
   kind: 'VerifyReport';
   storageClass: string;

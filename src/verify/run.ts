@@ -3,6 +3,7 @@
  * also on failure and Ctrl-C (the deletes do not listen to the aborted signal). Returns the
  * report; `interrupted` says Ctrl-C ended it.
  */
+import { API_VERSION } from '../documents.js';
 import { deletePodAndWait, deleteRunObjects, runPod } from '../cluster/pod-run.js';
 import type { KubeClient } from '../cluster/kube.js';
 import { refOf } from '../cluster/refs.js';
@@ -95,6 +96,7 @@ export async function runVerify(kube: KubeClient, plan: VerifyPlan, opts: { time
     cleanup = opts.keep && !interrupted ? { deleted: [], failed: [], kept: true } : { ...(await deleteRunObjects(kube, [...made.values()])), kept: false };
   }
   return {
+    apiVersion: API_VERSION,
     schemaVersion: 1,
     kind: 'VerifyReport',
     storageClass: plan.storageClass,

@@ -8,6 +8,7 @@ import { serveKubeletStats } from '../fakes/lib/kubelet-stats.mjs';
 import { runPods } from '../fakes/lib/pod-runtime.mjs';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
 import { hostpathClass, HOSTPATH_RUNNING, longhornClass, longhornNode, LONGHORN_RUNNING } from '../helpers/storage-objects.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 const FIO = readFileSync(new URL('../fixtures/fio/default-4jobs.json', import.meta.url), 'utf8');
 const GTOD = readFileSync(new URL('../fixtures/fio/gtod-reduce.json', import.meta.url), 'utf8');
@@ -40,6 +41,7 @@ describe('bench', () => {
     const r = await sb!.run(['bench', 'longhorn', '--size', '2Gi', '-o', 'json']);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('bench-report', report);
     expect(report.kind).toBe('BenchReport');
     const [run] = report.runs;
     expect(run).toMatchObject({ storageClass: 'longhorn', size: '2Gi', profile: 'default' });
@@ -64,6 +66,12 @@ describe('bench', () => {
     expect(r.stdout).toMatch(/\nlonghorn \(quick.*\n.*\nread_iops\s+read\s+4K\s+\d+\s+\S+\s+-\s+-\n/);
     expect(r.stdout).toContain('longhorn / microk8s-hostpath (iops and bandwidth: higher is faster; latency: lower is faster)');
     expect(r.stdout).toMatch(/\nread_iops\s+read\s+[\d.]+x\s+[\d.]+x\s+-\n/);
+    // -o json: both runs and the ratios, as the schema has them.
+    const json = await sb!.run(['bench', 'microk8s-hostpath', '--compare', 'longhorn', '--size', '1Gi', '--profile', 'quick', '--runtime', '5s', '-o', 'json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expectOutputSchema('bench-report', doc);
+    expect(doc.compare).toMatchObject({ first: 'microk8s-hostpath', second: 'longhorn' });
     expect(leftovers(api)).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import type { AgentReport } from '../../src/nodes/types.js';
 import { rookOperator } from '../fakes/lib/rook-controller.mjs';
 import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
 import { CLI_PATH, createSandbox } from '../helpers/sandbox.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 // Install then uninstall, each a dozen verified steps: more than the default 30 s on a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -169,6 +170,7 @@ describe('install ceph --in-cluster', () => {
     expect(r.stderr).toContain('node-3: only 3.0 GiB of memory available');
     expect(r.stderr).toContain('Nothing was installed.');
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('node-check-report', report);
     expect(report.nodes.map((n: any) => [n.name, n.status])).toEqual([['node-1', 'ok'], ['node-2', 'error'], ['node-3', 'error']]);
     expect(m8sCalls(s).filter((c: string) => c.startsWith('enable'))).toEqual([]);
   });

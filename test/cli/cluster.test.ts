@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../helpers/sandbox.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -104,6 +105,7 @@ describe("apply: kubectl's -o, --dry-run=client|server and --field-manager", () 
       const r = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', flag, '-o', 'json']);
       expect(r.exitCode).toBe(0);
       expect(JSON.parse(r.stdout).steps).toBeDefined();
+      expectOutputSchema('plan', JSON.parse(r.stdout));
     }
     expect(s.api!.requestsMatching({ verb: 'patch' })).toHaveLength(0);
     const server = await s.run(['apply', 'pvc', 'data', '--size', '2Gi', '--storage-class', 'longhorn', '--wait', '--dry-run=server', '-o', 'name']);
@@ -190,6 +192,7 @@ describe('status', () => {
     const r = await s.run(['status', '-o', 'json']);
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('status-report', report);
     expect(report.defaultClasses).toEqual(['a', 'b']);
     expect(report.pendingClaims).toEqual([{ namespace: 'n', name: 'p', storageClass: 'missing', reason: 'StorageClass missing does not exist' }]);
     expect(report.warnings.join('\n')).toContain('2 StorageClasses are the default');

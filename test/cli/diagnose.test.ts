@@ -9,6 +9,7 @@ import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
 import {
   claim, csiPv, deploymentWithRs, hostpathClass, hostpathPv, HOSTPATH_RUNNING, longhornClass, longhornNode, longhornVolume, LONGHORN_RUNNING, nfsClass, NFS_RUNNING, pod,
 } from '../helpers/storage-objects.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
@@ -214,6 +215,7 @@ describe('diagnose: every cause, built in the fake API server', () => {
     const severity = c.severity ?? 'error';
     expect(r.exitCode, r.stderr).toBe(severity === 'info' ? 0 : 3);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('diagnose-report', report);
     expect(report.kind).toBe('DiagnoseReport');
     const finding = report.findings.find((f: { cause: string }) => f.cause === c.cause);
     expect(finding, JSON.stringify(report.findings, null, 2)).toBeDefined();

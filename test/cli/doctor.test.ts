@@ -8,6 +8,7 @@ import { cleanupScratch, Fixture, shellVariants, sysbin } from '../agent/fixture
 import type { AgentReport } from '../../src/nodes/types.js';
 import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 let sb: Sandbox | undefined;
 afterEach(async () => {
@@ -58,12 +59,17 @@ describe('doctor', () => {
     expect(r.stdout).toMatch(/error\s+storageclasses\s+2 StorageClasses are the default \(longhorn, microk8s-hostpath\): a claim without storageClassName lands on either\n\s+fix: k8s-storage default-class longhorn\n/);
     expect(r.stdout).toContain('note: node checks skipped: --skip-nodes');
     expect(r.stderr).toContain('hint: k8s-storage default-class longhorn');
+    expect(r.stdout).toMatch(/\nSEVERITY\s+AREA\s+PROBLEM\n/);
+    const bare = await sb.run(['doctor', '--skip-nodes', '--no-headers']);
+    expect(bare.stdout).not.toContain('SEVERITY');
+    expect(bare.stdout).toMatch(/\n\nerror\s+storageclasses\s+2 StorageClasses are the default/);
     // --skip-nodes: no DaemonSet at all.
     expect(sb.api!.requestsMatching({ resource: 'daemonsets', verb: 'patch' })).toEqual([]);
 
     const json = await sb.run(['doctor', '--skip-nodes', '-o', 'json']);
     expect(json.exitCode).toBe(3);
     const doc = JSON.parse(json.stdout);
+    expectOutputSchema('doctor-report', doc);
     expect(doc).toMatchObject({ schemaVersion: 1, kind: 'DoctorReport', microk8s: { state: 'running' }, nodes: null, nodesNote: 'skipped: --skip-nodes' });
     expect(doc.microk8s.enabledAddons).toEqual(expect.arrayContaining(['dns', 'hostpath-storage']));
     expect(doc.storage.defaultClasses).toEqual(['longhorn', 'microk8s-hostpath']);
@@ -113,6 +119,7 @@ describe('doctor', () => {
     expect(r.exitCode, r.stderr).toBe(3);
     expect(args).toEqual([['check', '--for', 'longhorn'], ['check', '--for', 'longhorn']]);
     const doc = JSON.parse(r.stdout);
+    expectOutputSchema('doctor-report', doc);
     expect(doc.nodesNote).toBe('checked for longhorn: Longhorn is installed');
     expect(doc.nodes.summary).toMatchObject({ nodes: 2, ok: 1, error: 1 });
     expect(doc.findings).toContainEqual({ severity: 'error', area: 'nodes', message: 'node node-2 is not ready for longhorn: open-iscsi is not installed', fix: 'k8s-storage nodes prepare --for longhorn --node node-2' });

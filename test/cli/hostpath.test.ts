@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/run-cli.js';
 import { createSandbox, TEST_BINARY } from '../helpers/sandbox.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -108,6 +109,7 @@ describe('install hostpath', () => {
     expect(r.stdout).toContain('run: microk8s enable hostpath-storage --default-class true');
     const j = await s.run(['install', 'hostpath', '--dry-run', '-o', 'json']);
     const plan = JSON.parse(j.stdout);
+    expectOutputSchema('plan', plan);
     expect(plan.dryRun).toBe(true);
     expect(plan.steps.map((st: any) => st.kind)).toEqual(['run', 'wait', 'verify']);
     expect(m8sCalls(s).filter((c: string) => c.startsWith('enable'))).toEqual([]);

@@ -11,6 +11,7 @@ import { BACKUP_COMPLETED, checkedSince, credentialSecretCommand, planBackupCrea
 import { judge } from '../../src/plan/expectations.js';
 import { longhornVolumeOfClaim } from '../../src/backends/longhorn/commands/volumes.js';
 import { buildBackup, goDurationSeconds, type LonghornVolume } from '../../src/backends/longhorn/resources.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -217,20 +218,26 @@ describe('snapshot', () => {
     expect(table.stdout).toMatch(/^PVC\s+SNAPSHOT\s+CREATED\s+READY\s+SIZE\s+BY\n/);
     expect(table.stdout).toMatch(/shop\/data\s+d1\s+\S+Z\s+yes\s+1Mi\s+user/);
     expect(table.stdout).toContain('shop/logs');
+    // -o wide adds the Longhorn volume; --no-headers leaves the rows only.
+    const wide = await s.run(['snapshot', 'list', '-o', 'wide', '--no-headers']);
+    expect(wide.stdout).toMatch(/^shop\/data\s+d1\s+\S+Z\s+yes\s+1Mi\s+user\s+pvc-1111\n/);
     const one = await s.run(['snapshot', 'list', 'data', '-n', 'shop', '-o', 'json']);
-    const rows = JSON.parse(one.stdout);
+    const doc = JSON.parse(one.stdout);
+    expectOutputSchema('snapshot-list', doc);
+    expect(doc).toMatchObject({ apiVersion: 'k8s-storage.io/v1', kind: 'SnapshotList' });
+    const rows = doc.items;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ name: 'd1', claim: 'shop/data', volume: 'pvc-1111', ready: true, size: '1Mi' });
     expect(rows[0].created).toMatch(/^\d{4}-\d\d-\d\dT/);
     const none = await s.run(['snapshot', 'list', 'data', '-n', 'shop', '-o', 'yaml']);
-    expect(parse(none.stdout)).toHaveLength(1);
+    expect(parse(none.stdout).items).toHaveLength(1);
   });
 
   it('list -n narrows to that namespace\'s claims; -A (the default without -n) is every namespace', async () => {
     const s = await longhornCluster();
     await s.run(['snapshot', 'create', 'data', '-n', 'shop', '--name', 'd1']);
     await s.run(['snapshot', 'create', 'logs', '-n', 'shop', '--name', 'l1']);
-    const claims = async (args: string[]) => JSON.parse((await s.run([...args, '-o', 'json'])).stdout).map((r: any) => r.claim).sort();
+    const claims = async (args: string[]) => JSON.parse((await s.run([...args, '-o', 'json'])).stdout).items.map((r: any) => r.claim).sort();
     for (const cmd of ['snapshot', 'backup']) expect(await claims([cmd, 'list', '-n', 'blog'])).toEqual([]);
     expect(await claims(['snapshot', 'list', '-n', 'shop'])).toEqual(['shop/data', 'shop/logs']);
     expect(await claims(['snapshot', 'list', '-A'])).toEqual(['shop/data', 'shop/logs']);
@@ -352,6 +359,7 @@ describe('backup target', () => {
     expect(unset.stdout).toContain('No backup target is set');
     await s.run(['backup', 'target', 'set', 'nfs://nas:/backups']);
     const shown = JSON.parse((await s.run(['backup', 'target', 'show', '-o', 'json'])).stdout);
+    expectOutputSchema('backup-target-summary', shown);
     expect(shown).toMatchObject({ name: 'default', url: 'nfs://nas:/backups', reachability: 'available', pollInterval: '300s' });
   });
 });
@@ -445,12 +453,19 @@ describe('backup create', () => {
     const s = await longhornCluster({ target: 'nfs://nas:/backups' });
     await s.run(['backup', 'create', 'data', '-n', 'shop']);
     await s.run(['backup', 'create', 'logs', '-n', 'shop']);
-    const rows = JSON.parse((await s.run(['backup', 'list', 'data', '-n', 'shop', '-o', 'json'])).stdout);
+    const backups = JSON.parse((await s.run(['backup', 'list', 'data', '-n', 'shop', '-o', 'json'])).stdout);
+    expectOutputSchema('backup-list', backups);
+    const rows = backups.items;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ claim: 'shop/data', volume: 'pvc-1111', state: 'Completed', progress: 100 });
     const table = await s.run(['backup', 'list']);
     expect(table.stdout).toMatch(/^PVC\s+BACKUP\s+SNAPSHOT\s+STATE\s+CREATED\s+SIZE\n/);
     expect(table.stdout.trim().split('\n')).toHaveLength(3);
+    const wide = await s.run(['backup', 'list', 'data', '-n', 'shop', '-o', 'wide']);
+    expect(wide.stdout).toMatch(/^PVC\s+BACKUP\s+SNAPSHOT\s+STATE\s+CREATED\s+SIZE\s+VOLUME\s+URL\n/);
+    expect(wide.stdout).toContain(`pvc-1111   ${rows[0].url ?? '-'}`);
+    const bare = await s.run(['backup', 'list', '--no-headers']);
+    expect(bare.stdout.trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['shop/data', 'shop/logs']);
   });
 });
 
@@ -504,7 +519,8 @@ describe('schedule', () => {
     expect(get('Volume', 'pvc-2222').metadata.labels).toBeUndefined();
     expect((await s.run(['schedule', 'attach', 'nightly', 'data', '-n', 'shop'])).stderr).toContain('already attached');
     const list = JSON.parse((await s.run(['schedule', 'list', '-o', 'json'])).stdout);
-    expect(list).toEqual([{ name: 'nightly', task: 'snapshot', cron: '@daily', retain: 3, concurrency: 1, groups: [], volumes: [{ volume: 'pvc-1111', claim: 'shop/data', via: 'label' }] }]);
+    expectOutputSchema('schedule-list', list);
+    expect(list).toEqual({ apiVersion: 'k8s-storage.io/v1', kind: 'ScheduleList', items: [{ name: 'nightly', task: 'snapshot', cron: '@daily', retain: 3, concurrency: 1, groups: [], volumes: [{ volume: 'pvc-1111', claim: 'shop/data', via: 'label' }] }] });
     const d = await s.run(['schedule', 'detach', 'nightly', 'data', '-n', 'shop']);
     expect(d.exitCode).toBe(0);
     expect(get('Volume', 'pvc-1111').metadata.labels ?? {}).toEqual({});
@@ -517,6 +533,8 @@ describe('schedule', () => {
     await s.run(['schedule', 'create', 'nightly', '--task', 'backup', '--cron', '@daily', '--retain', '3']);
     const table = await s.run(['schedule', 'list']);
     expect(table.stdout).toMatch(/everyone\s+snapshot\s+@hourly\s+5\s+default\s+shop\/data, shop\/logs/);
+    const wide = await s.run(['schedule', 'list', '-o', 'wide', '--no-headers']);
+    expect(wide.stdout).toMatch(/^everyone\s+snapshot\s+@hourly\s+5\s+1\s+default\s+shop\/data, shop\/logs\n/);
     const r = await s.run(['schedule', 'attach', 'nightly', 'data', '-n', 'shop']);
     expect(r.stderr).toContain('the jobs of group "default" (everyone) stop applying to it');
   });

@@ -18,6 +18,7 @@ import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agen
 import { cliInvocation, createSandbox, TEST_BINARY } from '../helpers/sandbox.mjs';
 import { sharedChart } from '../helpers/real-tools.mjs';
 import { REPO, runCli } from '../helpers/run-cli.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -466,6 +467,7 @@ describe('install longhorn --dry-run', () => {
     const r = await s.run(['install', 'longhorn', '--dry-run', '-o', 'json', '--replicas', '2']);
     expect(r.exitCode).toBe(0);
     const doc = JSON.parse(r.stdout);
+    expectOutputSchema('plan', doc);
     expect(doc.dryRun).toBe(true);
     expect(doc.helm.argv).toEqual(['helm', 'upgrade', '--install', 'longhorn', 'longhorn/longhorn', '-n', 'longhorn-system', '--create-namespace', '--version', '1.12.1', '-f', 'k8s-storage-longhorn-values.yaml', '--timeout', '10m']);
     expect(doc.values.persistence.defaultClassReplicaCount).toBe(2);

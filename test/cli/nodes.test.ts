@@ -321,6 +321,7 @@ describe('--dry-run', () => {
 
     const json = await sb.run(['nodes', 'check', '--dry-run', '-o', 'json']);
     const plan = JSON.parse(json.stdout);
+    expectOutputSchema('node-check-plan', plan);
     expect(plan).toMatchObject({ dryRun: true, via: 'daemonset', namespace: NS, nodeCommand: expect.stringContaining('sh -s -- check --for longhorn') });
     expect(plan.objects.map((o: any) => o.kind)).toEqual(['Namespace', 'ConfigMap', 'DaemonSet']);
     expect(sb.api!.requests).toEqual([]);
@@ -391,6 +392,7 @@ describe('with the real agent on fixture hosts', () => {
     const dry = await sb.run(['nodes', 'prepare', '--dry-run', '-o', 'json']);
     expect(dry.exitCode, dry.stderr).toBe(0);
     const plan = JSON.parse(dry.stdout);
+    expectOutputSchema('node-prepare-plan', plan);
     expect(plan).toMatchObject({ dryRun: true, mode: 'prepare', target: 'longhorn', via: 'daemonset', check: { kind: 'NodeCheckReport', mode: 'check' } });
     // Only the read-only check ran on the hosts: nothing was installed, loaded or written.
     expect(ds.executions.map((e: any) => e.nsenter.slice(-3))).toEqual([['check', '--for', 'longhorn'], ['check', '--for', 'longhorn']]);
@@ -415,6 +417,7 @@ describe('with the real agent on fixture hosts', () => {
     // The real prepare on the same hosts does what the dry run said, in that order.
     const prepare = await sb.run(['nodes', 'prepare', '-o', 'json']);
     expect(prepare.exitCode, prepare.stderr).toBe(0);
+    expectOutputSchema('node-check-report', JSON.parse(prepare.stdout));
     const done = JSON.parse(prepare.stdout).nodes;
     expect(done[0].actions).toEqual([]);
     expect(done[1].actions.map((a: any) => a.description)).toEqual(n2.changes.map((c: any) => c.description));

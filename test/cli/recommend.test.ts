@@ -12,6 +12,7 @@ import type { AgentReport } from '../../src/nodes/types.js';
 import { agentLog, agentReport, checksWith } from '../helpers/agent-report.js';
 import { REPO, runCli } from '../helpers/run-cli.js';
 import { createSandbox } from '../helpers/sandbox.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -50,6 +51,7 @@ describe('recommend offline', () => {
     const r = await runCli(['recommend', '--nodes', '2', '--memory-gib', '8', '--disk-gib', '100', '-o', 'json'], { env: { NODE_OPTIONS: `--import=${join(REPO, 'test', 'helpers', 'trace-imports.mjs')}`, TRACE_IMPORTS_FILE: trace } });
     expect(r.exitCode).toBe(0);
     const data = JSON.parse(r.stdout);
+    expectOutputSchema('storage-recommendation', data);
     expect(data.kind).toBe('StorageRecommendation');
     expect(data.candidates[0]).toEqual({
       rank: 1,

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { longhornNode, longhornSetting, longhornVolume } from '../fakes/lib/longhorn-data-controller.mjs';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 let sb: Sandbox | undefined;
@@ -32,6 +33,7 @@ describe('status with Longhorn', () => {
     const r = await s.run(['status', '-o', 'json']);
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('status-report', report);
     expect(report.longhorn.volumes).toEqual({ total: 2, healthy: 1, degraded: 1, faulted: 0, unknown: 0, detached: 0 });
     expect(report.longhorn.problemVolumes).toEqual([{ name: 'pvc-1', claim: 'shop/db', robustness: 'degraded', state: 'attached', replicas: 3 }]);
     expect(report.longhorn.replicaNodes).toBe(2);
@@ -53,6 +55,11 @@ describe('status with Longhorn', () => {
     expect(r.stdout).toMatch(/node-2\s+yes\s+yes\s+1\/1\s+100Gi\s+20Gi \(20%\)\s+10Gi/);
     expect(r.stdout).toMatch(/pvc-1\s+shop\/db\s+degraded\s+attached\s+3/);
     expect(r.stdout).toContain('Backup target: nfs://nas:/backups  UNREACHABLE: mount: connection refused');
+    // --no-headers reaches the backend's own section too: its rows stay, its header lines go.
+    const bare = await s.run(['status', '--no-headers']);
+    expect(bare.stdout).toMatch(/LONGHORN \(2 volumes[^\n]*\nnode-\d\s+yes/);
+    expect(bare.stdout).toMatch(/pvc-1\s+shop\/db\s+degraded\s+attached\s+3/);
+    expect(bare.stdout).not.toMatch(/NODE\s+READY|VOLUME\s+PVC\s+ROBUSTNESS/);
     expect(r.stderr).toContain('warning: longhorn: 1 volume(s) ask for 3 replicas');
   });
 

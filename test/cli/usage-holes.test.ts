@@ -22,7 +22,7 @@ describe('usage errors before anything changes', () => {
     [['install', 'hostpath', '-o', 'json'], /-o json: install hostpath prints nothing on stdout \(with --dry-run it prints the plan/],
     [['install', 'hostpath', '--dry-run', '-o', 'table'], /-o table: this command prints text, json, yaml/],
     [['status', '-o', 'xml'], /-o xml: this command prints table, wide, json, yaml/],
-    [['snapshot', 'list', '-o', 'name'], /-o name: this command prints table, json, yaml/],
+    [['snapshot', 'list', '-o', 'name'], /-o name: this command prints table, wide, json, yaml/],
     [['install', 'hostpath', '--default-class', '--no-default-class'], /--default-class and --no-default-class contradict each other/],
     [['install', 'longhorn', '--no-default-class', '--default-class', '--skip-preflight'], /--default-class and --no-default-class contradict each other/],
     [['install', 'longhorn', '--microk8s', '--no-microk8s', '--skip-preflight'], /--microk8s and --no-microk8s contradict each other/],

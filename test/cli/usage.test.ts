@@ -13,6 +13,7 @@ import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
 import { claim, csiPv, hostpathClass, hostpathPv, longhornClass, pod } from '../helpers/storage-objects.js';
 import { formatUsageReport } from '../../src/output/usage.js';
 import { buildUsageReport } from '../../src/usage/report.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 let sb: Sandbox | undefined;
 const roots: string[] = [];
@@ -67,6 +68,7 @@ describe('usage', () => {
     expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stderr).toContain('1 claim(s) above 80% used: default/db');
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('usage-report', report);
     expect(report.claims.map((c: { claim: string }) => c.claim)).toEqual(['db', 'cache', 'uploads', 'old']);
     const [db, cache, uploads, old] = report.claims;
     expect(db).toMatchObject({ source: 'kubelet', usedBytes: 9 * GI, capacityBytes: 10 * GI, availableBytes: GI, percentUsed: 90, pods: ['db-0'], nodes: ['node-1'], mounted: true, inodes: 65536 });
@@ -99,6 +101,11 @@ describe('usage', () => {
     expect(table.stdout).toContain('note: cache: the kubelet of node-3 could not be read');
     expect(table.stdout).toContain('note: uploads: hostPath volume: the kubelet reports nothing for it and du was not run (--no-du)');
     expect(table.stdout).toMatch(/note: node node-3: kubelet stats unreadable: .*\b503\b/);
+    // -o wide: the volume, inode counts and the pods' nodes; --no-headers: the rows only.
+    const wide = await sb.run(['usage', '--warn-percent', '95', '--no-du', '-o', 'wide', '--no-headers']);
+    expect(wide.exitCode, wide.stderr).toBe(0);
+    expect(wide.stdout).toMatch(/^cache\s+longhorn\s+pvc-cache\s.*\ndb\s+longhorn\s+pvc-db\s+9Gi\s+1Gi\s+10Gi\s+90%\s+0\.8%\s+\d+\s+65536\s+db-0\s+node-1\s+kubelet\n/);
+    expect(wide.stdout).not.toMatch(/CLAIM/);
     expect(sb.api!.requestsMatching({ resource: 'daemonsets' })).toEqual([]);
 
     const unused = await sb.run(['usage', '--unused', '--no-du', '-o', 'json']);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runPods } from '../fakes/lib/pod-runtime.mjs';
 import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
 import { hostpathClass, HOSTPATH_RUNNING, longhornClass, LONGHORN_RUNNING, nfsClass } from '../helpers/storage-objects.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 
 let sb: Sandbox | undefined;
 let runtime: ReturnType<typeof runPods> | undefined;
@@ -40,6 +41,7 @@ describe('verify', () => {
     const r = await sb!.run(['verify', 'longhorn', '-o', 'json']);
     expect(r.exitCode, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('verify-report', report);
     expect(report).toMatchObject({ kind: 'VerifyReport', storageClass: 'longhorn', mode: 'other-node', writerNode: 'node-1', readerNode: 'node-2', passed: true });
     expect(report.steps.map((s: any) => [s.id, s.status])).toEqual([['claim', 'ok'], ['write', 'ok'], ['delete-writer', 'ok'], ['read', 'ok'], ['rwx', 'ok']]);
     for (const s of report.steps) expect(typeof s.ms).toBe('number');
@@ -70,6 +72,7 @@ describe('verify', () => {
     const r = await sb!.run(['verify', 'longhorn', '-o', 'json']);
     expect(r.exitCode).toBe(3);
     const report = JSON.parse(r.stdout);
+    expectOutputSchema('verify-report', report);
     expect(report.passed).toBe(false);
     expect(report.steps[3]).toMatchObject({ id: 'read', status: 'failed', detail: 'DATA LOST: the file is gone on node-2' });
     expect(r.stderr).toContain('error: verify longhorn failed at "read the file back from a new pod on node-2 (another node)": DATA LOST');

@@ -5,8 +5,12 @@
  *
  * CI builds the release first and names it in K8S_STORAGE_RELEASE_DIR; without it the test
  * builds the linux-amd64 archive itself (about 20 s).
+ *
+ * The linux-arm64 executable runs under qemu-user (qemu-aarch64-static, with the arm64 C and
+ * C++ runtime of the libc6-arm64-cross and libstdc++6-arm64-cross packages: Node is linked
+ * dynamically); .ci/run installs them where apt-get can, and the test skips, saying so, without.
  */
-import { execa } from 'execa';
+import { execa, type Options } from 'execa';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, readSync, closeSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -144,4 +148,46 @@ describe.skipIf(!canBuild)(`release archives${canBuild ? '' : ' (skipped: postje
       expect(r.stdout.split('\n')).toEqual(['port-forward', 'nodeport', 'loadbalancer', 'ingress', ':4']);
     });
   });
+});
+
+/** qemu-user for AArch64 and where the arm64 runtime libraries are, or why the arm64 binary cannot run here. */
+function aarch64Runner(): { qemu: string; env: Record<string, string> } | { why: string } {
+  const qemu = ['/usr/bin/qemu-aarch64-static', '/usr/bin/qemu-aarch64'].find((q) => existsSync(q));
+  if (!qemu) return { why: 'qemu-aarch64-static is not installed (apt-get install qemu-user-static)' };
+  // Multiarch (libc6:arm64) puts the loader in /lib; the cross packages under /usr/aarch64-linux-gnu.
+  if (existsSync('/lib/ld-linux-aarch64.so.1')) return { qemu, env: {} };
+  const prefix = '/usr/aarch64-linux-gnu';
+  if (['lib/ld-linux-aarch64.so.1', 'lib/libstdc++.so.6'].every((f) => existsSync(join(prefix, f)))) return { qemu, env: { QEMU_LD_PREFIX: prefix } };
+  return { why: 'the arm64 C/C++ runtime is not installed (apt-get install libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)' };
+}
+
+const arm64 = aarch64Runner();
+const arm64Archive = given ? join(given, archiveName('linux-arm64')) : '';
+const arm64Skip = 'why' in arm64 ? arm64.why : !given ? 'no release directory with the linux-arm64 archive (K8S_STORAGE_RELEASE_DIR; CI sets it)' : !existsSync(arm64Archive) ? `${arm64Archive} does not exist` : '';
+
+describe.skipIf(arm64Skip !== '')(`the unpacked linux-arm64 executable under qemu-user${arm64Skip ? ` (skipped: ${arm64Skip})` : ''}`, () => {
+  let dirs: Record<'linux-amd64' | 'linux-arm64', string>;
+  beforeAll(async () => {
+    const [amd64, arm] = await Promise.all([unpack('linux-amd64'), unpack('linux-arm64')]);
+    dirs = { 'linux-amd64': amd64, 'linux-arm64': arm };
+  });
+  const run = (platform: 'linux-amd64' | 'linux-arm64', args: string[]) => {
+    const opts: Options = { env: { PATH: '/usr/bin:/bin', HOME: dirs[platform], NO_COLOR: '1', ...('env' in arm64 ? arm64.env : {}) }, extendEnv: false, cwd: tmpdir(), reject: false };
+    const bin = join(dirs[platform], 'k8s-storage');
+    return platform === 'linux-arm64' ? execa((arm64 as { qemu: string }).qemu, [bin, ...args], opts) : execa(bin, args, opts);
+  };
+  // The emulated start-up takes a few seconds (about 8 s on a busy 2-core machine): both runs go at once.
+  const RENDER = ['render', 'pvc', 'data', '--size', '10Gi', '--access-mode', 'RWX', '--storage-class', 'longhorn', '-n', 'web', '--label', 'app=web', '-o', 'json'];
+
+  it('version -o json reports linux/arm64, and render pvc prints exactly what the amd64 binary prints', async () => {
+    const [version, arm, amd] = await Promise.all([run('linux-arm64', ['version', '-o', 'json']), run('linux-arm64', RENDER), run('linux-amd64', RENDER)]);
+    expect(version.exitCode, String(version.stderr)).toBe(0);
+    expect(JSON.parse(String(version.stdout))).toMatchObject({ apiVersion: 'k8s-storage.io/v1', kind: 'Version', version: pkg.version, nodeVersion: process.version, platform: 'linux/arm64', build: 'single-executable' });
+    expect(version.stderr).toBe('');
+    expect(arm.exitCode, String(arm.stderr)).toBe(0);
+    expect(amd.exitCode, String(amd.stderr)).toBe(0);
+    expect(JSON.parse(String(arm.stdout)).items[0]).toMatchObject({ kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'web' } });
+    expect(arm.stdout).toBe(amd.stdout);
+    expect(arm.stderr).toBe(amd.stderr);
+  }, 120_000);
 });

@@ -17,6 +17,8 @@ const backend = (name: string, over: Partial<BackendStatus> = {}): BackendStatus
 
 function status(over: Partial<StatusReport> = {}): StatusReport {
   return {
+    apiVersion: 'k8s-storage.io/v1',
+    kind: 'StatusReport',
     cluster: { server: 'https://x:16443', version: 'v1.32.3', nodes: 1, readyNodes: 1, microk8s: true },
     backends: [backend('hostpath')],
     storageClasses: [{ name: 'microk8s-hostpath', provisioner: 'microk8s.io/hostpath', default: true, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', allowVolumeExpansion: false }],

@@ -4,6 +4,7 @@ import type { KubeClient } from '../../cluster/kube.js';
 import type { ClusterSession } from '../../cluster/session.js';
 import { collectNodeReport } from '../../commands/nodes.js';
 import type { Context } from '../../context.js';
+import { formatData } from '../../output/print.js';
 import { ChecksFailed } from '../../errors.js';
 import { parseNodeRunOptions } from '../../nodes/options.js';
 import type { BackendRuntime, Obj } from '../types.js';
@@ -57,7 +58,8 @@ async function preflight(ctx: Context, session: ClusterSession, opts: CephInstal
   }
   for (const c of report.cluster.checks.filter((x) => x.status === 'error')) lines.push(c.message);
   if (lines.length) {
-    ctx.out(`${JSON.stringify({ kind: 'NodeCheckReport', target: 'ceph', nodes: report.nodes.map((n) => ({ name: n.name, status: n.status, checks: n.checks.filter((c) => c.status !== 'ok') })) })}\n`);
+    // The whole NodeCheckReport, as `nodes check --for ceph -o json` prints it (schemas/node-check-report.schema.json).
+    ctx.out(formatData(report, 'json'));
     throw new ChecksFailed(`preflight for an in-cluster Ceph found problems:\n${lines.map((l) => `  - ${l}`).join('\n')}\nNothing was installed.`, {
       hint: 'k8s-storage nodes prepare --for ceph fixes the rbd module and lvm2; raw disks and memory need you; or install anyway with --skip-preflight',
     });

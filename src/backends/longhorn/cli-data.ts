@@ -44,7 +44,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await snapshotCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
-    outputs(completes(snapshot.command('list'), { pvc: CLAIMS }), 'table', 'json', 'yaml')
+    outputs(completes(snapshot.command('list'), { pvc: CLAIMS }), 'table', 'wide', 'json', 'yaml')
       .alias('ls')
       .argument('[pvc]', "only this claim's snapshots")
       .description('list Longhorn snapshots with their claim, creation time, readiness and size')
@@ -131,7 +131,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await backupCreate(makeContext(cmd, rt), pvc, optsOf(cmd));
       });
 
-    outputs(completes(backup.command('list'), { pvc: CLAIMS }), 'table', 'json', 'yaml')
+    outputs(completes(backup.command('list'), { pvc: CLAIMS }), 'table', 'wide', 'json', 'yaml')
       .alias('ls')
       .argument('[pvc]', "only this claim's backups")
       .description('list Longhorn backups with their claim, snapshot, state and size')
@@ -193,7 +193,7 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
         await scheduleDetach(makeContext(cmd, rt), name, pvc, optsOf(cmd));
       });
 
-    outputs(schedule.command('list'), 'table', 'json', 'yaml')
+    outputs(schedule.command('list'), 'table', 'wide', 'json', 'yaml')
       .alias('ls')
       .description('recurring jobs with their task, schedule, retention and the claims they run on')
       .addHelpText('after', examples('k8s-storage schedule list', 'k8s-storage schedule list -o json'))

@@ -58,7 +58,7 @@ export const longhorn: Backend<LonghornInstallOptions, LonghornInstallGathered, 
     const details = objects ? analyzeLonghorn(objects, { classes: facts.classes }) : undefined;
     return { ...(status ? { status } : {}), findings: (details?.warnings ?? []).map((message) => ({ severity: 'warning' as const, message })), ...(details ? { details } : {}) };
   },
-  statusSection: (details) => formatLonghornSection(details as LonghornStatus),
+  statusSection: (details, table) => formatLonghornSection(details as LonghornStatus, table),
   diagnose: diagnoseLonghorn,
   commands: {
     topLevel: ['ui', 'snapshot', 'backup', 'schedule'],

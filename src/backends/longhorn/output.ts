@@ -1,12 +1,13 @@
 /** Longhorn's section of the `status` table. */
-import { formatTable } from '../../output/print.js';
+import { tablePrinter, type TableOptions } from '../../output/print.js';
 import type { LonghornStatus } from './status.js';
 
 const gi = (bytes: number) => `${Math.round((bytes / 2 ** 30) * 10) / 10}Gi`;
 
 /** The LONGHORN section: robustness counts, nodes with their disk space, the backup target. */
-export function formatLonghornSection(l: LonghornStatus): string {
+export function formatLonghornSection(l: LonghornStatus, opts: TableOptions = {}): string {
   const out: string[] = [];
+  const formatTable = tablePrinter(opts);
   const v = l.volumes;
   out.push(`\nLONGHORN (${v.total} volume${v.total === 1 ? '' : 's'}: ${v.healthy} healthy, ${v.degraded} degraded, ${v.faulted} faulted, ${v.unknown} unknown${v.detached ? `, ${v.detached} detached` : ''})\n`);
   if (l.nodes.length) {

@@ -5,6 +5,7 @@ import type { KubeClient } from '../../cluster/kube.js';
 import type { ClusterSession } from '../../cluster/session.js';
 import { collectNodeReport } from '../../commands/nodes.js';
 import type { Context } from '../../context.js';
+import { formatData } from '../../output/print.js';
 import { ChecksFailed } from '../../errors.js';
 import { parseNodeRunOptions } from '../../nodes/options.js';
 import type { BackendRuntime, Obj } from '../types.js';
@@ -35,7 +36,8 @@ async function preflight(ctx: Context, session: ClusterSession, nodes: string[])
   const report = await collectNodeReport(ctx, parseNodeRunOptions('check', { for: 'openebs-mayastor', ...(nodes.length ? { node: nodes } : {}) }), session);
   const lines = report.nodes.flatMap((n) => n.checks.filter((c) => c.status === 'error').map((c) => `${n.name}: ${c.message}${c.remedy ? ` (fix: ${c.remedy})` : ''}`));
   if (lines.length) {
-    ctx.out(`${JSON.stringify({ kind: 'NodeCheckReport', target: 'openebs-mayastor', nodes: report.nodes.map((n) => ({ name: n.name, status: n.status, checks: n.checks.filter((c) => c.status !== 'ok') })) })}\n`);
+    // The whole NodeCheckReport, as `nodes check --for openebs-mayastor -o json` prints it (schemas/node-check-report.schema.json).
+    ctx.out(formatData(report, 'json'));
     throw new ChecksFailed(`preflight for Mayastor found problems:\n${lines.map((l) => `  - ${l}`).join('\n')}\nNothing was installed.`, {
       hint: 'k8s-storage nodes prepare --for openebs-mayastor sets HugePages and loads nvme_tcp (then restart the kubelet); CPU and kernel need you; or --skip-preflight',
     });

@@ -1,6 +1,7 @@
 /** `backup target set|show`, `backup create|list`: Longhorn backups of claims to an NFS or S3 store. */
 import { ClusterSession } from '../../../cluster/session.js';
 import { outputFormat, type Context } from '../../../context.js';
+import { API_VERSION, listDocument } from '../../../documents.js';
 import { duration, oneOf } from '../../../options/index.js';
 import { ClusterError, hasReason, UsageError } from '../../../errors.js';
 import {
@@ -19,7 +20,7 @@ import {
   type LonghornVolume,
 } from '../resources.js';
 import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../../../manifests/names.js';
-import { formatData, formatTable } from '../../../output/print.js';
+import { formatData, tablePrinter } from '../../../output/print.js';
 import { checkedSince, credentialSecretCommand, planBackupCreate, planBackupTargetSet, reachabilityOf, type Reachability } from '../data-plan.js';
 import { claimNamespace, claimOfVolume, listScope, longhornRef, requireLonghorn, resolveClaim, type Kube } from './volumes.js';
 import { runPlan } from '../../../commands/run-plan.js';
@@ -130,7 +131,7 @@ export async function backupTargetShow(ctx: Context): Promise<void> {
   await requireLonghorn(kube);
   const summary = backupTargetSummary(await kube.get<Kube<LonghornBackupTarget>>(longhornRef('BackupTarget', TARGET)));
   if (format !== 'table') {
-    ctx.out(formatData(summary, format));
+    ctx.out(formatData({ apiVersion: API_VERSION, kind: 'BackupTargetSummary', ...summary }, format));
     return;
   }
   if (!summary.url) {
@@ -139,7 +140,7 @@ export async function backupTargetShow(ctx: Context): Promise<void> {
     return;
   }
   ctx.out(
-    formatTable(
+    tablePrinter(ctx.table)(
       ['name', 'url', 'credentials', 'poll', 'reachable', 'last checked'],
       [[summary.name, summary.url, summary.credentialSecret || '-', summary.pollInterval || '-', summary.reachability === 'available' ? 'yes' : summary.reachability === 'unavailable' ? 'no' : 'not checked yet', summary.lastSyncedAt ?? '-']],
     ),
@@ -222,13 +223,13 @@ export function backupRows(backups: (LonghornBackup & { metadata: { creationTime
 }
 
 export async function backupList(ctx: Context, pvc: string | undefined, flags: { allNamespaces?: boolean } = {}): Promise<void> {
-  const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
+  const format = outputFormat(ctx, ['table', 'wide', 'json', 'yaml'] as const, 'table');
   const { kube, volume, inScope } = await listScope(ctx, pvc, flags);
   const list = <T>(kind: string) => kube.list<Kube<T>>(LONGHORN_API_VERSION, kind, { namespace: LONGHORN_NAMESPACE });
   const [backups, volumes, snapshots] = await Promise.all([list<LonghornBackup>('Backup'), list<LonghornVolume>('Volume'), list<LonghornSnapshot>('Snapshot')]);
   const rows = backupRows(backups, volumes, snapshots).filter((r) => (!volume || r.volume === volume) && inScope(r.claim));
-  if (format !== 'table') {
-    ctx.out(formatData(rows, format));
+  if (format === 'json' || format === 'yaml') {
+    ctx.out(formatData(listDocument('BackupList', rows), format));
     return;
   }
   if (!rows.length) {
@@ -236,5 +237,12 @@ export async function backupList(ctx: Context, pvc: string | undefined, flags: {
     return;
   }
   const state = (r: BackupRow) => (r.state === 'InProgress' ? `InProgress ${r.progress}%` : r.error ? `${r.state}: ${r.error}` : r.state);
-  ctx.out(formatTable(['pvc', 'backup', 'snapshot', 'state', 'created', 'size'], rows.map((r) => [r.claim || `(volume ${r.volume || '?'})`, r.name, r.snapshot, state(r), r.created || '-', r.size])));
+  // -o wide: the Longhorn volume, and where the backup is in the store (what a restore names).
+  const wide = format === 'wide';
+  ctx.out(
+    tablePrinter(ctx.table)(
+      ['pvc', 'backup', 'snapshot', 'state', 'created', 'size', ...(wide ? ['volume', 'url'] : [])],
+      rows.map((r) => [r.claim || `(volume ${r.volume || '?'})`, r.name, r.snapshot, state(r), r.created || '-', r.size, ...(wide ? [r.volume || '-', r.url ?? '-'] : [])]),
+    ),
+  );
 }

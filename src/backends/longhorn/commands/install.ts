@@ -12,7 +12,7 @@ import { LONGHORN_CHART } from '../chart.js';
 import { composeLonghornValues, effectiveDefaultClass, effectiveReplicaCount, type ComposedLonghornValues } from '../compose.js';
 import { buildUiAuthSecret, generatePassword, htpasswdProblems, UI_AUTH_SECRET_KEY, verifyHtpasswd } from '../ui-auth.js';
 import { DEFAULT_UI_AUTH_SECRET, parseSetFlag, renderLonghornValuesYaml, validateLonghornInstallOptions } from '../values.js';
-import { formatPlan } from '../../../output/plan.js';
+import { formatPlan, planDocument } from '../../../output/plan.js';
 import { formatData } from '../../../output/print.js';
 import { readClassSources } from '../../../plan/default-class.js';
 import type { Plan, Step } from '../../../plan/types.js';
@@ -247,7 +247,7 @@ export function dryRunLonghornInstall(ctx: Context, plan: Plan, g: LonghornInsta
     ctx.out(`\nValues file ${g.valuesFile} (written to a private temporary directory, given to Helm first):\n${values}`);
     if (userGiven) ctx.out(`\nValues Helm ends up with, after your -f files and --set flags:\n${formatData(g.composed.merged, 'yaml')}`);
   } else {
-    ctx.out(formatData({ dryRun: true, ...plan, ...preview }, format));
+    ctx.out(formatData(planDocument(plan, preview), format));
   }
 }
 

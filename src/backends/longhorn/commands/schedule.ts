@@ -5,6 +5,7 @@
  */
 import { ClusterSession } from '../../../cluster/session.js';
 import { outputFormat, type Context } from '../../../context.js';
+import { listDocument } from '../../../documents.js';
 import { UsageError } from '../../../errors.js';
 import { wholeNumber } from '../../../options/index.js';
 import {
@@ -17,7 +18,7 @@ import {
   type RecurringJobTask,
 } from '../resources.js';
 import { parseKeyValues } from '../../../manifests/names.js';
-import { formatData, formatTable } from '../../../output/print.js';
+import { formatData, tablePrinter } from '../../../output/print.js';
 import { jobAppliesTo, planScheduleAttach, planScheduleCreate, planScheduleDelete, planScheduleDetach } from '../data-plan.js';
 import { claimNamespace, claimOfVolume, longhornRef, requireLonghorn, resolveClaim, type Kube } from './volumes.js';
 import { runPlan } from '../../../commands/run-plan.js';
@@ -107,7 +108,7 @@ export function scheduleRows(jobs: LonghornRecurringJob[], volumes: LonghornVolu
 }
 
 export async function scheduleList(ctx: Context): Promise<void> {
-  const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
+  const format = outputFormat(ctx, ['table', 'wide', 'json', 'yaml'] as const, 'table');
   const session = new ClusterSession(ctx);
   const kube = await session.kube();
   await requireLonghorn(kube);
@@ -116,19 +117,27 @@ export async function scheduleList(ctx: Context): Promise<void> {
     kube.list<Kube<LonghornVolume>>(LONGHORN_API_VERSION, 'Volume', { namespace: LONGHORN_NAMESPACE }),
   ]);
   const rows = scheduleRows(jobs, volumes);
-  if (format !== 'table') {
-    ctx.out(formatData(rows, format));
+  if (format === 'json' || format === 'yaml') {
+    ctx.out(formatData(listDocument('ScheduleList', rows), format));
     return;
   }
   if (!rows.length) {
     ctx.log.info('No recurring jobs. Create one: k8s-storage schedule create nightly --task backup --cron "0 2 * * *" --retain 7');
     return;
   }
+  // -o wide: the concurrency, and every claim a job runs on (the table shows 5).
+  const wide = format === 'wide';
   const shown = (r: ScheduleRow) => {
     const names = r.volumes.map((v) => v.claim ?? v.volume);
-    return names.length ? `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` +${names.length - 5}` : ''}` : '-';
+    const cut = wide ? names.length : 5;
+    return names.length ? `${names.slice(0, cut).join(', ')}${names.length > cut ? ` +${names.length - cut}` : ''}` : '-';
   };
-  ctx.out(formatTable(['name', 'task', 'cron', 'retain', 'groups', 'runs on'], rows.map((r) => [r.name, r.task, r.cron, String(r.retain), r.groups.join(',') || '-', shown(r)])));
+  ctx.out(
+    tablePrinter(ctx.table)(
+      ['name', 'task', 'cron', 'retain', ...(wide ? ['concurrency'] : []), 'groups', 'runs on'],
+      rows.map((r) => [r.name, r.task, r.cron, String(r.retain), ...(wide ? [String(r.concurrency)] : []), r.groups.join(',') || '-', shown(r)]),
+    ),
+  );
 }
 
 export async function scheduleDelete(ctx: Context, name: string, opts: Record<string, any>): Promise<void> {

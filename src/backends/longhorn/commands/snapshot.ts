@@ -2,11 +2,12 @@
 import type { KubeClient } from '../../../cluster/kube.js';
 import { ClusterSession } from '../../../cluster/session.js';
 import { outputFormat, type Context } from '../../../context.js';
+import { listDocument } from '../../../documents.js';
 import { duration, parseDuration } from '../../../options/index.js';
 import { UsageError } from '../../../errors.js';
 import { defaultSnapshotName, LONGHORN_API_VERSION, LONGHORN_NAMESPACE, type LonghornSnapshot, type LonghornVolume } from '../resources.js';
 import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../../../manifests/names.js';
-import { formatData, formatTable } from '../../../output/print.js';
+import { formatData, tablePrinter } from '../../../output/print.js';
 import { planSnapshotCreate, planSnapshotDelete } from '../data-plan.js';
 import { claimNamespace, claimOfVolume, listScope, longhornRef, resolveClaim, type Kube } from './volumes.js';
 import { runPlan } from '../../../commands/run-plan.js';
@@ -91,15 +92,15 @@ export function snapshotRows(snapshots: Snapshot[], volumes: LonghornVolume[]): 
 }
 
 export async function snapshotList(ctx: Context, pvc: string | undefined, flags: { allNamespaces?: boolean } = {}): Promise<void> {
-  const format = outputFormat(ctx, ['table', 'json', 'yaml'] as const, 'table');
+  const format = outputFormat(ctx, ['table', 'wide', 'json', 'yaml'] as const, 'table');
   const { kube, volume, inScope } = await listScope(ctx, pvc, flags);
   const [snapshots, volumes] = await Promise.all([
     kube.list<Kube<Snapshot>>(LONGHORN_API_VERSION, 'Snapshot', { namespace: LONGHORN_NAMESPACE }),
     kube.list<Kube<LonghornVolume>>(LONGHORN_API_VERSION, 'Volume', { namespace: LONGHORN_NAMESPACE }),
   ]);
   const rows = snapshotRows(volume ? snapshots.filter((s: Snapshot) => s.spec.volume === volume) : snapshots, volumes).filter((r) => inScope(r.claim));
-  if (format !== 'table') {
-    ctx.out(formatData(rows, format));
+  if (format === 'json' || format === 'yaml') {
+    ctx.out(formatData(listDocument('SnapshotList', rows), format));
     return;
   }
   if (!rows.length) {
@@ -107,7 +108,14 @@ export async function snapshotList(ctx: Context, pvc: string | undefined, flags:
     return;
   }
   const state = (r: SnapshotRow) => (r.error ? `error: ${r.error}` : r.removed ? 'removing' : r.ready ? 'yes' : 'no');
-  ctx.out(formatTable(['pvc', 'snapshot', 'created', 'ready', 'size', 'by'], rows.map((r) => [r.claim || `(volume ${r.volume})`, r.name, r.created || '-', state(r), r.size, r.userCreated ? 'user' : 'system'])));
+  // -o wide: the Longhorn volume behind each claim.
+  const wide = format === 'wide';
+  ctx.out(
+    tablePrinter(ctx.table)(
+      ['pvc', 'snapshot', 'created', 'ready', 'size', 'by', ...(wide ? ['volume'] : [])],
+      rows.map((r) => [r.claim || `(volume ${r.volume})`, r.name, r.created || '-', state(r), r.size, r.userCreated ? 'user' : 'system', ...(wide ? [r.volume] : [])]),
+    ),
+  );
 }
 
 export async function snapshotDelete(ctx: Context, pvc: string, name: string, opts: Record<string, any>): Promise<void> {
