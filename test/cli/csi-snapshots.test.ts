@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { seedClaim } from '../helpers/data-tree.js';
 import { expectAllSchemaValid } from '../helpers/schema.js';
+import { expectOutputSchema } from '../helpers/output-schema.js';
 import { csiSnapshotStatus, planSnapshotControllerInstall, snapshotControllerObjects } from '../../src/snapshots/controller.js';
 import { volumeSnapshotClassObject } from '../../src/snapshots/csi.js';
 import { BACKENDS } from '../../src/backends/index.js';
@@ -69,6 +70,12 @@ describe('install snapshot-controller', () => {
 
   it('applies the CRDs and the controller, waits until Established and available; a rerun changes nothing', async () => {
     const s = await cluster();
+    // First the plan for machines: its waits for Established CRDs, as schemas/plan.schema.json describes them.
+    const dry = await s.run(['install', 'snapshot-controller', '--dry-run', '-o', 'json']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expect(JSON.stringify(plan)).toContain('crd-established');
+    expectOutputSchema('plan', plan);
     const r = await s.run(['install', 'snapshot-controller']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toContain('snapshot-controller v8.6.0 is running');

@@ -353,6 +353,12 @@ describe('snapshot revert', () => {
     const r = await s.run(['snapshot', 'revert', 'data', 's1', '-n', NS, '--dry-run']);
     expect(r.exitCode).toBe(0);
     for (const step of ['Scale Deployment web to 0 (was 2)', 'Attach volume pvc-1111 on node-1 in maintenance mode', 'Revert volume pvc-1111 to snapshot s1', 'POST /v1/volumes/pvc-1111?action=snapshotRevert', 'Detach volume pvc-1111', 'Scale Deployment web back to 2']) expect(r.stdout).toContain(step);
+    // The plan for machines, with its service-call step, as schemas/plan.schema.json describes it.
+    const json = await s.run(['snapshot', 'revert', 'data', 's1', '-n', NS, '--dry-run', '-o', 'json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const plan = JSON.parse(json.stdout);
+    expect(plan.steps.map((x: any) => x.kind)).toContain('service-call');
+    expectOutputSchema('plan', plan);
     expect(longhornWrites(s).length).toBe(writes);
   });
 

@@ -43,6 +43,8 @@ const SCHEMA_OF: Record<string, string> = {
   'backup target show': 'backup-target-summary',
   'backup list': 'backup-list',
   'schedule list': 'schedule-list',
+  'backup restore': 'restored-claim',
+  'snapshot restore': 'restored-claim',
 };
 
 /** What `--dry-run -o json` prints: the plan (a Plan), except for the node commands, whose plans are their own. */
