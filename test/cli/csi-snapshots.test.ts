@@ -98,6 +98,9 @@ describe('install snapshot-controller', () => {
     expect(JSON.parse((await s.run(['status', '-o', 'json'])).stdout).csiSnapshots).toEqual({ available: false, crds: false, controller: 'absent', fix: 'k8s-storage install snapshot-controller' });
     expect((await s.run(['install', 'snapshot-controller'])).exitCode).toBe(0);
     expect((await s.run(['status'])).stdout).toContain('CSI snapshots: available (snapshot-controller v8.6.0)');
+    const after = JSON.parse((await s.run(['status', '-o', 'json'])).stdout);
+    expect(after.csiSnapshots).toMatchObject({ available: true, crds: true, controller: 'ready', version: 'v8.6.0' });
+    expectOutputSchema('status-report', after);
   }, 60_000);
 
   it('uninstall refuses while VolumeSnapshots exist; --delete-snapshots --yes removes controller and CRDs', async () => {
