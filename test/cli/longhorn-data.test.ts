@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { longhornVolume, startLonghornDataController } from '../fakes/lib/longhorn-data-controller.mjs';
-import { BACKUP_COMPLETED, checkedSince, credentialSecretCommand, planBackupCreate, planScheduleAttach, planScheduleDetach, planSnapshotCreate, planSnapshotDelete } from '../../src/backends/longhorn/data-plan.js';
+import { BACKUP_COMPLETED, checkedSince, credentialSecretCommand, syncRequestTime, planBackupCreate, planScheduleAttach, planScheduleDetach, planSnapshotCreate, planSnapshotDelete } from '../../src/backends/longhorn/data-plan.js';
 import { judge } from '../../src/plan/expectations.js';
 import { longhornVolumeOfClaim } from '../../src/backends/longhorn/commands/volumes.js';
 import { buildBackup, goDurationSeconds, type LonghornVolume } from '../../src/backends/longhorn/resources.js';
@@ -627,6 +627,18 @@ describe('planners and helpers', () => {
     // The target being replaced had no URL: its old complaint is not an answer about the new one.
     const empty = { ...t(down('backup target URL is empty')), spec: { backupTargetURL: '', credentialSecret: '', pollInterval: '300s' } };
     expect(checkedSince(empty, t(down('backup target URL is empty')), at)).toBe(false);
+    // A sync a moment before the request (within the clock skew allowed) is not the answer to it.
+    const synced = t({ available: true, lastSyncedAt: '2026-05-01T09:59:59Z' });
+    expect(checkedSince(synced, synced, at)).toBe(false);
+    expect(checkedSince(synced, t({ available: true, lastSyncedAt: '2026-05-01T10:00:01Z' }), at)).toBe(true);
+  });
+
+  it('syncRequestTime: now in whole seconds, but always after the last sync (Longhorn ignores a request in the same second)', () => {
+    const t = (lastSyncedAt?: string) => ({ apiVersion: 'longhorn.io/v1beta2' as const, kind: 'BackupTarget' as const, metadata: { name: 'default', namespace: NS }, spec: { backupTargetURL: 'nfs://a:/b', credentialSecret: '', pollInterval: '300s' }, status: lastSyncedAt ? { available: true, lastSyncedAt } : {} });
+    const now = Date.parse('2026-05-01T10:00:00.700Z');
+    expect(syncRequestTime(undefined, now)).toBe('2026-05-01T10:00:00Z');
+    expect(syncRequestTime(t('2026-05-01T09:00:00Z'), now)).toBe('2026-05-01T10:00:00Z');
+    expect(syncRequestTime(t('2026-05-01T10:00:00Z'), now)).toBe('2026-05-01T10:00:01Z');
   });
 
   it('attach/detach plans: the label, default-group notice, group still attaching', () => {

@@ -267,6 +267,17 @@ export function planBackupTargetSet(req: BackupTargetSetRequest, facts: BackupTa
 
 export type Reachability = { state: 'available'; lastSyncedAt?: string } | { state: 'unavailable'; message: string } | { state: 'unchecked' };
 
+/**
+ * The spec.syncRequestedAt that makes Longhorn check the target: now, in whole seconds as
+ * Kubernetes times are, but always after its last sync (Longhorn checks again only when the
+ * request is later than lastSyncedAt, so a request in the same second as a sync is ignored).
+ */
+export function syncRequestTime(before: LonghornBackupTarget | undefined, nowMs = Date.now()): string {
+  const last = Date.parse(before?.status?.lastSyncedAt ?? '');
+  const at = Number.isNaN(last) ? nowMs : Math.max(nowMs, last + 1000);
+  return new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 /** What Longhorn last said about a backup target. */
 export function reachabilityOf(target: LonghornBackupTarget | undefined): Reachability {
   if (!target) return { state: 'unchecked' };
@@ -278,12 +289,14 @@ export function reachabilityOf(target: LonghornBackupTarget | undefined): Reacha
 
 /**
  * Whether Longhorn has checked the target since our change: a success moves lastSyncedAt past
- * the request; a failure leaves lastSyncedAt alone but changes the status we saw before.
+ * the request (and past what we saw before: a sync a few seconds earlier is not an answer);
+ * a failure leaves lastSyncedAt alone but changes the status we saw before.
  */
 export function checkedSince(before: LonghornBackupTarget | undefined, now: LonghornBackupTarget | undefined, requestedAt: string, skewMs = 10_000): boolean {
   if (!now) return false;
   const r = reachabilityOf(now);
-  if (r.state === 'available') return r.lastSyncedAt !== undefined && Date.parse(r.lastSyncedAt) >= Date.parse(requestedAt) - skewMs;
+  const seen = before?.status?.lastSyncedAt;
+  if (r.state === 'available') return r.lastSyncedAt !== undefined && r.lastSyncedAt !== seen && Date.parse(r.lastSyncedAt) >= Date.parse(requestedAt) - skewMs;
   // Compared raw: the target we replace may have been unavailable for another reason (an empty URL).
   const complaint = (t: LonghornBackupTarget | undefined) => t?.status?.conditions?.find((c) => c.type === 'Unavailable' && c.status === 'True')?.message;
   if (r.state === 'unavailable') return complaint(before) !== complaint(now);

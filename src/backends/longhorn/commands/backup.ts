@@ -21,7 +21,7 @@ import {
 } from '../resources.js';
 import { dnsLabelProblems, labelsProblems, parseKeyValues } from '../../../manifests/names.js';
 import { formatData, tablePrinter } from '../../../output/print.js';
-import { checkedSince, credentialSecretCommand, planBackupCreate, planBackupTargetSet, reachabilityOf, type Reachability } from '../data-plan.js';
+import { checkedSince, credentialSecretCommand, syncRequestTime, planBackupCreate, planBackupTargetSet, reachabilityOf, type Reachability } from '../data-plan.js';
 import { claimNamespace, claimOfVolume, listScope, longhornRef, requireLonghorn, resolveClaim, type Kube } from './volumes.js';
 import { runPlan } from '../../../commands/run-plan.js';
 import { formatBytes, waitFlags } from './snapshot.js';
@@ -68,7 +68,7 @@ export async function backupTargetSet(ctx: Context, url: string, opts: Record<st
     kube.get<Kube<LonghornBackupTarget>>(ref),
     secret ? kube.get<Kube<{ data?: Record<string, string>; stringData?: Record<string, string> }>>({ apiVersion: 'v1', kind: 'Secret', name: secret, namespace: LONGHORN_NAMESPACE }) : undefined,
   ]);
-  const requestedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const requestedAt = syncRequestTime(existing);
   const plan = planBackupTargetSet(
     { url, ...(secret ? { credentialSecret: secret } : {}), ...(poll.seconds !== undefined ? { pollInterval: poll.seconds } : {}), requestedAt },
     { ...(existing ? { existing } : {}), ...(secretObj ? { secretKeys: Object.keys({ ...(secretObj.data ?? {}), ...(secretObj.stringData ?? {}) }) } : {}) },

@@ -15,7 +15,7 @@ import { confirmDestruction } from '../../../output/confirm.js';
 import { podsNotScaled, recordOn, workloadsUsing } from '../../../plan/workloads.js';
 import type { KubeObject } from '../../../presets/types.js';
 import { runPlan } from '../../../commands/run-plan.js';
-import { checkedSince, reachabilityOf } from '../data-plan.js';
+import { checkedSince, reachabilityOf, syncRequestTime } from '../data-plan.js';
 import {
   backupSource,
   latestBackup,
@@ -89,7 +89,7 @@ async function resyncBackupTarget(ctx: Context, kube: KubeClient, timeoutMs: num
   if (!url) {
     throw new ClusterError('no backup target is configured, so Longhorn cannot see any backup (after a reinstall, point it at the old store first).', { hint: 'k8s-storage backup target set nfs://server:/export/path  (or s3://bucket@region/path/ --credentials-secret NAME)' });
   }
-  const requestedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const requestedAt = syncRequestTime(before);
   ctx.log.info(`Asking Longhorn to read the backup target ${url} again.`);
   await kube.mergePatch(ref, { spec: { syncRequestedAt: requestedAt } });
   let now: Kube<LonghornBackupTarget> | undefined;
