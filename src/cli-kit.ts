@@ -42,7 +42,11 @@ export function makeContext(cmd: Command, rt: Runtime): Context {
     out: (text) => void (rt.streams?.out ?? process.stdout).write(text),
     signal: rt.controller.signal,
     backends: rt.backends ?? [],
-    stdinIsTTY: process.stdin.isTTY === true,
+    // Read on first use: creating process.stdin costs every start-up ~2-3 ms (a stream, and
+    // for a file or /dev/null fs's streams module), and most commands never read it.
+    get stdinIsTTY() {
+      return process.stdin.isTTY === true;
+    },
     table: { noHeaders: cmd.getOptionValue('headers') === false },
     async readStdin() {
       const chunks: Buffer[] = [];
