@@ -9,19 +9,12 @@ import { sizeProblems } from '../manifests/quantity.js';
 import { confirmDestruction } from '../output/confirm.js';
 import { isRecordOf, MIGRATION_ANNOTATION, planMigrate, swapPlannedLater, targetName, type MigrateFacts, type MigrateOptions, type MigrationRecord } from '../plan/migrate.js';
 import type { KubeObject } from '../presets/types.js';
+import { annotationRecord } from '../plan/workloads.js';
 import { runPlan } from './run-plan.js';
 
 type Obj = KubeObject & { spec?: any };
 
-function recordOf(obj: Obj | undefined, where: string): MigrationRecord | undefined {
-  const raw = obj?.metadata.annotations?.[MIGRATION_ANNOTATION];
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as MigrationRecord;
-  } catch {
-    throw new UsageError(`the ${MIGRATION_ANNOTATION} annotation on ${where} is not ours to read (not JSON): remove it to start again`);
-  }
-}
+const recordOf = (obj: Obj | undefined, where: string) => annotationRecord<MigrationRecord>(obj, MIGRATION_ANNOTATION, where);
 
 /** Everything the planner reads. With --swap-names the claim may be gone for a while: its record is then on the new volume. */
 async function gather(kube: KubeClient, ns: string, name: string, opts: Record<string, any>): Promise<MigrateFacts> {

@@ -66,11 +66,16 @@ export function scaleUpSteps(namespace: string, workloads: WorkloadRecord[], tim
 
 /** The progress record a resumable command keeps in an annotation on the claim, if there is one. */
 export function recordOn<T>(claim: Pick<ClaimFacts, 'pvc' | 'namespace' | 'name'>, annotation: string): T | undefined {
-  const raw = claim.pvc.metadata.annotations?.[annotation];
+  return annotationRecord<T>(claim.pvc, annotation, `${claim.namespace}/${claim.name}`);
+}
+
+/** The same for any object (`where` names it in the error): a record may ride on a PersistentVolume while no claim exists. */
+export function annotationRecord<T>(obj: KubeObject | undefined, annotation: string, where: string): T | undefined {
+  const raw = obj?.metadata.annotations?.[annotation];
   if (!raw) return undefined;
   try {
     return JSON.parse(raw) as T;
   } catch {
-    throw new UsageError(`the ${annotation} annotation on ${claim.namespace}/${claim.name} is not ours to read (not JSON): remove it to start again`);
+    throw new UsageError(`the ${annotation} annotation on ${where} is not ours to read (not JSON): remove it to start again`);
   }
 }
