@@ -82,7 +82,7 @@ async function restoreInto(ctx: Context, session: ClusterSession, kube: KubeClie
  * Asks Longhorn to read the backup target again (spec.syncRequestedAt) and waits until it has:
  * after a reinstall, the Backup objects of an old store exist only once Longhorn has listed it.
  */
-async function resyncBackupTarget(ctx: Context, kube: KubeClient, timeoutMs: number): Promise<void> {
+async function resyncBackupTarget(ctx: Context, session: ClusterSession, kube: KubeClient, timeoutMs: number): Promise<void> {
   const ref = longhornRef('BackupTarget', 'default');
   const before = await kube.get<Kube<LonghornBackupTarget>>(ref);
   const url = before?.spec?.backupTargetURL;
@@ -91,7 +91,8 @@ async function resyncBackupTarget(ctx: Context, kube: KubeClient, timeoutMs: num
   }
   const requestedAt = syncRequestTime(before);
   ctx.log.info(`Asking Longhorn to read the backup target ${url} again.`);
-  await kube.mergePatch(ref, { spec: { syncRequestedAt: requestedAt } });
+  // The write goes through the executor like every other (field manager, --verbose, retries).
+  await runPlan(ctx, session, { title: 'read the backup target again', warnings: [], notes: [], steps: [{ kind: 'patch', title: `Ask Longhorn to read the backup target ${url} again`, ref, patch: { spec: { syncRequestedAt: requestedAt } } }] }, {});
   let now: Kube<LonghornBackupTarget> | undefined;
   try {
     now = await kube.waitFor<Kube<LonghornBackupTarget>>(ref, (t) => checkedSince(before, t, requestedAt) || 'Longhorn has not read it yet', { timeoutMs, signal: ctx.signal, what: `Longhorn to read the backup target ${url}` });
@@ -142,7 +143,7 @@ export async function backupRestore(ctx: Context, arg: string, opts: Record<stri
     const taken = await kube.get<Obj>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: o.to, namespace });
     if (taken && !taken.metadata.annotations?.[RESTORED_FROM_ANNOTATION]) throw new UsageError(`--to ${o.to}: PersistentVolumeClaim ${namespace}/${o.to} already exists; choose another name, or delete it first`);
     if (opts.dryRun) throw new UsageError(`${missing()} in Longhorn's list; without --dry-run, Longhorn is first asked to read the backup target again (after a reinstall it lists an old store's backups only then)`, { hint: 'k8s-storage backup list' });
-    await resyncBackupTarget(ctx, kube, Math.min(o.timeoutMs, 2 * 60_000));
+    await resyncBackupTarget(ctx, session, kube, Math.min(o.timeoutMs, 2 * 60_000));
     found = await appearing(8_000);
   }
   if (!found) throw new UsageError(`${missing()}, even after Longhorn read the backup target again`, { hint: opts.latest ? `k8s-storage backup list${arg ? ` ${arg} -n ${namespace}` : ''}` : 'k8s-storage backup list shows the backups by name' });
