@@ -6,27 +6,22 @@
 import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AgentReport } from '../../src/nodes/types.js';
 import { rookOperator } from '../fakes/lib/rook-controller.mjs';
 import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
-import { CLI_PATH, createSandbox } from '../helpers/sandbox.mjs';
+import { CLI_PATH } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
 
 // Install then uninstall, each a dozen verified steps: more than the default 30 s on a busy 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 /** A CLI run of a dozen verified steps, on a busy machine. */
 const SLOW = { timeoutMs: 90_000 };
+const perTest = sandboxPerTest();
+const stops = perTest.stops;
 let sb: Sandbox | undefined;
-let stops: (() => void)[] = [];
-afterEach(async () => {
-  for (const stop of stops) stop();
-  stops = [];
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const RBD = 'rook-ceph.rbd.csi.ceph.com';
 const CEPHFS = 'rook-ceph.cephfs.csi.ceph.com';
@@ -43,7 +38,7 @@ interface Options {
 }
 
 async function cluster(o: Options = {}): Promise<Sandbox> {
-  const s = await createSandbox({ microk8s: { rook: o.rook ?? {} }, api: { nodes: o.nodes ?? 3 } });
+  const s = await perTest.create({ microk8s: { rook: o.rook ?? {} }, api: { nodes: o.nodes ?? 3 } });
   sb = s;
   stops.push(s.api!.controllers.autoReadyWorkloads({ delayMs: 10 }));
   if (o.operator !== false) stops.push(rookOperator(s.api!, { delayMs: 10, ...(o.operator ?? {}) }));

@@ -2,16 +2,12 @@
  * apply, status and default-class against the fake API server, plus the faults an
  * operator meets: API down, a connection reset mid-step, a 409, RBAC forbidden.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const sc = (name: string, provisioner: string, opts: { default?: boolean; binding?: string } = {}) => ({
   apiVersion: 'storage.k8s.io/v1',
@@ -22,7 +18,7 @@ const sc = (name: string, provisioner: string, opts: { default?: boolean; bindin
 });
 
 async function cluster(classes = [sc('longhorn', 'driver.longhorn.io', { default: true }), sc('microk8s-hostpath', 'microk8s.io/hostpath', { binding: 'WaitForFirstConsumer' })]) {
-  sb = await createSandbox({ api: { nodes: 1 } });
+  sb = await perTest.create({ api: { nodes: 1 } });
   for (const c of classes) sb.api!.store.put(c);
   return sb;
 }
@@ -362,14 +358,14 @@ describe('faults', () => {
   });
 
   it('no kubeconfig anywhere and no microk8s: says where it looked', async () => {
-    sb = await createSandbox({});
+    sb = await perTest.create({});
     const r = await sb.run(['status']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('no kubeconfig found: not in --kubeconfig, $KUBECONFIG or ~/.kube/config, and microk8s is not installed.');
   });
 
   it('falls back to `microk8s config` when there is no kubeconfig file', async () => {
-    sb = await createSandbox({ microk8s: true, api: { nodes: 1 }, kubeconfig: false });
+    sb = await perTest.create({ microk8s: true, api: { nodes: 1 }, kubeconfig: false });
     const r = await sb.run(['status', '-o', 'json']);
     expect(r.exitCode).toBe(0);
     expect(sb.readMicrok8sState().calls.map((c: any) => c.argv[0])).toContain('config');

@@ -8,8 +8,8 @@
  */
 import ajvModule from 'ajv';
 import { readdirSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { seedClaim } from '../helpers/data-tree.js';
 import { expectAllSchemaValid } from '../helpers/schema.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
@@ -17,12 +17,8 @@ import { csiSnapshotStatus, planSnapshotControllerInstall, snapshotControllerObj
 import { volumeSnapshotClassObject } from '../../src/snapshots/csi.js';
 import { BACKENDS } from '../../src/backends/index.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const NS = 'shop';
 const SNAP_GROUPS = ['snapshot.storage.k8s.io', 'groupsnapshot.storage.k8s.io'];
@@ -41,7 +37,7 @@ function crdErrors(obj: { apiVersion: string; kind: string }): string[] {
 }
 
 async function cluster(o: { installed?: boolean } = {}) {
-  sb = await createSandbox({ api: { nodes: ['node-1'], hiddenGroups: SNAP_GROUPS } });
+  sb = await perTest.create({ api: { nodes: ['node-1'], hiddenGroups: SNAP_GROUPS } });
   sb.api!.controllers.autoReadyWorkloads();
   sb.api!.controllers.snapshotVolumes();
   seedClaim(sb.api!, { namespace: NS, name: 'db', pv: 'pvc-db', provisioner: 'driver.longhorn.io', size: '2Gi' });

@@ -3,19 +3,17 @@
  * and the events the real controllers write, ../shared/reference/day2.md) and asserts the
  * cause and the exact fix command.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scriptEvent } from '../fakes/lib/events.mjs';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
+import { type Sandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest } from '../helpers/per-test.js';
 import {
   claim, csiPv, deploymentWithRs, hostpathClass, hostpathPv, HOSTPATH_RUNNING, longhornClass, longhornNode, longhornVolume, LONGHORN_RUNNING, nfsClass, NFS_RUNNING, pod,
 } from '../helpers/storage-objects.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
 
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 type Api = NonNullable<Sandbox['api']>;
 interface Case {
@@ -209,7 +207,7 @@ const CASES: Case[] = [
 
 describe('diagnose: every cause, built in the fake API server', () => {
   it.each(CASES)('$name', async (c) => {
-    sb = await createSandbox({ api: { nodes: c.nodes ?? ['node-1'], seed: c.seed as never[] } });
+    sb = await perTest.create({ api: { nodes: c.nodes ?? ['node-1'], seed: c.seed as never[] } });
     c.script?.(sb.api!);
     const r = await sb.run(['diagnose', ...c.args, '-o', 'json']);
     const severity = c.severity ?? 'error';
@@ -229,7 +227,7 @@ describe('diagnose: every cause, built in the fake API server', () => {
 
 describe('diagnose: table, healthy claims, bad input', () => {
   it('a healthy bound claim used by a running pod: exit 0, says healthy', async () => {
-    sb = await createSandbox({ api: { seed: [hostpathClass(), ...HOSTPATH_RUNNING, claim('data', { phase: 'Bound', volume: 'pvc-1' }), hostpathPv('pvc-1', 'data', 'node-1'), pod('app', ['data'], { node: 'node-1', phase: 'Running' })] as never[] } });
+    sb = await perTest.create({ api: { seed: [hostpathClass(), ...HOSTPATH_RUNNING, claim('data', { phase: 'Bound', volume: 'pvc-1' }), hostpathPv('pvc-1', 'data', 'node-1'), pod('app', ['data'], { node: 'node-1', phase: 'Running' })] as never[] } });
     const r = await sb.run(['diagnose', 'pvc', 'data']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^CLAIM\s+PHASE\s+CLASS\s+VOLUME\s+ACCESS\ndata\s+Bound\s+microk8s-hostpath\s+pvc-1\s+ReadWriteOnce\n/);
@@ -237,7 +235,7 @@ describe('diagnose: table, healthy claims, bad input', () => {
   });
 
   it('the table names the cause, the event and the fix', async () => {
-    sb = await createSandbox({ api: { seed: [longhornClass(true), claim('data', { storageClass: 'longhorn' })] as never[] } });
+    sb = await perTest.create({ api: { seed: [longhornClass(true), claim('data', { storageClass: 'longhorn' })] as never[] } });
     scriptEvent(sb.api!, sb.api!.store.get('pvc', 'data', 'default'), { reason: 'ExternalProvisioning', message: "Waiting for a volume to be created either by the external provisioner 'driver.longhorn.io' or manually by the system administrator." });
     const r = await sb.run(['diagnose', 'pvc', 'data', '-n', 'default']);
     expect(r.exitCode).toBe(3);
@@ -247,7 +245,7 @@ describe('diagnose: table, healthy claims, bad input', () => {
   });
 
   it('a claim that does not exist, a bad name, an unsupported -o', async () => {
-    sb = await createSandbox({ api: {} });
+    sb = await perTest.create({ api: {} });
     const missing = await sb.run(['diagnose', 'pvc', 'nope', '-o', 'json']);
     expect(missing.exitCode).toBe(3);
     expect(JSON.parse(missing.stdout).findings[0]).toMatchObject({ cause: 'not-found', fix: 'kubectl get pvc -n default' });

@@ -7,14 +7,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cleanupScratch, Fixture, shellVariants, sysbin } from '../agent/fixtures.js';
 import type { AgentReport } from '../../src/nodes/types.js';
 import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
+import { type Sandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest } from '../helpers/per-test.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
 
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 afterAll(() => cleanupScratch());
 
 const DEFAULT = { 'storageclass.kubernetes.io/is-default-class': 'true' };
@@ -50,7 +48,7 @@ const cannedLog = (node: string, target: string, errors: Record<string, [string,
 
 describe('doctor', () => {
   it('hostpath and Longhorn both default (the classic mistake): exit 3 with the fix command', async () => {
-    sb = await createSandbox({ microk8s: MICROK8S, api: { nodes: ['node-1', 'node-2', 'node-3'], seed: [hostpathClass(true), longhornClass(true), ...HOSTPATH, ...LONGHORN] } });
+    sb = await perTest.create({ microk8s: MICROK8S, api: { nodes: ['node-1', 'node-2', 'node-3'], seed: [hostpathClass(true), longhornClass(true), ...HOSTPATH, ...LONGHORN] } });
     sb.api!.controllers.autoReadyWorkloads();
     await sb.api!.waitFor(() => sb!.api!.store.get('apps/deployments', 'csi-provisioner', 'longhorn-system')?.status?.readyReplicas === 1);
     const r = await sb.run(['doctor', '--skip-nodes']);
@@ -79,7 +77,7 @@ describe('doctor', () => {
 
   it('a healthy single-node hostpath cluster: exit 0, the node checked by the real agent', async () => {
     const fx = new Fixture({ osRelease: 'PRETTY_NAME="Ubuntu 24.04 LTS"\nID=ubuntu\nID_LIKE=debian\nVERSION_ID="24.04"\n', hostname: 'node-1', microk8s: true });
-    sb = await createSandbox({ microk8s: MICROK8S, api: { seed: [hostpathClass(true), ...HOSTPATH] } });
+    sb = await perTest.create({ microk8s: MICROK8S, api: { seed: [hostpathClass(true), ...HOSTPATH] } });
     sb.api!.controllers.autoReadyWorkloads();
     await sb.api!.waitFor(() => sb!.api!.store.get('apps/deployments', 'hostpath-provisioner', 'kube-system')?.status?.readyReplicas === 1);
     const ds = sb.api!.controllers.runDaemonSets({ execute: { env: () => ({ PATH: `${fx.bin}:${sysbin(shellVariants()[0]!)}`, AGENT_ROOT: fx.root, FAKE_STATE: fx.state }) } });
@@ -96,7 +94,7 @@ describe('doctor', () => {
   });
 
   it('MicroK8s stopped: reported with "microk8s start", storage checks skipped, exit 3', async () => {
-    sb = await createSandbox({ microk8s: { running: 'stopped' } });
+    sb = await perTest.create({ microk8s: { running: 'stopped' } });
     const r = await sb.run(['doctor']);
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toContain('MicroK8s:   stopped (microk8s is not running, try microk8s start)');
@@ -106,7 +104,7 @@ describe('doctor', () => {
   });
 
   it('Longhorn installed: the nodes are checked for Longhorn, and a node without open-iscsi is an error with its prepare command', async () => {
-    sb = await createSandbox({ microk8s: MICROK8S, api: { nodes: ['node-1', 'node-2'], seed: [longhornClass(true), ...LONGHORN] } });
+    sb = await perTest.create({ microk8s: MICROK8S, api: { nodes: ['node-1', 'node-2'], seed: [longhornClass(true), ...LONGHORN] } });
     sb.api!.controllers.autoReadyWorkloads();
     const args: string[][] = [];
     sb.api!.controllers.runDaemonSets({
@@ -127,7 +125,7 @@ describe('doctor', () => {
   });
 
   it('not a MicroK8s machine, a cluster without storage: information and a warning, exit 0', async () => {
-    sb = await createSandbox({ api: true });
+    sb = await perTest.create({ api: true });
     const r = await sb.run(['doctor', '--skip-nodes']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('note: MicroK8s is not installed on this machine: MicroK8s checks skipped');

@@ -5,24 +5,21 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/run-cli.js';
-import { createSandbox, TEST_BINARY } from '../helpers/sandbox.mjs';
+import { TEST_BINARY } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const HOSTPATH_SC = 'microk8s-hostpath';
 const defaultFlag = (sc: any) => sc?.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'];
 const m8sCalls = (s: Sandbox) => s.readMicrok8sState().calls.map((c: any) => c.argv.join(' '));
 
 async function singleNode(opts: { nodes?: number; microk8s?: Record<string, unknown>; ready?: boolean } = {}) {
-  sb = await createSandbox({ microk8s: { addons: { 'hostpath-storage': { status: 'disabled' } }, ...opts.microk8s }, api: { nodes: opts.nodes ?? 1 } });
+  sb = await perTest.create({ microk8s: { addons: { 'hostpath-storage': { status: 'disabled' } }, ...opts.microk8s }, api: { nodes: opts.nodes ?? 1 } });
   if (opts.ready !== false) sb.api!.controllers.autoReadyWorkloads({ delayMs: 30 });
   return sb;
 }
@@ -131,7 +128,7 @@ describe('install hostpath', () => {
   });
 
   it('microk8s not installed: says so and how to fix it', async () => {
-    sb = await createSandbox({ api: true });
+    sb = await perTest.create({ api: true });
     const r = await sb.run(['install', 'hostpath']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('MicroK8s is not installed');

@@ -2,16 +2,13 @@
  * Ctrl-C ends every command with 130, reads included: the real CLI against a fake API server
  * that answers lists only after 20 s, and a SIGINT to the process group once the command runs.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { CLI_PATH, createSandbox } from '../helpers/sandbox.mjs';
+import { CLI_PATH } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 describe('Ctrl-C while the API is slow', () => {
   it.each([
@@ -20,7 +17,7 @@ describe('Ctrl-C while the API is slow', () => {
     [['default-class', 'slow'], 'storageclasses'],
     [['snapshot', 'list'], 'snapshots'],
   ])('%j exits 130 at once instead of waiting for the slow %s list', async (args, resource) => {
-    sb = await createSandbox({ api: true });
+    sb = await perTest.create({ api: true });
     const s = sb;
     s.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'slow' }, provisioner: 'example.com/x' });
     s.api!.faults.delay({ verb: 'list', resource }, 20_000);

@@ -10,13 +10,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki } from '../fakes/lib/tls.mjs';
 import { agentLog, agentReport } from '../helpers/agent-report.js';
-import { createSandbox, type Sandbox } from '../helpers/sandbox.mjs';
+import { type Sandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest } from '../helpers/per-test.js';
 
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 let pkiDir: string;
 let pki: ReturnType<typeof makePki>;
@@ -30,7 +28,7 @@ const ours = (s: Sandbox) => s.api!.requests.filter((q: any) => q.userAgent.star
 
 /** A TLS sandbox without a kubeconfig: each test writes the form it tests. */
 async function tlsSandbox(auth: { token?: string } = {}) {
-  sb = await createSandbox({
+  sb = await perTest.create({
     api: { tls: pki.serverOptions(), authenticate: pki.clientCertAuth(auth.token ? { orToken: auth.token } : {}) },
     kubeconfig: false,
   });
@@ -155,7 +153,7 @@ describe('requests per run', () => {
   };
 
   it('status: every GET once, discovery once; a second run within the TTL reads discovery from disk', async () => {
-    sb = await createSandbox({ api: { nodes: 2 } });
+    sb = await perTest.create({ api: { nodes: 2 } });
     longhornCrds(sb);
     const first = await sb.run(['status', '-o', 'json']);
     expect(first.exitCode, first.stderr).toBe(0);
@@ -187,7 +185,7 @@ describe('requests per run', () => {
   });
 
   it('a 404 for a kind the disk cache promised drops the cache: status then sees Longhorn gone', async () => {
-    sb = await createSandbox({ api: { nodes: 1 } });
+    sb = await perTest.create({ api: { nodes: 1 } });
     longhornCrds(sb);
     expect((await sb.run(['status', '-o', 'json'])).exitCode).toBe(0);
     sb.api!.hideGroup('longhorn.io');
@@ -205,7 +203,7 @@ describe('requests per run', () => {
   });
 
   it('install hostpath (already enabled): each distinct GET once', async () => {
-    sb = await createSandbox({ microk8s: { addons: { 'hostpath-storage': { status: 'disabled' } } }, api: { nodes: 1 } });
+    sb = await perTest.create({ microk8s: { addons: { 'hostpath-storage': { status: 'disabled' } } }, api: { nodes: 1 } });
     sb.api!.controllers.autoReadyWorkloads();
     expect((await sb.run(['install', 'hostpath'])).exitCode).toBe(0);
     sb.api!.clearRequests();
@@ -217,7 +215,7 @@ describe('requests per run', () => {
   });
 
   it('nodes check watches the agent pods: one list, then a watch, no polling', async () => {
-    sb = await createSandbox({ api: { nodes: ['node-1', 'node-2', 'node-3'] } });
+    sb = await perTest.create({ api: { nodes: ['node-1', 'node-2', 'node-3'] } });
     sb.api!.controllers.runDaemonSets({ delayMs: 1500, run: (node: string) => ({ logs: agentLog(agentReport(node)) }) });
     const r = await sb.run(['nodes', 'check', '-o', 'json']);
     expect(r.exitCode, r.stderr).toBe(0);

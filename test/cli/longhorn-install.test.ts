@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { verifyHtpasswd } from '../../src/backends/longhorn/ui-auth.js';
 import { unknownValueKeys } from '../../src/backends/longhorn/values.js';
@@ -15,20 +15,15 @@ import { writeState } from '../fakes/lib/state-file.mjs';
 import { defaultHelmState } from '../fakes/lib/helm-state.mjs';
 import { execa } from 'execa';
 import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
-import { cliInvocation, createSandbox, TEST_BINARY } from '../helpers/sandbox.mjs';
+import { cliInvocation, TEST_BINARY } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { sharedChart } from '../helpers/real-tools.mjs';
 import { REPO, runCli } from '../helpers/run-cli.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
+const stops = perTest.stops;
 let sb: Sandbox | undefined;
-let stops: (() => void)[] = [];
-afterEach(async () => {
-  for (const stop of stops) stop();
-  stops = [];
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const KUBELET = '/var/snap/microk8s/common/var/lib/kubelet';
 // The real chart's values (../shared/charts); without ../shared the key checks below are skipped
@@ -59,7 +54,7 @@ interface ClusterOptions {
 }
 
 async function cluster(o: ClusterOptions = {}): Promise<Sandbox> {
-  const s = await createSandbox({
+  const s = await perTest.create({
     ...(o.microk8s === false ? {} : { microk8s: true }),
     ...(o.helm === false ? {} : { helm: o.helm ?? true }),
     api: { nodes: o.nodes ?? 3, hiddenGroups: ['longhorn.io', ...(o.hiddenGroups ?? [])] },

@@ -4,26 +4,20 @@
  * helm (whose chart hook refuses while deleting-confirmation-flag is not "true") and the fake
  * API server.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { longhornDriverDeployer } from '../fakes/lib/longhorn-controller.mjs';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
+const stops = perTest.stops;
 let sb: Sandbox | undefined;
-let stops: (() => void)[] = [];
-afterEach(async () => {
-  for (const stop of stops) stop();
-  stops = [];
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const NS = 'longhorn-system';
 const RELEASE = `${NS}/longhorn`;
 
 /** A cluster with Longhorn installed by the CLI itself. */
 async function installed(o: { namespaceTerminationMs?: number } = {}): Promise<Sandbox> {
-  const s = await createSandbox({ microk8s: true, helm: true, api: { nodes: 3, hiddenGroups: ['longhorn.io'], ...(o.namespaceTerminationMs ? { namespaceTerminationMs: o.namespaceTerminationMs } : {}) } });
+  const s = await perTest.create({ microk8s: true, helm: true, api: { nodes: 3, hiddenGroups: ['longhorn.io'], ...(o.namespaceTerminationMs ? { namespaceTerminationMs: o.namespaceTerminationMs } : {}) } });
   sb = s;
   stops.push(s.api!.controllers.autoReadyWorkloads({ delayMs: 10 }));
   stops.push(longhornDriverDeployer(s.api!, { delayMs: 20 }));

@@ -8,20 +8,16 @@
  * and rerun.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { makeTree, seedClaim, treeManifest } from '../helpers/data-tree.js';
 import { startDeploymentController, startStatefulSetController } from '../helpers/app-controllers.js';
 import { schemaErrors } from '../helpers/schema.js';
 import { planMigrate } from '../../src/plan/migrate.js';
 import { claimFacts } from '../../src/cluster/claims.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const NS = 'shop';
 type Kind = 'Deployment' | 'StatefulSet';
@@ -29,7 +25,7 @@ const CLAIM: Record<Kind, string> = { Deployment: 'data', StatefulSet: 'data-web
 const swapArgs = (kind: Kind) => ['migrate', 'pvc', CLAIM[kind], '-n', NS, '--to-class', 'longhorn', '--swap-names'];
 
 async function cluster(kind: Kind) {
-  sb = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
+  sb = await perTest.create({ api: { nodes: ['node-1', 'node-2'] } });
   const s = sb;
   const pods = s.api!.controllers.runPods({ volumesDir: join(s.dir, 'volumes') });
   s.api!.controllers.autoBindPvcs({ provisioners: ['driver.longhorn.io'] });

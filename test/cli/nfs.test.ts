@@ -1,22 +1,16 @@
 // `install nfs`, `uninstall nfs`, and what status/doctor say about NFS: the real CLI against the
 // fake microk8s, the fake helm (which renders the real csi-driver-nfs 4.13.4 chart when
 // ../shared is there) and the fake API server.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it, vi } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
 
 // Each test runs several CLI processes in a row (install, rerun, uninstall): room for a busy machine.
 vi.setConfig({ testTimeout: 180_000 });
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
+const stops = perTest.stops;
 let sb: Sandbox | undefined;
-let stops: (() => void)[] = [];
-afterEach(async () => {
-  for (const stop of stops) stop();
-  stops = [];
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const KUBELET = '/var/snap/microk8s/common/var/lib/kubelet';
 const DENIED = 'rpc error: code = Internal desc = failed to mount nfs server: mount failed: exit status 32\nMounting command: mount\nMounting arguments: -t nfs -o nfsvers=4.1 10.0.0.5:/export /tmp/pvc-1\nOutput: mount.nfs: access denied by server while mounting 10.0.0.5:/export';
@@ -30,7 +24,7 @@ interface ClusterOptions {
 }
 
 async function cluster(o: ClusterOptions = {}): Promise<Sandbox> {
-  const s = await createSandbox({
+  const s = await perTest.create({
     ...(o.microk8s === false ? {} : { microk8s: o.microk8s === undefined || o.microk8s === true ? true : o.microk8s }),
     helm: true,
     api: { nodes: o.nodes ?? 2 },

@@ -11,13 +11,11 @@ import type { AgentReport } from '../../src/nodes/types.js';
 import { AGENT, cleanupScratch, Fixture, shellVariants, sysbin } from '../agent/fixtures.js';
 import { agentLog, agentReport as baseReport, checksWith, LONGHORN_CHECK_IDS } from '../helpers/agent-report.js';
 import { expectOutputSchema } from '../helpers/output-schema.js';
-import { createSandbox, TEST_BINARY, type Sandbox } from '../helpers/sandbox.mjs';
+import { TEST_BINARY, type Sandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest } from '../helpers/per-test.js';
 
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 afterAll(() => cleanupScratch());
 
 const NS = 'k8s-storage-system';
@@ -60,7 +58,7 @@ const MISSING_ISCSI: CannedOptions['findings'] = {
 const agentArgsOf = (pod: any): string[] => [...pod.spec.initContainers[0].command, ...(pod.spec.initContainers[0].args ?? [])].slice(4);
 
 async function threeNodes(perNode: (node: string, pod: any) => CannedOptions | 'never' | { waiting: { reason: string; message?: string } } = () => ({})) {
-  sb = await createSandbox({ api: { nodes: THREE } });
+  sb = await perTest.create({ api: { nodes: THREE } });
   const pods: Record<string, any> = {};
   const ds = sb.api!.controllers.runDaemonSets({
     run: (node: string, pod: any) => {
@@ -170,7 +168,7 @@ describe('nodes check through the DaemonSet', () => {
   });
 
   it('no agent pod at all (admission refused them): said, instead of waiting in silence', async () => {
-    sb = await createSandbox({ api: { nodes: ['node-1'] } });
+    sb = await perTest.create({ api: { nodes: ['node-1'] } });
     const r = await sb.run(['nodes', 'check', '--timeout', '1s', '-o', 'json']);
     expect(r.exitCode).toBe(3);
     expect(JSON.parse(r.stdout).nodes[0].reason).toBe(
@@ -306,7 +304,7 @@ describe('cleanup', () => {
 
 describe('--dry-run', () => {
   it('prints the Namespace, ConfigMap (the agent script) and DaemonSet plus the node command, and calls no API', async () => {
-    sb = await createSandbox({ api: { nodes: THREE } });
+    sb = await perTest.create({ api: { nodes: THREE } });
     const r = await sb.run(['nodes', 'check', '--dry-run', '--for', 'nfs', '--node', 'node-2', '--image', 'reg.local/busybox:1.36']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('#   nsenter --target 1 --mount --uts --ipc --net --pid -- sh -s -- check --for nfs < /agent/node-agent.sh');
@@ -379,7 +377,7 @@ async function readyAndBareHosts() {
     'node-1': new Fixture({ osRelease: UBUNTU, hostname: 'node-1', installed: APT, active: ['iscsid'], loaded: ['iscsi_tcp', 'dm_crypt', 'nfs'], modulesLoad: { 'k8s-storage.conf': 'dm_crypt\niscsi_tcp\nnfs\n' }, microk8s: true }),
     'node-2': new Fixture({ osRelease: UBUNTU, hostname: 'node-2', installed: ['cryptsetup', 'dmsetup'], active: [], loaded: [], microk8s: true }),
   };
-  const box = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
+  const box = await perTest.create({ api: { nodes: ['node-1', 'node-2'] } });
   const ds = box.api!.controllers.runDaemonSets({ execute: { env: (node: string) => fixtureEnv(hosts[node]!) } });
   return { hosts, ds, box };
 }
@@ -456,7 +454,7 @@ describe('with the real agent on fixture hosts', () => {
 describe('--local', () => {
   it('runs the agent on this machine, no cluster needed; prepare installs what is missing', async () => {
     const fx = new Fixture({ osRelease: UBUNTU, hostname: 'Laptop', installed: [], active: [], loaded: [], microk8s: true });
-    sb = await createSandbox({});
+    sb = await perTest.create({});
     const env = { PATH: `${fx.bin}:${sb.env.PATH}`, AGENT_ROOT: fx.root, FAKE_STATE: fx.state };
     const check = await sb.run(['nodes', 'check', '--local', '-o', 'json'], { env });
     expect(check.exitCode, check.stderr).toBe(3);
@@ -478,7 +476,7 @@ describe('--local', () => {
   });
 
   it('an agent that prints no report is "did not report", exit 3', async () => {
-    sb = await createSandbox({});
+    sb = await perTest.create({});
     // AGENT_ROOT that is not a directory: the agent exits 1 without JSON.
     const r = await sb.run(['nodes', 'check', '--local'], { env: { AGENT_ROOT: '/nonexistent/root' } });
     expect(r.exitCode).toBe(3);

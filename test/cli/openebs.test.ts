@@ -2,31 +2,25 @@
  * install|uninstall openebs end to end: the real CLI against the fake helm (the openebs/openebs
  * 4.x chart, test/fakes/lib/openebs-chart.mjs), the fake microk8s and the fake API server.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AgentReport } from '../../src/nodes/types.js';
 import { agentLog, agentReport, checksWith, type Finding } from '../helpers/agent-report.js';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
 /** A CLI run of a dozen verified steps, on a busy machine. */
 const SLOW = { timeoutMs: 90_000 };
+const perTest = sandboxPerTest();
+const stops = perTest.stops;
 let sb: Sandbox | undefined;
-let stops: (() => void)[] = [];
-afterEach(async () => {
-  for (const stop of stops) stop();
-  stops = [];
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const KUBELET = '/var/snap/microk8s/common/var/lib/kubelet/';
 const mayastorReport = (node: string, findings: Record<string, Finding> = {}): AgentReport =>
   agentReport(node, { target: 'openebs-mayastor', checks: checksWith(['os', 'cpu', 'module:nvme_tcp', 'kernel', 'hugepages', 'raw-disks', 'memory', 'kubelet-root-dir'], findings) });
 
 async function cluster(o: { nodes?: number; preflight?: Record<string, Record<string, Finding>> } = {}): Promise<Sandbox> {
-  const s = await createSandbox({ microk8s: true, helm: true, api: { nodes: o.nodes ?? 3 } });
+  const s = await perTest.create({ microk8s: true, helm: true, api: { nodes: o.nodes ?? 3 } });
   sb = s;
   stops.push(s.api!.controllers.autoReadyWorkloads({ delayMs: 10 }));
   stops.push(s.api!.controllers.autoBindPvcs({ delayMs: 10, provisioners: ['openebs.io/local', 'io.openebs.csi-mayastor'] }));

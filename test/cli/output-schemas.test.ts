@@ -7,21 +7,17 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS, nodeTargets } from '../../src/backends/index.js';
 import { outputsOf } from '../../src/cli-kit.js';
 import { Fixture } from '../agent/fixtures.js';
 import { allCommands } from '../helpers/cli-tree.js';
 import { compileOutputSchema, expectOutputSchema, outputSchemas } from '../helpers/output-schema.js';
 import { REPO, runCli } from '../helpers/run-cli.js';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const UBUNTU = 'PRETTY_NAME="Ubuntu 22.04.4 LTS"\nNAME="Ubuntu"\nVERSION_ID="22.04"\nID=ubuntu\nID_LIKE=debian\n';
 
@@ -129,7 +125,7 @@ describe('JSON outputs match their schemas', () => {
   });
 
   it('nodes check --local -o json, a node with errors and one without', async () => {
-    sb = await createSandbox({});
+    sb = await perTest.create({});
     for (const installed of [[], ['nfs-common', 'open-iscsi', 'cryptsetup', 'dmsetup']]) {
       const fx = new Fixture({ osRelease: UBUNTU, hostname: 'laptop', installed, active: ['iscsid'], loaded: ['iscsi_tcp', 'dm_crypt', 'nfs'], microk8s: true });
       const r = await sb.run(['nodes', 'check', '--local', '-o', 'json'], { env: { PATH: `${fx.bin}:${sb.env.PATH}`, AGENT_ROOT: fx.root, FAKE_STATE: fx.state } });

@@ -3,10 +3,11 @@
  * with the node agent's reports (raw disks, memory, arch as data) or node capacity only.
  */
 import { TEST_BINARY } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { AgentReport } from '../../src/nodes/types.js';
 import { agentLog, agentReport, checksWith } from '../helpers/agent-report.js';
@@ -14,15 +15,9 @@ import { REPO, runCli } from '../helpers/run-cli.js';
 import { createSandbox } from '../helpers/sandbox.mjs';
 import { expectOutputSchema } from '../helpers/output-schema.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
+const stops = perTest.stops;
 let sb: Sandbox | undefined;
-let stops: (() => void)[] = [];
-afterEach(async () => {
-  for (const stop of stops) stop();
-  stops = [];
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const GIB_KIB = 1024 * 1024;
 const cephReport = (node: string, o: { raw: number; memGiB: number }): AgentReport =>
@@ -37,7 +32,7 @@ const cephReport = (node: string, o: { raw: number; memGiB: number }): AgentRepo
   });
 
 async function cluster(nodes: number, report: (node: string) => AgentReport): Promise<Sandbox> {
-  const s = await createSandbox({ api: { nodes } });
+  const s = await perTest.create({ api: { nodes } });
   sb = s;
   const agent = s.api!.controllers.runDaemonSets({ filter: (ds: any) => ds.metadata.namespace === 'k8s-storage-system', run: (node: string) => ({ logs: agentLog(report(node)) }) });
   stops.push(() => agent.stop());

@@ -3,22 +3,18 @@
  * section in JSON and in the table, its problems among the warnings, a fixed number of
  * requests. Longhorn absent (the group not served): status as before.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { longhornNode, longhornSetting, longhornVolume } from '../fakes/lib/longhorn-data-controller.mjs';
 import { expectOutputSchema } from '../helpers/output-schema.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const NS = 'longhorn-system';
 
 async function twoNodeLonghorn(volumes = [longhornVolume('pvc-1', { namespace: 'shop', pvc: 'db', replicas: 3, robustness: 'degraded' }), longhornVolume('pvc-2', { namespace: 'shop', pvc: 'cache', replicas: 2 })]) {
-  sb = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
+  sb = await perTest.create({ api: { nodes: ['node-1', 'node-2'] } });
   sb.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'longhorn', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'driver.longhorn.io', parameters: { numberOfReplicas: '2' } });
   for (const n of [longhornNode('node-1'), longhornNode('node-2', { available: 20 * 2 ** 30 })]) sb.api!.store.put(n);
   for (const s of [longhornSetting('default-replica-count', '2'), longhornSetting('storage-over-provisioning-percentage', '100'), longhornSetting('storage-minimal-available-percentage', '25')]) sb.api!.store.put(s);
@@ -81,7 +77,7 @@ describe('status with Longhorn', () => {
   });
 
   it('Longhorn absent: status works as before, no longhorn key, no Longhorn requests beyond discovery', async () => {
-    sb = await createSandbox({ api: { hiddenGroups: ['longhorn.io'] } });
+    sb = await perTest.create({ api: { hiddenGroups: ['longhorn.io'] } });
     sb.api!.store.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'microk8s-hostpath', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'microk8s.io/hostpath' });
     const r = await sb.run(['status', '-o', 'json']);
     expect(r.exitCode).toBe(0);

@@ -1,18 +1,14 @@
 /** kubectl's table flags on every table: --no-headers (declared once, by outputs()) and -o wide where it says more. */
 import type { Command } from 'commander';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { outputsOf } from '../../src/cli-kit.js';
 import { Fixture } from '../agent/fixtures.js';
 import { allCommands } from '../helpers/cli-tree.js';
 import { runCli } from '../helpers/run-cli.js';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 
 describe('table output', () => {
@@ -40,7 +36,7 @@ describe('table output', () => {
   });
 
   it('nodes check --local --no-headers: the node line without its header', async () => {
-    sb = await createSandbox({});
+    sb = await perTest.create({});
     const fx = new Fixture({ osRelease: 'ID=ubuntu\nVERSION_ID="22.04"\nPRETTY_NAME="Ubuntu 22.04.4 LTS"\n', hostname: 'laptop', installed: ['nfs-common', 'open-iscsi', 'cryptsetup', 'dmsetup'], active: ['iscsid'], loaded: ['iscsi_tcp', 'dm_crypt', 'nfs'], microk8s: true });
     const env = { PATH: `${fx.bin}:${sb.env.PATH}`, AGENT_ROOT: fx.root, FAKE_STATE: fx.state };
     const [table, bare] = [await sb.run(['nodes', 'check', '--local'], { env }), await sb.run(['nodes', 'check', '--local', '--no-headers'], { env })];

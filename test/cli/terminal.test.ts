@@ -2,15 +2,12 @@
  * The CLI in a real terminal: a pseudo-terminal from util-linux's `script`, so stderr is a
  * TTY and the spinner runs, as an operator sees it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { cliInvocation, createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { cliInvocation } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 /** Runs the CLI in a pty; `script` merges stdout and stderr into what the terminal shows. */
 async function inTerminal(s: Sandbox, args: string[], env: Record<string, string | undefined>) {
@@ -28,7 +25,7 @@ describe('colour in a terminal', () => {
     ['NO_COLOR=1', { NO_COLOR: '1' }, []],
     ['--no-color', { NO_COLOR: undefined }, ['--no-color']],
   ])('%s: the spinner and every mark are plain', async (_name, env, flags) => {
-    sb = await createSandbox({ api: { nodes: 1 } });
+    sb = await perTest.create({ api: { nodes: 1 } });
     const r = await inTerminal(sb, ['apply', 'pvc', 'data', '--size', '1Gi', ...flags], env);
     expect(r.exitCode, r.stdout).toBe(0);
     expect(r.stdout).toContain('✔');
@@ -36,7 +33,7 @@ describe('colour in a terminal', () => {
   });
 
   it('without either, the same run is coloured (so the test above can fail)', async () => {
-    sb = await createSandbox({ api: { nodes: 1 } });
+    sb = await perTest.create({ api: { nodes: 1 } });
     const r = await inTerminal(sb, ['apply', 'pvc', 'data', '--size', '1Gi'], { NO_COLOR: undefined });
     expect(r.exitCode, r.stdout).toBe(0);
     expect(r.stdout).toMatch(COLOUR);
@@ -45,7 +42,7 @@ describe('colour in a terminal', () => {
 
 describe('tables in a terminal', () => {
   it.each([60, 100, 200])('presets at %i columns fits the terminal; piped, the same table is full width', async (columns) => {
-    sb = await createSandbox({});
+    sb = await perTest.create({});
     const { file, args } = cliInvocation(['presets']);
     const command = [file, ...args].map((a) => `'${a}'`).join(' ');
     const r = await sb.exec('script', ['-qec', `stty cols ${columns} rows 40; ${command}`, '/dev/null'], { env: { TERM: 'dumb' } });

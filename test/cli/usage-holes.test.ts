@@ -3,15 +3,11 @@
  * --dry-run, so `uninstall longhorn --yes -o xml` removed Longhorn), and a flag with its
  * negation (the last one won). Both are exit 2 before anything runs or changes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const writes = (s: Sandbox) => s.api!.requests.filter((r: any) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(r.verb));
 
@@ -28,7 +24,7 @@ describe('usage errors before anything changes', () => {
     [['install', 'longhorn', '--microk8s', '--no-microk8s', '--skip-preflight'], /--microk8s and --no-microk8s contradict each other/],
     [['render', 'longhorn-values', '--microk8s', '--no-microk8s'], /--microk8s and --no-microk8s contradict each other/],
   ])('%j', async (args, message) => {
-    sb = await createSandbox({ api: true, microk8s: { addons: { 'hostpath-storage': { status: 'enabled' } } }, helm: true });
+    sb = await perTest.create({ api: true, microk8s: { addons: { 'hostpath-storage': { status: 'enabled' } } }, helm: true });
     const s = sb;
     const r = await s.run(args);
     expect(r.exitCode).toBe(2);
@@ -40,14 +36,14 @@ describe('usage errors before anything changes', () => {
   });
 
   it('both problems at once', async () => {
-    sb = await createSandbox({ api: true });
+    sb = await perTest.create({ api: true });
     const r = await sb.run(['install', 'hostpath', '--default-class', '--no-default-class', '-o', 'xml']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/2 problems:/);
   });
 
   it('a supported -o still works (and --dry-run adds the plan formats)', async () => {
-    sb = await createSandbox({ api: true, microk8s: { addons: { 'hostpath-storage': { status: 'enabled' } } } });
+    sb = await perTest.create({ api: true, microk8s: { addons: { 'hostpath-storage': { status: 'enabled' } } } });
     const r = await sb.run(['install', 'hostpath', '--dry-run', '-o', 'json']);
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout).dryRun).toBe(true);

@@ -5,19 +5,16 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CLI_PATH, createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { CLI_PATH } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { makeTree, seedClaim, seedPodUsing, sha256File, treeManifest } from '../helpers/data-tree.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 async function cluster(o: { protocols?: string[]; binDirs?: string[] } = {}) {
-  sb = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
+  sb = await perTest.create({ api: { nodes: ['node-1', 'node-2'] } });
   const pods = sb.api!.controllers.runPods({ volumesDir: join(sb.dir, 'volumes'), ...o });
   seedClaim(sb.api!, { namespace: 'web', name: 'uploads', pv: 'pv-src', node: 'node-2' });
   seedClaim(sb.api!, { namespace: 'web', name: 'restored', pv: 'pv-dst', provisioner: 'driver.longhorn.io' });
@@ -142,7 +139,7 @@ describe('backup data | restore data', () => {
   }, 60_000);
 
   it('a failing command fails the run, leaves no partial file and deletes the pod', async () => {
-    sb = await createSandbox({ api: true });
+    sb = await perTest.create({ api: true });
     const bin = fakeTar(sb, '#!/bin/sh\necho "tar: disk on fire" >&2\nexit 2\n');
     sb.api!.controllers.runPods({ volumesDir: join(sb.dir, 'volumes'), binDirs: [bin] });
     seedClaim(sb.api!, { name: 'data' });
@@ -157,7 +154,7 @@ describe('backup data | restore data', () => {
   });
 
   it('Ctrl-C during the stream exits 130 and deletes the pod', async () => {
-    sb = await createSandbox({ api: true });
+    sb = await perTest.create({ api: true });
     const bin = fakeTar(sb, '#!/bin/sh\nsleep 30\n');
     const pods = sb.api!.controllers.runPods({ volumesDir: join(sb.dir, 'volumes'), binDirs: [bin] });
     seedClaim(sb.api!, { name: 'data' });

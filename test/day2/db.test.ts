@@ -5,15 +5,11 @@
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const PW = 'Sup3r-s3cret pass';
 const NS = 'shop';
@@ -44,7 +40,7 @@ const KITS = {
 } as const;
 
 async function cluster(engine: keyof typeof KITS) {
-  sb = await createSandbox({ api: true });
+  sb = await perTest.create({ api: true });
   const s = sb;
   const bin = join(s.dir, 'tools');
   const db = join(s.dir, 'db');

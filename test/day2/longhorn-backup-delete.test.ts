@@ -1,19 +1,15 @@
 /** backup delete against the fake API server with Longhorn's CRDs and its Backup/BackupTarget CRs. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const NS = 'longhorn-system';
 const URL = 'nfs://192.168.1.100:/exports/backups';
 
 async function cluster(o: { available?: boolean; crOnly?: boolean } = {}) {
-  sb = await createSandbox({ api: true });
+  sb = await perTest.create({ api: true });
   const available = o.available ?? true;
   sb.api!.store.put({ apiVersion: 'longhorn.io/v1beta2', kind: 'BackupTarget', metadata: { name: 'default', namespace: NS }, spec: { backupTargetURL: URL, pollInterval: '300s' }, status: { available, ...(available ? {} : { conditions: [{ type: 'Unavailable', status: 'True', message: 'mount failed: connection refused' }] }) } });
   sb.api!.store.put({

@@ -4,24 +4,20 @@
  * a Deployment controller stand-in (test/helpers/app-controllers.ts) turns replicas into pods and back.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { makeTree, seedClaim, treeManifest } from '../helpers/data-tree.js';
 import { startDeploymentController } from '../helpers/app-controllers.js';
 import { planMigrate, templateOwner, workloadsOf } from '../../src/plan/migrate.js';
 import { claimFacts } from '../../src/cluster/claims.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const NS = 'shop';
 
 async function cluster(o: { workload?: boolean } = {}) {
-  sb = await createSandbox({ api: { nodes: ['node-1', 'node-2'] } });
+  sb = await perTest.create({ api: { nodes: ['node-1', 'node-2'] } });
   const s = sb;
   const pods = s.api!.controllers.runPods({ volumesDir: join(s.dir, 'volumes') });
   s.api!.controllers.autoBindPvcs({ provisioners: ['driver.longhorn.io'] });

@@ -1,18 +1,14 @@
 /** resize pvc end to end against the fake API server, with a resizer stand-in written here. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { describe, expect, it } from 'vitest';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { seedClaim, seedPodUsing } from '../helpers/data-tree.js';
 import { longhornNode, longhornSetting, longhornVolume } from '../fakes/lib/longhorn-data-controller.mjs';
 import { planResize, resizeProgress } from '../../src/plan/resize.js';
 import { claimFacts } from '../../src/cluster/claims.js';
 import { longhornRoom } from '../../src/backends/longhorn/room.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 /**
  * The external-resizer and kubelet: a new request goes Resizing, then either grows
@@ -45,7 +41,7 @@ function startResizer(s: Sandbox) {
 }
 
 async function cluster() {
-  sb = await createSandbox({ api: true });
+  sb = await perTest.create({ api: true });
   seedClaim(sb.api!, { namespace: 'shop', name: 'db', pv: 'pvc-db', provisioner: 'driver.longhorn.io', size: '1Gi' });
   seedClaim(sb.api!, { namespace: 'shop', name: 'files', pv: 'pvc-files', size: '1Gi' });
   seedClaim(sb.api!, { namespace: 'shop', name: 'nas', pv: 'pvc-nas', provisioner: 'nfs.csi.k8s.io', className: 'nfs-fixed' });

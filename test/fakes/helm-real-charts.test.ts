@@ -1,19 +1,15 @@
 // The fake `helm` renders the real charts of ../shared/charts with the real `helm template`
 // (test/fakes/lib/real-chart.mjs): a value a chart does not have fails the install, and the
 // objects a csi-driver-nfs release makes are the chart's own. Skips, saying why, without ../shared.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 import { whyNoRealChart } from '../helpers/real-tools.mjs';
 import { schemaErrorText, unknownValueKeys } from './lib/real-chart.mjs';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const NFS_REPO = { repos: { 'csi-driver-nfs': 'https://kubernetes-csi.github.io/csi-driver-nfs' } };
 const nfsInstall = (extra: string[] = []) => ['upgrade', '--install', 'csi-driver-nfs', 'csi-driver-nfs/csi-driver-nfs', '-n', 'kube-system', '--version', '4.13.4', ...extra];
@@ -43,7 +39,7 @@ describe('unknownValueKeys and the schema-style error (no chart needed)', () => 
 const nfsSkip = whyNoRealChart('csi-driver-nfs-4.13.4');
 describe.skipIf(nfsSkip)(`csi-driver-nfs 4.13.4 rendered by the real helm${nfsSkip ? ` (${nfsSkip})` : ''}`, () => {
   it('installs the chart\'s own objects with the kubelet dir given, and uninstall removes them', async () => {
-    sb = await createSandbox({ helm: NFS_REPO, api: true });
+    sb = await perTest.create({ helm: NFS_REPO, api: true });
     expect(sb.readHelmState().chartDirs['csi-driver-nfs/csi-driver-nfs@4.13.4']).toMatch(/csi-driver-nfs-4\.13\.4$/);
     const r = await sb.exec('helm', nfsInstall(['--set', `kubeletDir=${MICROK8S_KUBELET}`]));
     expect(r.stderr).toBe('');
@@ -71,7 +67,7 @@ describe.skipIf(nfsSkip)(`csi-driver-nfs 4.13.4 rendered by the real helm${nfsSk
   });
 
   it('refuses a value the chart does not have, before recording any release (also with --dry-run)', async () => {
-    sb = await createSandbox({ helm: NFS_REPO, api: true });
+    sb = await perTest.create({ helm: NFS_REPO, api: true });
     for (const extra of [['--set', 'linux.kubelet=/x,controller.replica=2'], ['--set', 'linux.kubelet=/x,controller.replica=2', '--dry-run']]) {
       const r = await sb.exec('helm', nfsInstall(extra));
       expect(r.exitCode).toBe(1);
@@ -84,7 +80,7 @@ describe.skipIf(nfsSkip)(`csi-driver-nfs 4.13.4 rendered by the real helm${nfsSk
   });
 
   it('reports a template error from the real chart (a wrong type)', async () => {
-    sb = await createSandbox({ helm: NFS_REPO, api: true });
+    sb = await perTest.create({ helm: NFS_REPO, api: true });
     const values = join(sb.dir, 'bad.yaml');
     writeFileSync(values, 'storageClasses: not-a-list\n');
     const r = await sb.exec('helm', nfsInstall(['-f', values]));
@@ -96,7 +92,7 @@ describe.skipIf(nfsSkip)(`csi-driver-nfs 4.13.4 rendered by the real helm${nfsSk
 
 describe('csi-driver-nfs without the real chart (a clone without ../shared)', () => {
   it('still installs the main objects, from the values', async () => {
-    sb = await createSandbox({ helm: { ...NFS_REPO, realHelm: null, chartDirs: {} }, api: true });
+    sb = await perTest.create({ helm: { ...NFS_REPO, realHelm: null, chartDirs: {} }, api: true });
     const r = await sb.exec('helm', nfsInstall(['--set', `kubeletDir=${MICROK8S_KUBELET}`, '--set', 'anything.goes=1']));
     expect(r.exitCode).toBe(0);
     const node = sb.api!.store.get('daemonsets', 'csi-nfs-node', 'kube-system');
@@ -111,7 +107,7 @@ describe('csi-driver-nfs without the real chart (a clone without ../shared)', ()
 const longhornSkip = whyNoRealChart('longhorn-1.12.1');
 describe.skipIf(longhornSkip)(`longhorn 1.12.1 rendered by the real helm${longhornSkip ? ` (${longhornSkip})` : ''}`, () => {
   it('accepts the values k8s-storage sets and refuses a key from another chart version', async () => {
-    sb = await createSandbox({ helm: LONGHORN, api: true });
+    sb = await perTest.create({ helm: LONGHORN, api: true });
     const ok = await sb.exec('helm', longhornInstall(['--set', `csi.kubeletRootDir=${MICROK8S_KUBELET},persistence.defaultClassReplicaCount=1`]));
     expect(ok.exitCode).toBe(0);
     const bad = await sb.exec('helm', longhornInstall(['--set', 'defaultSettings.backupTarget=s3://b@r/']));

@@ -1,25 +1,21 @@
 // The fake `helm`, run as a process with argument arrays, against the Helm facts in
 // /work/shared/reference/longhorn.md and peers.md.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const LONGHORN = { repos: { longhorn: 'https://charts.longhorn.io' } };
 const install = (extra: string[] = []) => ['upgrade', '--install', 'longhorn', 'longhorn/longhorn', '-n', 'longhorn-system', '--create-namespace', '--version', '1.12.1', ...extra];
 
 describe('helm version', () => {
   it('answers --short, --template and the plain form for Helm 3 and Helm 4', async () => {
-    sb = await createSandbox({ helm: true });
+    sb = await perTest.create({ helm: true });
     expect((await sb.exec('helm', ['version', '--short'])).stdout).toBe('v3.16.4+g7877b45\n');
     expect((await sb.exec('helm', ['version', '--template', '{{.Version}}'])).stdout).toBe('v3.16.4\n');
     expect((await sb.exec('helm', ['version'])).stdout).toMatch(/^version\.BuildInfo\{Version:"v3\.16\.4", GitCommit:"[0-9a-f]{40}", GitTreeState:"clean", GoVersion:"go1\.\d+\.\d+"\}\n$/);
@@ -30,7 +26,7 @@ describe('helm version', () => {
 
 describe('helm upgrade --install', () => {
   it('records the exact values files and merges -f and --set into the release values', async () => {
-    sb = await createSandbox({ helm: LONGHORN });
+    sb = await perTest.create({ helm: LONGHORN });
     const a = join(sb.dir, 'a.yaml');
     const b = join(sb.dir, 'b.yaml');
     writeFileSync(a, 'persistence:\n  defaultClassReplicaCount: 3\n  reclaimPolicy: Retain\n');
@@ -55,7 +51,7 @@ describe('helm upgrade --install', () => {
   });
 
   it('lists releases with revision as a STRING', async () => {
-    sb = await createSandbox({ helm: LONGHORN });
+    sb = await perTest.create({ helm: LONGHORN });
     await sb.exec('helm', install());
     const list = JSON.parse((await sb.exec('helm', ['list', '-n', 'longhorn-system', '-o', 'json'])).stdout);
     expect(list).toEqual([
@@ -66,7 +62,7 @@ describe('helm upgrade --install', () => {
   });
 
   it('fails an install with "Error: INSTALLATION FAILED", yet `helm status` exits 0 for the failed release', async () => {
-    sb = await createSandbox({ helm: { ...LONGHORN, quirks: { installFails: { stderr: 'context deadline exceeded' } } } });
+    sb = await perTest.create({ helm: { ...LONGHORN, quirks: { installFails: { stderr: 'context deadline exceeded' } } } });
     const r = await sb.exec('helm', install(['--wait', '--timeout', '10m']));
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe('Error: INSTALLATION FAILED: context deadline exceeded\n');
@@ -80,7 +76,7 @@ describe('helm upgrade --install', () => {
   });
 
   it('leaves pending-install when told to, hides it from the default list, and blocks the next upgrade', async () => {
-    sb = await createSandbox({ helm: { ...LONGHORN, quirks: { installFails: { leaveStatus: 'pending-install', times: 1 } } } });
+    sb = await perTest.create({ helm: { ...LONGHORN, quirks: { installFails: { leaveStatus: 'pending-install', times: 1 } } } });
     expect((await sb.exec('helm', install())).exitCode).toBe(1);
     expect(JSON.parse((await sb.exec('helm', ['list', '-n', 'longhorn-system', '-o', 'json'])).stdout)).toEqual([]);
     expect(JSON.parse((await sb.exec('helm', ['list', '-n', 'longhorn-system', '--pending', '-o', 'json'])).stdout)[0].status).toBe('pending-install');
@@ -89,7 +85,7 @@ describe('helm upgrade --install', () => {
   });
 
   it('is interrupted by Ctrl-C while hanging, leaving pending-install', async () => {
-    sb = await createSandbox({ helm: { ...LONGHORN, quirks: { hangAfterStart: true } } });
+    sb = await perTest.create({ helm: { ...LONGHORN, quirks: { hangAfterStart: true } } });
     const fixture = fileURLToPath(new URL('./fixtures/spawn-helm.mjs', import.meta.url));
     const r = await sb.runWithSignal(install(), { program: fixture, afterStdoutMatch: 'does not exist. Installing it now.', signal: 'SIGINT' });
     expect(r.signalSent).toBe(true);
@@ -100,7 +96,7 @@ describe('helm upgrade --install', () => {
   });
 
   it('knows --atomic only on Helm 3 and --rollback-on-failure only on Helm 4', async () => {
-    sb = await createSandbox({ helm: LONGHORN });
+    sb = await perTest.create({ helm: LONGHORN });
     expect((await sb.exec('helm', install(['--rollback-on-failure']))).stderr).toBe('Error: unknown flag: --rollback-on-failure\n');
     sb.writeHelmState({ version: 'v4.0.1' });
     const v4 = await sb.exec('helm', install(['--atomic']));
@@ -109,14 +105,14 @@ describe('helm upgrade --install', () => {
   });
 
   it('uninstalls a failed install under --atomic', async () => {
-    sb = await createSandbox({ helm: { ...LONGHORN, quirks: { installFails: { stderr: 'timed out waiting for the condition' } } } });
+    sb = await perTest.create({ helm: { ...LONGHORN, quirks: { installFails: { stderr: 'timed out waiting for the condition' } } } });
     const r = await sb.exec('helm', install(['--atomic']));
     expect(r.stderr).toBe('Error: INSTALLATION FAILED: release longhorn failed, and has been uninstalled due to atomic being set: timed out waiting for the condition\n');
     expect(sb.readHelmState().releases).toEqual({});
   });
 
   it('resolves charts like Helm: local directories need a Chart.yaml, paths must exist, repos must be added, versions must exist', async () => {
-    sb = await createSandbox({ helm: true });
+    sb = await perTest.create({ helm: true });
     const chartDir = fileURLToPath(new URL('./fixtures/chart', import.meta.url));
     const ok = await sb.exec('helm', ['upgrade', '--install', 'demo', chartDir, '-n', 'default']);
     expect(ok.exitCode).toBe(0);
@@ -135,7 +131,7 @@ describe('helm upgrade --install', () => {
   });
 
   it('reports missing releases like Helm', async () => {
-    sb = await createSandbox({ helm: true });
+    sb = await perTest.create({ helm: true });
     expect(await sb.exec('helm', ['status', 'longhorn', '-n', 'longhorn-system'])).toMatchObject({ exitCode: 1, stderr: 'Error: release: not found\n' });
     expect(await sb.exec('helm', ['uninstall', 'longhorn', '-n', 'longhorn-system'])).toMatchObject({ exitCode: 1, stderr: 'Error: uninstall: Release not loaded: longhorn: release: not found\n' });
     expect(await sb.exec('helm', ['get', 'values', 'longhorn', '-n', 'longhorn-system', '-o', 'json'])).toMatchObject({ exitCode: 1, stderr: 'Error: release: not found\n' });
@@ -144,7 +140,7 @@ describe('helm upgrade --install', () => {
 
 describe('helm with the fake API server (longhorn chart)', () => {
   it('creates the Longhorn objects from the values, makes longhorn.io appear, and refuses to uninstall until the confirmation flag is set', async () => {
-    sb = await createSandbox({ helm: LONGHORN, api: { hiddenGroups: ['longhorn.io'] } });
+    sb = await perTest.create({ helm: LONGHORN, api: { hiddenGroups: ['longhorn.io'] } });
     const api = sb.api!;
     expect(api.resources.some((d: any) => d.group === 'longhorn.io' && !d.hidden)).toBe(false);
     const values = join(sb.dir, 'values.yaml');
@@ -186,14 +182,14 @@ describe('helm with the fake API server (longhorn chart)', () => {
   });
 
   it('fails without --create-namespace when the namespace is missing', async () => {
-    sb = await createSandbox({ helm: LONGHORN, api: true });
+    sb = await perTest.create({ helm: LONGHORN, api: true });
     const r = await sb.exec('helm', ['upgrade', '--install', 'longhorn', 'longhorn/longhorn', '-n', 'longhorn-system']);
     expect(r).toMatchObject({ exitCode: 1, stderr: 'Error: INSTALLATION FAILED: create: failed to create: namespaces "longhorn-system" not found\n' });
     expect(sb.readHelmState().releases['longhorn-system/longhorn']!.status).toBe('failed');
   });
 
   it('with waitChecksReadiness, --wait succeeds once workloads are ready and times out otherwise', async () => {
-    sb = await createSandbox({ helm: { ...LONGHORN, quirks: { waitChecksReadiness: true } }, api: true });
+    sb = await perTest.create({ helm: { ...LONGHORN, quirks: { waitChecksReadiness: true } }, api: true });
     const slow = await sb.exec('helm', install(['--wait', '--timeout', '300ms']));
     expect(slow).toMatchObject({ exitCode: 1, stderr: 'Error: INSTALLATION FAILED: context deadline exceeded\n' });
     sb.api!.controllers.autoReadyWorkloads({ delayMs: 20 });
@@ -203,7 +199,7 @@ describe('helm with the fake API server (longhorn chart)', () => {
   });
 
   it('says the cluster is unreachable when the API server is down', async () => {
-    sb = await createSandbox({ helm: LONGHORN, api: true });
+    sb = await perTest.create({ helm: LONGHORN, api: true });
     await sb.api!.down();
     const r = await sb.exec('helm', ['list', '-A', '-o', 'json']);
     expect(r.exitCode).toBe(1);

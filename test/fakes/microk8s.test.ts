@@ -1,16 +1,12 @@
 // The fake `microk8s`, run as a process with argument arrays, against the facts in
 // /work/shared/reference/microk8s.md.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as k8s from '@kubernetes/client-node';
 import YAML from 'yaml';
-import { createSandbox } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const PERMISSION_TEXT = [
   'Insufficient permissions to access MicroK8s.',
@@ -25,7 +21,7 @@ const PERMISSION_TEXT = [
 
 describe('microk8s status', () => {
   it('prints the pretty form by default, with helm and helm3 always enabled', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     const r = await sb.exec('microk8s', ['status']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('');
@@ -38,7 +34,7 @@ describe('microk8s status', () => {
   });
 
   it('prints YAML with Python booleans and number-like or empty versions', async () => {
-    sb = await createSandbox({ microk8s: { addons: { 'hostpath-storage': { status: 'enabled' } } } });
+    sb = await perTest.create({ microk8s: { addons: { 'hostpath-storage': { status: 'enabled' } } } });
     const r = await sb.exec('microk8s', ['status', '--format', 'yaml']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.startsWith('microk8s:\n  running: True\nhigh-availability:\n  enabled: False\n  nodes:\n    - address: 127.0.0.1:19001\n      role: voter\naddons:\n')).toBe(true);
@@ -52,7 +48,7 @@ describe('microk8s status', () => {
   });
 
   it('prints the short form and answers -a/--addon, with storage mirroring hostpath-storage', async () => {
-    sb = await createSandbox({ microk8s: { addons: { 'hostpath-storage': { status: 'enabled' } } } });
+    sb = await perTest.create({ microk8s: { addons: { 'hostpath-storage': { status: 'enabled' } } } });
     const short = await sb.exec('microk8s', ['status', '--format', 'short']);
     expect(short.stdout).toContain('microk8s is running\naddons:\ncore/dns: enabled\n');
     expect(short.stdout).toContain('core/storage: enabled\n');
@@ -63,7 +59,7 @@ describe('microk8s status', () => {
   });
 
   it('exits 0 when stopped on purpose, but 1 when not ready', async () => {
-    sb = await createSandbox({ microk8s: { running: 'stopped' } });
+    sb = await perTest.create({ microk8s: { running: 'stopped' } });
     const stopped = await sb.exec('microk8s', ['status']);
     expect(stopped).toMatchObject({ exitCode: 0, stdout: 'microk8s is not running, try microk8s start\n', stderr: '' });
 
@@ -77,7 +73,7 @@ describe('microk8s status', () => {
   });
 
   it('waits with --wait-ready and can become ready', async () => {
-    sb = await createSandbox({ microk8s: { running: 'not-ready', quirks: { waitReadyMs: 50, waitReadyBecomesReady: true } } });
+    sb = await perTest.create({ microk8s: { running: 'not-ready', quirks: { waitReadyMs: 50, waitReadyBecomesReady: true } } });
     const r = await sb.exec('microk8s', ['status', '--wait-ready', '--timeout', '5']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('microk8s is running');
@@ -85,13 +81,13 @@ describe('microk8s status', () => {
   });
 
   it('prints the worker notice and exits 0', async () => {
-    sb = await createSandbox({ microk8s: { worker: true } });
+    sb = await perTest.create({ microk8s: { worker: true } });
     const r = await sb.exec('microk8s', ['status']);
     expect(r).toMatchObject({ exitCode: 0, stdout: 'This MicroK8s deployment is acting as a node in a cluster.\nPlease use the control plane node.\n' });
   });
 
   it('rejects an unknown format the way argparse does', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     const r = await sb.exec('microk8s', ['status', '--format', 'json']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain("microk8s status: error: argument --format: invalid choice: 'json' (choose from 'pretty', 'yaml', 'short')");
@@ -100,7 +96,7 @@ describe('microk8s status', () => {
 
 describe('microk8s permissions', () => {
   it('prints the group fix on stderr and exits 1 when the user is not in the microk8s group', async () => {
-    sb = await createSandbox({ microk8s: { permission: 'not-in-group' } });
+    sb = await perTest.create({ microk8s: { permission: 'not-in-group' } });
     for (const args of [['status'], ['enable', 'hostpath-storage'], ['config']]) {
       const r = await sb.exec('microk8s', args);
       expect(r).toMatchObject({ exitCode: 1, stdout: '', stderr: PERMISSION_TEXT });
@@ -108,7 +104,7 @@ describe('microk8s permissions', () => {
   });
 
   it('asks for sudo under strict confinement', async () => {
-    sb = await createSandbox({ microk8s: { permission: 'needs-sudo' } });
+    sb = await perTest.create({ microk8s: { permission: 'needs-sudo' } });
     const r = await sb.exec('microk8s', ['status']);
     expect(r).toMatchObject({ exitCode: 1, stdout: 'Elevated permissions are needed for this command. Please use sudo.\n' });
   });
@@ -116,7 +112,7 @@ describe('microk8s permissions', () => {
 
 describe('microk8s enable / disable', () => {
   it('enables hostpath-storage: repository inference on stderr, the real output on stdout, real objects in the API', async () => {
-    sb = await createSandbox({ microk8s: true, api: true });
+    sb = await perTest.create({ microk8s: true, api: true });
     const r = await sb.exec('microk8s', ['enable', 'hostpath-storage', '--reclaim-policy', 'Retain', '--default-class', 'false']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('Infer repository core for addon hostpath-storage\n');
@@ -153,7 +149,7 @@ describe('microk8s enable / disable', () => {
   });
 
   it('defaults to the default class with reclaim policy Delete', async () => {
-    sb = await createSandbox({ microk8s: true, api: true });
+    sb = await perTest.create({ microk8s: true, api: true });
     await sb.exec('microk8s', ['enable', 'hostpath-storage']);
     const sc = sb.api!.store.get('storageclasses', 'microk8s-hostpath');
     expect(sc.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('true');
@@ -161,7 +157,7 @@ describe('microk8s enable / disable', () => {
   });
 
   it('treats `storage` as an alias that drops its arguments', async () => {
-    sb = await createSandbox({ microk8s: true, api: true });
+    sb = await perTest.create({ microk8s: true, api: true });
     const r = await sb.exec('microk8s', ['enable', 'storage', '--reclaim-policy', 'Retain']);
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toContain('Infer repository core for addon storage');
@@ -170,7 +166,7 @@ describe('microk8s enable / disable', () => {
   });
 
   it('reports unknown addons, and points to the community repository for community addons', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     const unknown = await sb.exec('microk8s', ['enable', 'foo']);
     expect(unknown).toMatchObject({ exitCode: 1, stdout: '', stderr: 'Addon foo was not found in any repository\n' });
     const nfs = await sb.exec('microk8s', ['enable', 'nfs']);
@@ -185,7 +181,7 @@ describe('microk8s enable / disable', () => {
   });
 
   it('community nfs: -n NODE pins the server, makes the chart objects, the PV and class nfs; disable refuses while nfs PVs exist', async () => {
-    sb = await createSandbox({ microk8s: { addons: { community: { status: 'enabled' } } }, api: true });
+    sb = await perTest.create({ microk8s: { addons: { community: { status: 'enabled' } } }, api: true });
     const api = sb.api!;
     const r = await sb.exec('microk8s', ['enable', 'nfs', '-n', 'node-2']);
     expect(r.exitCode).toBe(0);
@@ -213,7 +209,7 @@ describe('microk8s enable / disable', () => {
   });
 
   it.each([[['--node', 'node-2']], [['-x']], [['-n']]])('community nfs: a bad flag (%j) prints the usage and exits 0, enabling nothing', async (flags) => {
-    sb = await createSandbox({ microk8s: { addons: { community: { status: 'enabled' } } }, api: true });
+    sb = await perTest.create({ microk8s: { addons: { community: { status: 'enabled' } } }, api: true });
     const r = await sb.exec('microk8s', ['enable', 'nfs', ...flags]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Usage: microk8s enable nfs\n/);
@@ -222,14 +218,14 @@ describe('microk8s enable / disable', () => {
   });
 
   it('refuses mixed argument styles', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     const r = await sb.exec('microk8s', ['enable', 'hostpath-storage:foo', '--reclaim-policy', 'Retain']);
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toContain("Can't pass string arguments and flag arguments simultaneously!");
   });
 
   it('can exit 0 without enabling anything (quirk), or fail with a given code', async () => {
-    sb = await createSandbox({ microk8s: { quirks: { enableExitsZeroButFails: ['hostpath-storage'], enableFails: { 'rook-ceph': 3 } } }, api: true });
+    sb = await perTest.create({ microk8s: { quirks: { enableExitsZeroButFails: ['hostpath-storage'], enableFails: { 'rook-ceph': 3 } } }, api: true });
     const r = await sb.exec('microk8s', ['enable', 'hostpath-storage']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('Storage will be available soon.');
@@ -240,14 +236,14 @@ describe('microk8s enable / disable', () => {
   });
 
   it('openebs "succeeds" without installing when iscsid is off', async () => {
-    sb = await createSandbox({ microk8s: { addons: { community: { status: 'enabled' } } } });
+    sb = await perTest.create({ microk8s: { addons: { community: { status: 'enabled' } } } });
     const r = await sb.exec('microk8s', ['enable', 'openebs']);
     expect(r.exitCode).toBe(0);
     expect((await sb.exec('microk8s', ['status', '-a', 'openebs'])).stdout).toBe('disabled\n');
   });
 
   it('fails enable when the cluster is stopped (stderr, exit 1)', async () => {
-    sb = await createSandbox({ microk8s: { running: 'stopped' } });
+    sb = await perTest.create({ microk8s: { running: 'stopped' } });
     const r = await sb.exec('microk8s', ['enable', 'hostpath-storage']);
     expect(r).toMatchObject({ exitCode: 1, stdout: '', stderr: 'microk8s is not running, try microk8s start\n' });
   });
@@ -257,7 +253,7 @@ describe('microk8s disable hostpath-storage', () => {
   const enabled = { addons: { 'hostpath-storage': { status: 'enabled' } } };
 
   it('without a TTY: no prompt, reads stdin anyway; EOF exits 1 although the manifests are gone', async () => {
-    sb = await createSandbox({ microk8s: true, api: true });
+    sb = await perTest.create({ microk8s: true, api: true });
     await sb.exec('microk8s', ['enable', 'hostpath-storage']);
     const r = await sb.exec('microk8s', ['disable', 'hostpath-storage'], { input: '' });
     expect(r.exitCode).toBe(1);
@@ -274,7 +270,7 @@ describe('microk8s disable hostpath-storage', () => {
   });
 
   it('without a TTY, a piped "y" line confirms; "y" without a newline does not (bash read)', async () => {
-    sb = await createSandbox({ microk8s: enabled });
+    sb = await perTest.create({ microk8s: enabled });
     const yes = await sb.exec('microk8s', ['disable', 'hostpath-storage'], { input: 'y\n' });
     expect(yes.exitCode).toBe(0);
     expect(yes.stdout.endsWith('Storage removed.\nStorage space reclaimed.\n')).toBe(true);
@@ -288,7 +284,7 @@ describe('microk8s disable hostpath-storage', () => {
   });
 
   it('on a real TTY (via script(1)) shows the prompt and honours the answer', async () => {
-    sb = await createSandbox({ microk8s: enabled });
+    sb = await perTest.create({ microk8s: enabled });
     const no = await sb.exec('script', ['-qec', 'microk8s disable hostpath-storage', '/dev/null'], { input: 'n\n' });
     expect(no.stdout).toContain('Remove PVC storage at /var/snap/microk8s/common/default-storage ? (Y/N): ');
     expect(sb.readMicrok8sState().calls.at(-1)?.stdinIsTTY).toBe(true);
@@ -303,7 +299,7 @@ describe('microk8s disable hostpath-storage', () => {
   });
 
   it('with :destroy-storage deletes the data without asking', async () => {
-    sb = await createSandbox({ microk8s: enabled });
+    sb = await perTest.create({ microk8s: enabled });
     const r = await sb.exec('microk8s', ['disable', 'hostpath-storage:destroy-storage']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.endsWith('Storage removed.\nStorage space reclaimed.\n')).toBe(true);
@@ -311,7 +307,7 @@ describe('microk8s disable hostpath-storage', () => {
   });
 
   it('says already disabled and exits 0', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     const r = await sb.exec('microk8s', ['disable', 'hostpath-storage']);
     expect(r).toMatchObject({ exitCode: 0, stdout: 'Addon core/hostpath-storage is already disabled\n' });
   });
@@ -319,7 +315,7 @@ describe('microk8s disable hostpath-storage', () => {
 
 describe('microk8s config, helm3, kubectl and the call log', () => {
   it('prints a kubeconfig that client-node can use against the fake API server', async () => {
-    sb = await createSandbox({ microk8s: true, api: true, kubeconfig: false });
+    sb = await perTest.create({ microk8s: true, api: true, kubeconfig: false });
     const r = await sb.exec('microk8s', ['config']);
     expect(r.exitCode).toBe(0);
     const doc = YAML.parse(r.stdout);
@@ -332,13 +328,13 @@ describe('microk8s config, helm3, kubectl and the call log', () => {
   });
 
   it('prints the snap-style kubeconfig without an API server; -l keeps 127.0.0.1', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     expect(YAML.parse((await sb.exec('microk8s', ['config'])).stdout).clusters[0].cluster.server).toBe('https://10.0.0.10:16443');
     expect(YAML.parse((await sb.exec('microk8s', ['config', '-l'])).stdout).clusters[0].cluster.server).toBe('https://127.0.0.1:16443');
   });
 
   it('runs the bundled Helm 3 for `microk8s helm3`, whatever the standalone helm is', async () => {
-    sb = await createSandbox({ microk8s: true, helm: { version: 'v4.0.1' } });
+    sb = await perTest.create({ microk8s: true, helm: { version: 'v4.0.1' } });
     const r = await sb.exec('microk8s', ['helm3', 'version', '--short']);
     expect(r).toMatchObject({ exitCode: 0, stdout: 'v3.16.4+g7877b45\n' });
     expect((await sb.exec('helm', ['version', '--short'])).stdout).toMatch(/^v4\.0\.1\+g/);
@@ -346,14 +342,14 @@ describe('microk8s config, helm3, kubectl and the call log', () => {
   });
 
   it('does not fake kubectl', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     const r = await sb.exec('microk8s', ['kubectl', 'get', 'pods']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('not supported');
   });
 
   it('records every call with its argv and whether stdin was a TTY', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     await sb.exec('microk8s', ['status', '--format', 'yaml']);
     await sb.exec('microk8s', ['enable', 'hostpath-storage', '--reclaim-policy', 'Retain']);
     const calls = sb.readMicrok8sState().calls;

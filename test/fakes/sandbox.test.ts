@@ -1,24 +1,21 @@
 // The sandbox helper: isolation, opt-in fakes, kubeconfig, and running the real CLI.
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import { CLI_PATH, createSandbox } from '../helpers/sandbox.mjs';
+import { CLI_PATH } from '../helpers/sandbox.mjs';
+import { sandboxPerTest, type Sandbox } from '../helpers/per-test.js';
 
-type Sandbox = Awaited<ReturnType<typeof createSandbox>>;
+const perTest = sandboxPerTest();
 let sb: Sandbox | undefined;
-afterEach(async () => {
-  await sb?.cleanup();
-  sb = undefined;
-});
 
 const which = (s: Sandbox, name: string) => s.exec('sh', ['-c', `command -v ${name} || echo "not found"`]);
 
 describe('createSandbox', () => {
   it('puts only the opted-in fakes on PATH and never a real microk8s, helm or kubectl', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     expect((await which(sb, 'microk8s')).stdout.trim()).toBe(join(sb.binDir, 'microk8s'));
     // helm was not asked for: it is "not installed".
     expect((await which(sb, 'helm')).stdout.trim()).toBe('not found');
@@ -30,7 +27,7 @@ describe('createSandbox', () => {
   });
 
   it('isolates HOME and the environment, and leaves KUBECONFIG unset unless asked', async () => {
-    sb = await createSandbox({ helm: true });
+    sb = await perTest.create({ helm: true });
     const r = await sb.exec(process.execPath, ['-e', 'console.log(JSON.stringify(process.env))']);
     const env = JSON.parse(r.stdout);
     expect(env.HOME).toBe(sb.home);
@@ -43,7 +40,7 @@ describe('createSandbox', () => {
   });
 
   it('starts a fake API server and writes ~/.kube/config for it, linking the fakes to it', async () => {
-    sb = await createSandbox({ microk8s: true, helm: true, api: true });
+    sb = await perTest.create({ microk8s: true, helm: true, api: true });
     expect(sb.kubeconfigPath).toBe(join(sb.home, '.kube', 'config'));
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(sb.kubeconfigPath!);
@@ -56,7 +53,7 @@ describe('createSandbox', () => {
   it('exports KUBECONFIG when given an explicit kubeconfig path, and merges partial states', async () => {
     const path = join(tmpdir(), `k8s-storage-sandbox-test-${process.pid}.kubeconfig`);
     onTestFinished(() => rmSync(path, { force: true }));
-    sb = await createSandbox({ api: true, kubeconfig: { path, namespace: 'apps' }, microk8s: { running: 'not-ready', addons: { 'hostpath-storage': { status: 'enabled' } } } });
+    sb = await perTest.create({ api: true, kubeconfig: { path, namespace: 'apps' }, microk8s: { running: 'not-ready', addons: { 'hostpath-storage': { status: 'enabled' } } } });
     expect(sb.env.KUBECONFIG).toBe(path);
     expect(readFileSync(path, 'utf8')).toContain('namespace: apps');
     const state = sb.readMicrok8sState();
@@ -66,7 +63,7 @@ describe('createSandbox', () => {
   });
 
   it('runs the real CLI with node (bin/k8s-storage.cjs, resolved from the repository)', async () => {
-    sb = await createSandbox({ microk8s: true });
+    sb = await perTest.create({ microk8s: true });
     expect(CLI_PATH).toBe(fileURLToPath(new URL('../../bin/k8s-storage.cjs', import.meta.url)));
     const r = await sb.run(['--version']);
     if (existsSync(CLI_PATH)) {
@@ -79,7 +76,7 @@ describe('createSandbox', () => {
   });
 
   it('sends Ctrl-C to the whole process group, or to the CLI alone', async () => {
-    sb = await createSandbox({ helm: { quirks: { hangAfterStart: true } } });
+    sb = await perTest.create({ helm: { quirks: { hangAfterStart: true } } });
     const fixture = fileURLToPath(new URL('./fixtures/spawn-helm.mjs', import.meta.url));
     const chart = fileURLToPath(new URL('./fixtures/chart', import.meta.url));
     const group = await sb.runWithSignal(['upgrade', '--install', 'demo', chart], { program: fixture, afterStdoutMatch: 'Installing it now.' });
@@ -99,7 +96,7 @@ describe('createSandbox', () => {
   });
 
   it('cleanup kills fake processes still running and removes the directory', async () => {
-    sb = await createSandbox({ helm: { quirks: { hangAfterStart: true } } });
+    sb = await perTest.create({ helm: { quirks: { hangAfterStart: true } } });
     const chart = fileURLToPath(new URL('./fixtures/chart', import.meta.url));
     const proc = sb.exec('helm', ['upgrade', '--install', 'demo', chart], { timeoutMs: 60_000 });
     const dir = sb.dir;
