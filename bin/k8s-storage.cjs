@@ -26,8 +26,6 @@ cli.main(process.argv).then((code) => {
       // A read-only install keeps working, just without the cache.
     }
   }
-  // A reader that went away (`| head`) is not an error of ours.
-  process.stdout.on('error', () => process.exit(code));
-  if (process.stdout.writableLength === 0) process.exit(code);
-  process.stdout.write('', () => process.exit(code));
+  // Once stdout has drained (src/cli.ts), so piped output is never cut short.
+  cli.exitWhenWritten(code);
 });

@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cliBundleOptions, RUNTIME_EXTERNALS, vendorBundleOptions } from './bundle-options.mjs';
+import { checkBundleText, cliBundleOptions, RUNTIME_EXTERNALS, vendorBundleOptions } from './bundle-options.mjs';
 
 const root = new URL('..', import.meta.url);
 // Files are replaced by rename, never deleted first: a CLI started meanwhile (another
@@ -24,8 +24,7 @@ for (const file of [...result.outputFiles, ...vendor.outputFiles, ...tools.outpu
   let contents = file.contents;
   if (file.path.endsWith('.cjs')) {
     const text = file.text.replace(EXTERNAL_IMPORT, '__k8sImport("$2")');
-    const left = text.match(/\bimport\(["'][^"']+["']\)/g);
-    if (left) throw new Error(`the bundle still imports ${left.join(', ')} at run time: relative imports must be bundled`);
+    checkBundleText(file.path, text);
     contents = Buffer.from(text);
   }
   const tmp = `${file.path}.${process.pid}.tmp`;
@@ -63,18 +62,12 @@ const { loadBundle, loadVendorBundle, loadToolsBundle } = createRequire(import.m
   writeToolsCache();
 }
 const { cli, writeCache } = loadBundle({ useCache: false });
-const write = process.stdout.write;
-const writeErr = process.stderr.write;
-process.stdout.write = process.stderr.write = () => true;
-try {
-  for (const argv of [
-    ['render', 'pvc', 'data', '--size', '1Gi'],
-    ['--help'],
-  ]) {
-    await cli.main(['node', 'k8s-storage', ...argv]);
-  }
-} finally {
-  process.stdout.write = write;
-  process.stderr.write = writeErr;
+// Through the streams option: the CLI writes fds 1 and 2 itself (src/output/stdio.ts).
+const discard = { write: () => true };
+for (const argv of [
+  ['render', 'pvc', 'data', '--size', '1Gi'],
+  ['--help'],
+]) {
+  await cli.main(['node', 'k8s-storage', ...argv], { streams: { out: discard, err: discard } });
 }
 writeCache();

@@ -20,7 +20,9 @@ const TOOLS = 'k8s-storage:tools-vendor';
 
 /** Runs one CommonJS bundle file from its code cache (when there is one that fits). */
 function loadScript(file, { useCache = true } = {}) {
-  const source = fs.readFileSync(file, 'utf8');
+  // latin1: the build makes the bundles ASCII (scripts/build.mjs), and decoding 1 MB of
+  // UTF-8 costs ~5 ms more.
+  const source = fs.readFileSync(file, 'latin1');
   const cache = `${file}.cache`;
   let cachedData;
   if (useCache) {

@@ -21,7 +21,7 @@ import Module, { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { cliBundleOptions, RUNTIME_EXTERNALS, TOOLS, VENDOR, vendorBundleOptions } from './bundle-options.mjs';
+import { checkBundleText, cliBundleOptions, RUNTIME_EXTERNALS, TOOLS, VENDOR, vendorBundleOptions } from './bundle-options.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEA_DIR = join(ROOT, 'dist', 'sea');
@@ -44,11 +44,6 @@ const libKey = (spec) => `lib/${spec}.cjs`;
 /** Dynamic imports of a library the core leaves outside, rewritten to the loader's hook. */
 const EXTERNAL_IMPORT = /\bimport\((["'])([^"'./][^"']*)\1\)/g;
 
-function noImportLeft(what, text) {
-  const left = text.match(/\bimport\(["'][^"']+["']\)/g);
-  if (left) throw new Error(`${what} still imports ${left.join(', ')} at run time: a vm.Script cannot`);
-}
-
 /**
  * The core bundle (as small as the npm one: the cluster libraries stay outside and load only
  * when a cluster command imports them) and one CommonJS bundle per such library, all to be
@@ -58,13 +53,13 @@ export async function bundleForSea() {
   mkdirSync(join(SEA_DIR, 'lib'), { recursive: true });
   const core = await build({ ...cliBundleOptions(), outfile: join(SEA_DIR, 'cli.cjs'), external: RUNTIME_EXTERNALS });
   const text = core.outputFiles[0].text.replace(EXTERNAL_IMPORT, '__k8sImport("$2")');
-  noImportLeft("the single executable's bundle", text);
+  checkBundleText("the single executable's bundle", text);
   writeFileSync(join(SEA_DIR, 'cli.cjs'), text);
   const libs = {};
   for (const spec of RUNTIME_EXTERNALS) {
     const { entryPoints, external, ...options } = cliBundleOptions();
     const r = await build({ ...options, entryPoints: [spec], outfile: libFile(spec), logLevel: 'error' });
-    noImportLeft(`the embedded ${spec}`, r.outputFiles[0].text);
+    checkBundleText(`the embedded ${spec}`, r.outputFiles[0].text);
     writeFileSync(libFile(spec), r.outputFiles[0].text);
     libs[spec] = libFile(spec);
   }
@@ -72,7 +67,7 @@ export async function bundleForSea() {
   for (const [spec, entry] of [[VENDOR, 'vendor.ts'], [TOOLS, 'tools-vendor.ts']]) {
     const vendor = await build({ ...vendorBundleOptions(entry), outfile: libFile(spec) });
     const vendorText = vendor.outputFiles[0].text.replace(EXTERNAL_IMPORT, '__k8sImport("$2")');
-    noImportLeft(`the embedded ${entry} bundle`, vendorText);
+    checkBundleText(`the embedded ${entry} bundle`, vendorText);
     writeFileSync(libFile(spec), vendorText);
     libs[spec] = libFile(spec);
   }
@@ -101,15 +96,12 @@ export async function warmCodeCache({ core, libs }) {
   const loaded = {};
   globalThis.__k8sImport = async (spec) => (isBuiltin(spec) ? nodeRequire(spec) : (loaded[spec] ??= runScript(libs[spec])).exports);
   const cli = runScript(core);
-  const write = process.stdout.write;
-  const writeErr = process.stderr.write;
-  process.stdout.write = process.stderr.write = () => true;
+  // Through the streams option: the CLI writes fds 1 and 2 itself (src/output/stdio.ts).
+  const discard = { write: () => true };
   try {
-    for (const argv of [['render', 'pvc', 'data', '--size', '1Gi'], ['--help']]) await cli.exports.main(['node', 'k8s-storage', ...argv]);
+    for (const argv of [['render', 'pvc', 'data', '--size', '1Gi'], ['--help']]) await cli.exports.main(['node', 'k8s-storage', ...argv], { streams: { out: discard, err: discard } });
     for (const spec of Object.keys(libs)) await globalThis.__k8sImport(spec);
   } finally {
-    process.stdout.write = write;
-    process.stderr.write = writeErr;
     globalThis.__k8sImport = previous;
   }
   return Object.fromEntries([[core, cli.script.createCachedData()], ...Object.entries(libs).map(([spec, file]) => [file, loaded[spec].script.createCachedData()])]);

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { longhornNames } from './backends/longhorn/resources.js';
-import { CLAIMS, CLASSES, completes, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { CLAIMS, CLASSES, completes, examples, group, groupOf, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
 
 const DB_ENGINES = ['postgres', 'mysql', 'mariadb', 'mongodb'];
 
@@ -16,7 +16,7 @@ const podFlags = (cmd: Command) =>
     .option('--dry-run', 'print the plan (the pod and the commands it runs) and change nothing');
 
 export function registerDataCommands(program: Command, rt: Runtime): void {
-  const backup = program.commands.find((c) => c.name() === 'backup');
+  const backup = groupOf(program, rt, 'backup');
   if (backup) {
     podFlags(
       outputs(completes(backup.command('data'), { pvc: CLAIMS }), '*')
@@ -62,8 +62,8 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
       });
   }
 
-  if (rt.wants('restore')) {
-    const restore = program.command('restore').description('bring data back: an archive made by backup data, a dump made by backup db');
+  const restore = group(program, rt, 'restore', 'bring data back: an archive made by backup data, a dump made by backup db');
+  if (restore) {
     completes(restore.command('db'), { engine: DB_ENGINES, '--file': 'files' })
       .argument('<engine>', 'postgres, mysql, mariadb or mongodb')
       .argument('<workload>', 'the Deployment or StatefulSet running the database')
@@ -98,8 +98,9 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
       });
   }
 
-  if (rt.wants('resize')) {
-    completes(program.command('resize').description('grow a claim (Kubernetes never shrinks one)').command('pvc'), { name: CLAIMS })
+  const resize = group(program, rt, 'resize', 'grow a claim (Kubernetes never shrinks one)');
+  if (resize) {
+    completes(resize.command('pvc'), { name: CLAIMS })
       .argument('<name>', 'the PersistentVolumeClaim')
       .description('grow a claim: refuses first what cannot work (shrink, unbound, no allowVolumeExpansion, hostpath, no room on Longhorn)')
       .option('--size <quantity>', 'the new size, e.g. 20Gi (required)')
@@ -113,8 +114,9 @@ export function registerDataCommands(program: Command, rt: Runtime): void {
       });
   }
 
-  if (rt.wants('migrate')) {
-    completes(program.command('migrate').description('move data between classes (hostpath -> Longhorn), resumable').command('pvc'), { name: CLAIMS, '--to-class': CLASSES })
+  const migrate = group(program, rt, 'migrate', 'move data between classes (hostpath -> Longhorn), resumable');
+  if (migrate) {
+    completes(migrate.command('pvc'), { name: CLAIMS, '--to-class': CLASSES })
       .argument('<name>', 'the PersistentVolumeClaim to move')
       .description('move a claim to another class: scale its workloads to 0, copy, verify, repoint, scale back; a rerun continues after the last finished step')
       .option('--to-class <class>', 'the StorageClass to move to (required)')

@@ -1,10 +1,10 @@
 /** Command definitions for day-2 work: `diagnose`, `usage`, `verify`, `bench`, `dashboards`. */
 import type { Command } from 'commander';
-import { CLAIMS, CLASSES, completes, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { CLAIMS, CLASSES, completes, examples, group, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
 
 export function registerDay2Commands(program: Command, rt: Runtime): void {
-  if (rt.wants('diagnose')) {
-    const diagnose = program.command('diagnose').description('why a claim is Pending or a pod cannot mount its volume: the cause and the command that fixes it (exit 3 with findings)');
+  const diagnose = group(program, rt, 'diagnose', 'why a claim is Pending or a pod cannot mount its volume: the cause and the command that fixes it (exit 3 with findings)');
+  if (diagnose) {
     for (const kind of ['pvc', 'pod'] as const) {
       outputs(completes(diagnose.command(kind), kind === 'pvc' ? { name: CLAIMS } : { name: { apiVersion: 'v1', kind: 'Pod', namespace: 'current' } }), 'table', 'json', 'yaml')
         .argument('<name>', kind === 'pvc' ? 'claim name' : 'pod name')

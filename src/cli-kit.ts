@@ -7,17 +7,40 @@ import type { Backend, OptionSpec } from './backends/types.js';
 import type { Context, GlobalOptions } from './context.js';
 import { UsageError } from './errors.js';
 import { Logger } from './output/log.js';
+import { stdout, type TextOut } from './output/stdio.js';
 import { ACCESS_MODES } from './presets/types.js';
 
 export interface Runtime {
   log: Logger;
   /** The backends this program knows: the registry (src/backends/index.ts), or a test's. */
   backends?: readonly Backend[];
-  /** Where data and messages go: process.stdout and process.stderr, or a test's. */
-  streams?: { out: NodeJS.WritableStream; err: NodeJS.WritableStream };
+  /** Where data and messages go: stdout and stderr (src/output/stdio.ts), or a test's streams. */
+  streams?: { out: TextOut & { readonly isTTY?: boolean }; err: TextOut & { readonly isTTY?: boolean } };
   controller: AbortController;
   /** Whether to declare this top-level command in this run (see TOP_LEVEL_COMMANDS). */
   wants: (command: string) => boolean;
+  /**
+   * Only the top-level listing is printed (`k8s-storage --help`): groups are declared without
+   * their subcommands, which the listing does not show (see group()).
+   */
+  listingOnly?: boolean;
+}
+
+/**
+ * A top-level command that holds subcommands (`render`, `backup`...): declared when the run
+ * wants it, and returned for the caller to declare the subcommands on, unless only the
+ * top-level listing is printed (then undefined: declaring every subcommand of every group
+ * costs `--help` about 8 ms, and the listing shows none of them).
+ */
+export function group(program: Command, rt: Runtime, name: string, description: string): Command | undefined {
+  if (!rt.wants(name)) return undefined;
+  const cmd = program.command(name).description(description);
+  return rt.listingOnly ? undefined : cmd;
+}
+
+/** A group declared earlier (see group()), to add subcommands to; undefined when there is none to add to in this run. */
+export function groupOf(program: Command, rt: Runtime, name: string): Command | undefined {
+  return rt.wants(name) && !rt.listingOnly ? program.commands.find((c) => c.name() === name) : undefined;
 }
 
 /**
@@ -39,13 +62,19 @@ export function makeContext(cmd: Command, rt: Runtime): Context {
   const ctx: Context = {
     global,
     log,
-    out: (text) => void (rt.streams?.out ?? process.stdout).write(text),
+    out: (text) => void (rt.streams?.out ?? stdout).write(text),
     signal: rt.controller.signal,
     backends: rt.backends ?? [],
     // Read on first use: creating process.stdin costs every start-up ~2-3 ms (a stream, and
     // for a file or /dev/null fs's streams module), and most commands never read it.
     get stdinIsTTY() {
       return process.stdin.isTTY === true;
+    },
+    get stdoutIsTTY() {
+      return (rt.streams?.out ?? stdout).isTTY === true;
+    },
+    get colorOut() {
+      return log.color && this.stdoutIsTTY;
     },
     table: { noHeaders: cmd.getOptionValue('headers') === false },
     async readStdin() {

@@ -1,6 +1,6 @@
 /** Command definitions for node preparation and diagnosis: `nodes check|prepare`, `doctor`. */
 import type { Command } from 'commander';
-import { collect, completes, examples, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { collect, completes, examples, group, makeContext, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { nodeTargets } from './backends/index.js';
 import { DEFAULT_AGENT_IMAGE } from './nodes/options.js';
 
@@ -20,10 +20,8 @@ function nodeRunOptions(cmd: Command, rt: Runtime): Command {
 }
 
 export function registerNodeCommands(program: Command, rt: Runtime): void {
-  if (rt.wants('nodes')) {
-    const nodes = program
-      .command('nodes')
-      .description('check nodes for Longhorn, NFS or hostpath storage, and prepare them (packages, iscsid, kernel modules)');
+  const nodes = group(program, rt, 'nodes', 'check nodes for Longhorn, NFS or hostpath storage, and prepare them (packages, iscsid, kernel modules)');
+  if (nodes) {
 
     nodeRunOptions(outputs(nodes.command('check'), 'table', 'json', 'yaml'), rt)
       .description('report, per node, what Longhorn/NFS/hostpath storage needs and what is missing (exit 3 when a node is not ready)')

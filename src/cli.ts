@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { setMaxListeners } from 'node:events';
 import { backendTopLevelCommands, BACKENDS, installable, presetsOf, uninstallable } from './backends/index.js';
 import type { Backend, CommandSpec } from './backends/types.js';
-import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, CLASSES, collect, completes, CORE_COMMANDS, examples, keepUnsetNegatable, makeContext, NAMESPACES, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
+import { addMetadataOptions, addOptionSpecs, addVolumeOptions, checkInvocation, CLASSES, collect, completes, CORE_COMMANDS, examples, group, keepUnsetNegatable, makeContext, NAMESPACES, negatableKeys, optsOf, outputs, type Runtime } from './cli-kit.js';
 import { registerDay2Commands } from './cli-day2.js';
 import { registerDataCommands } from './cli-data.js';
 import { registerNodeCommands } from './cli-nodes.js';
@@ -15,6 +15,7 @@ import { registerVersionCommand } from './cli-version.js';
 import { EXIT, K8sStorageError } from './errors.js';
 import { RECLAIM_POLICIES } from './options/index.js';
 import { Logger } from './output/log.js';
+import { stderr, stdout } from './output/stdio.js';
 import { allStorageClassPresetFlags } from './presets/storageclasses.js';
 import { templateNames } from './presets/templates.js';
 import { NEEDS } from './recommend/rules.js';
@@ -81,7 +82,18 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => (rt.streams?.out ?? process.stdout).write(s), writeErr: (s) => (rt.streams?.err ?? process.stderr).write(s), outputError: (s, write) => write(s.replace(/^error: /, 'error: ')) });
+    .configureOutput({
+      writeOut: (s) => (rt.streams?.out ?? stdout).write(s),
+      writeErr: (s) => (rt.streams?.err ?? stderr).write(s),
+      // Commander's defaults ask process.stdout and process.stderr, which builds them (see stdio.ts).
+      // (80 columns when not a terminal, commander's own default).
+      getOutHelpWidth: () => (rt.streams ? undefined : stdout.columns) ?? 80,
+      getErrHelpWidth: () => (rt.streams ? undefined : stderr.columns) ?? 80,
+      // Our help carries no colours, so there is none to keep.
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+      outputError: (s, write) => write(s.replace(/^error: /, 'error: ')),
+    });
 
   // Commander gives every --version to the program, wherever it stands. Commands such as
   // `install longhorn --version 1.12.1` take a version of their own, so the program's
@@ -94,7 +106,10 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   if (command === undefined) program.version(VERSION, '--version', 'print the version');
   // Building every command costs about 10 ms at start-up: build only the one invoked, or
   // all of them for top-level help, completion, or a word we do not know (for suggestions).
-  rt.wants = (name) => command === undefined || command === name || command === 'completion' || command === COMPLETE || command === 'help' || !topLevel.includes(command);
+  // `--version` alone needs none.
+  const versionOnly = command === undefined && argv.includes('--version') && !argv.includes('--help') && !argv.includes('-h');
+  rt.wants = (name) => !versionOnly && (command === undefined || command === name || command === 'completion' || command === COMPLETE || command === 'help' || !topLevel.includes(command));
+  rt.listingOnly = command === undefined && (argv.includes('--help') || argv.includes('-h'));
 
   program.addHelpText(
     'after',
@@ -107,8 +122,8 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   );
 
   // ---- render: offline YAML for pipelines and git; apply: the same, to the cluster ----
-  const render = rt.wants('render') ? program.command('render').description('print Kubernetes YAML for a PVC, a StorageClass or an app kit (no cluster needed)') : undefined;
-  const apply = rt.wants('apply') ? program.command('apply').description('apply a PVC, a StorageClass or an app kit to the cluster (server-side apply), then check it') : undefined;
+  const render = group(program, rt, 'render', 'print Kubernetes YAML for a PVC, a StorageClass or an app kit (no cluster needed)');
+  const apply = group(program, rt, 'apply', 'apply a PVC, a StorageClass or an app kit to the cluster (server-side apply), then check it');
 
   const pvcCommand = (parent: Command) =>
     completes(addMetadataOptions(
@@ -208,8 +223,8 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   // ---- install / uninstall ----
-  const install = rt.wants('install') ? program.command('install').description('install a storage backend on the cluster') : undefined;
-  const uninstall = rt.wants('uninstall') ? program.command('uninstall').description('remove a storage backend (never its data unless asked)') : undefined;
+  const install = group(program, rt, 'install', 'install a storage backend on the cluster');
+  const uninstall = group(program, rt, 'uninstall', 'remove a storage backend (never its data unless asked)');
 
   // One subcommand per backend of the registry, declared from its CommandSpec.
   const declare = (parent: Command, b: Backend, spec: CommandSpec, run: 'install' | 'uninstall') => {
@@ -357,15 +372,13 @@ export async function main(argv: string[] = process.argv, over: Pick<Runtime, 'b
     rt.controller.abort();
   };
   process.on('SIGINT', onSigint);
-  // `k8s-storage ... | head`: the reader went away; that is not an error of ours.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(EXIT.ok);
-  });
+  // `k8s-storage ... | head`: the reader going away is not an error of ours; src/output/stdio.ts
+  // ends the run with 0 then.
   try {
     const words = completionWords(argv);
     if (words) {
       const { complete } = await import('./commands/complete.js');
-      await complete(buildProgram(rt, ['node', 'k8s-storage', COMPLETE]), words, (text) => void (rt.streams?.out ?? process.stdout).write(text), rt.controller.signal);
+      await complete(buildProgram(rt, ['node', 'k8s-storage', COMPLETE]), words, (text) => void (rt.streams?.out ?? stdout).write(text), rt.controller.signal);
       return EXIT.ok;
     }
     await buildProgram(rt, argv).parseAsync(argv);
@@ -375,4 +388,14 @@ export async function main(argv: string[] = process.argv, over: Pick<Runtime, 'b
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * Ends the process with `code` once what was written has left it, so piped output is never
+ * cut short (bin/k8s-storage.cjs and the single executable's entry call it after main).
+ */
+export function exitWhenWritten(code: number): void {
+  // A reader that went away (`| head`) is not an error of ours.
+  if (stdout.streamMade) stdout.stream().on('error', () => process.exit(code));
+  stdout.drained(() => stderr.drained(() => process.exit(code)));
 }

@@ -25,6 +25,9 @@ export interface Context {
   /** Aborted on Ctrl-C: long steps listen to it and stop cleanly. */
   readonly signal: AbortSignal;
   readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  /** Whether data on stdout may carry colours: messages are coloured and stdout is a terminal. */
+  readonly colorOut: boolean;
   /** How tables print (--no-headers): commands hand it to their table printer. */
   readonly table: TableOptions;
   /** The backends of this run: the registry, or the one a test built the program with. */

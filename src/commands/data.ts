@@ -27,7 +27,7 @@ export async function backupData(ctx: Context, pvc: string, opts: Record<string,
   const pod = podOptions(opts, problems);
   // -o names the archive here (stdout when absent or "-").
   const file = ctx.global.output && ctx.global.output !== '-' ? resolve(ctx.global.output) : undefined;
-  if (!file && process.stdout.isTTY && !opts.dryRun) problems.push('stdout is a terminal: give the archive a file with -o FILE.tar.gz, or redirect stdout (> FILE)');
+  if (!file && ctx.stdoutIsTTY && !opts.dryRun) problems.push('stdout is a terminal: give the archive a file with -o FILE.tar.gz, or redirect stdout (> FILE)');
   if (problems.length) throw new UsageError(problems);
   const session = new ClusterSession(ctx);
   const kube = await session.kube();

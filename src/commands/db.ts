@@ -49,7 +49,7 @@ const database = (l: Located, opts: Record<string, any>) => (opts.database as st
 
 export async function backupDb(ctx: Context, engineText: string, workload: string, opts: Record<string, any>): Promise<void> {
   const file = ctx.global.output && ctx.global.output !== '-' ? resolve(ctx.global.output) : undefined;
-  if (!file && process.stdout.isTTY && !opts.dryRun) throw new UsageError('stdout is a terminal: give the dump a file with -o FILE, or redirect stdout (> FILE)');
+  if (!file && ctx.stdoutIsTTY && !opts.dryRun) throw new UsageError('stdout is a terminal: give the dump a file with -o FILE, or redirect stdout (> FILE)');
   const session = new ClusterSession(ctx);
   const kube = await session.kube();
   const l = await locate(kube, ctx, engineText, workload, opts);

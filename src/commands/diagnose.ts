@@ -15,7 +15,7 @@ export async function diagnoseCommand(ctx: Context, kind: 'pvc' | 'pod', name: s
   const namespace = ctx.global.namespace ?? 'default';
   const session = new ClusterSession(ctx);
   const report = diagnose(await collectDiagnoseFacts(session, { kind, namespace, name }));
-  ctx.out(format === 'table' ? formatDiagnoseReport(report, ctx.table) : formatData(report, format));
+  ctx.out(format === 'table' ? formatDiagnoseReport(report, { ...ctx.table, color: ctx.colorOut }) : formatData(report, format));
   if (!report.healthy) {
     const problems = report.findings.filter((f) => f.severity !== 'info');
     throw new ChecksFailed(`${problems.length} problem(s) with ${kind} ${name}: ${problems[0]!.message}`, problems[0]!.fix ? { hint: problems[0]!.fix } : undefined);

@@ -47,7 +47,7 @@ export async function usage(ctx: Context, flags: UsageFlags): Promise<void> {
     cleanupFailed: (m) => ctx.log.warn(m),
   });
   const report = buildUsageReport(input, opts);
-  ctx.out(format === 'json' || format === 'yaml' ? formatData(report, format) : formatUsageReport(report, { color: ctx.log.color && process.stdout.isTTY === true, allNamespaces: namespace === undefined, wide: format === 'wide', ...ctx.table }));
+  ctx.out(format === 'json' || format === 'yaml' ? formatData(report, format) : formatUsageReport(report, { color: ctx.colorOut, allNamespaces: namespace === undefined, wide: format === 'wide', ...ctx.table }));
   if (report.summary.aboveWarn.length) {
     throw new ChecksFailed(`${report.summary.aboveWarn.length} claim(s) above ${opts.warnPercent}% used: ${report.summary.aboveWarn.join(', ')}`, { hint: 'free space in them or give them a larger size; the fullest first: k8s-storage usage --sort percent' });
   }

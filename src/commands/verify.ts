@@ -75,7 +75,7 @@ export async function verify(ctx: Context, className: string, flags: VerifyFlags
     stepEnded: (r) => (r.status === 'ok' ? progress.succeed(`${r.title} (${(r.ms / 1000).toFixed(1)}s)${r.detail ? `: ${r.detail}` : ''}`) : progress.fail(`${r.title}: ${r.detail ?? r.status}`)),
     cleanupStarted: () => ctx.log.info('cleaning up: deleting the test pods and claim'),
   });
-  ctx.out(format === 'table' ? formatVerifyReport(report, ctx.table) : formatData(report, format));
+  ctx.out(format === 'table' ? formatVerifyReport(report, { ...ctx.table, color: ctx.colorOut }) : formatData(report, format));
   if (report.cleanup.failed.length) ctx.log.warn(`could not delete ${report.cleanup.failed.join('; ')}. Remove them with: kubectl -n ${namespace} delete pod,pvc -l k8s-storage.io/run=${runId}`);
   if (report.cleanup.kept) ctx.log.info(`kept (--keep): kubectl -n ${namespace} delete pod,pvc -l k8s-storage.io/run=${runId}`);
   if (report.interrupted) {

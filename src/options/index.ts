@@ -23,8 +23,8 @@ const DURATION_UNIT: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3,
 export function duration(flag: string, raw: unknown, problems: Problems, opts: { allowZero?: boolean } = {}): number | undefined {
   if (raw === undefined) return undefined;
   const text = String(raw);
-  if (opts.allowZero && /^0+(\.0*)?(ns|us|µs|ms|s|m|h)?$/.test(text)) return 0;
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)];
+  if (opts.allowZero && /^0+(\.0*)?(ns|us|\u00b5s|ms|s|m|h)?$/.test(text)) return 0;
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h)/g)];
   if (!parts.length || parts.map((p) => p[0]).join('') !== text) {
     problems.push(`${flag}: "${text}" is not a duration; use for example 90s, 10m or 1h`);
     return undefined;

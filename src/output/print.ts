@@ -1,5 +1,6 @@
 /** Data printers: the only code that writes to stdout. */
 import type { KubeObject } from '../presets/types.js';
+import { stdout } from './stdio.js';
 import { toYaml } from './yaml.js';
 
 export type OutputFormat = 'yaml' | 'json' | 'table' | 'wide' | 'name' | 'text';
@@ -40,7 +41,7 @@ const ELLIPSIS = '…';
 
 /** How wide tables may be: the terminal's width when stdout is one, unlimited when piped. */
 export function terminalWidth(): number {
-  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number.POSITIVE_INFINITY;
+  return stdout.columns || Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -5,6 +5,7 @@
 import chalk from 'chalk';
 import { loadVendor } from '../cluster/load-vendor.js';
 import type { Logger } from './log.js';
+import { stderr } from './stdio.js';
 
 export interface Progress {
   start(title: string): void;
@@ -15,7 +16,7 @@ export interface Progress {
 }
 
 export async function createProgress(log: Logger): Promise<Progress> {
-  const tty = process.stderr.isTTY === true;
+  const tty = stderr.isTTY;
   if (log.quiet) return { start() {}, succeed() {}, fail: (t) => log.error(t), update() {} };
   if (!tty) {
     return {
@@ -29,7 +30,7 @@ export async function createProgress(log: Logger): Promise<Progress> {
   let spinner: ReturnType<typeof ora> | undefined;
   return {
     start(t) {
-      spinner = ora({ text: t, stream: process.stderr, discardStdin: false, color: log.color ? 'cyan' : false as never }).start();
+      spinner = ora({ text: t, stream: stderr.stream(), discardStdin: false, color: log.color ? 'cyan' : false as never }).start();
     },
     // Our own marks, coloured by the Logger's chalk: ora's come from log-symbols, which
     // colours them by its own detection and so ignores --no-color.

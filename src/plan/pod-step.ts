@@ -13,6 +13,7 @@ import { ClusterError } from '../errors.js';
 import { buildDataPod, compareManifests, DATA_CONTAINER, DATA_POD_SELECTOR, parseManifest, summarize, type ContentSummary } from '../data/pod.js';
 import { EXPIRES_ANNOTATION, newRunId } from '../nodes/daemonset.js';
 import type { Logger } from '../output/log.js';
+import { stdout } from '../output/stdio.js';
 import type { KubeObject } from '../presets/types.js';
 import type { PodRun, Step } from './types.js';
 
@@ -86,7 +87,7 @@ async function runInPod(target: { namespace: string; pod: string; container: str
   deps.log.debug(`pod ${target.pod} runs: ${run.what}`);
   const toFile = run.stdout && run.stdout !== 'stdout' ? run.stdout.file : undefined;
   const fileStream = toFile ? createWriteStream(`${toFile}.partial`) : undefined;
-  const m = meter(fileStream ?? (run.stdout === 'stdout' ? (deps.stdout ?? process.stdout) : undefined), run.capture !== undefined);
+  const m = meter(fileStream ?? (run.stdout === 'stdout' ? (deps.stdout ?? stdout.stream()) : undefined), run.capture !== undefined);
   const secret = run.stdinSecret ? await secretValue(kube, run.stdinSecret) : undefined;
   const stdin = secret !== undefined || run.stdin ? Readable.from(stdinChunks(secret, run.stdin?.file)) : undefined;
   let ok = false;

@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,9 +6,10 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { REPO, runCli } from '../helpers/run-cli.js';
-import { TEST_BINARY } from '../helpers/sandbox.mjs';
+import { cliInvocation, TEST_BINARY } from '../helpers/sandbox.mjs';
 import { expectAllSchemaValid } from '../helpers/schema.js';
 
+const hasPython = spawnSync('python3', ['-c', 'import fcntl'], { stdio: 'ignore' }).status === 0;
 const docs = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS());
 
 /** The YAML blocks of a seed chapter, parsed. */
@@ -266,5 +268,58 @@ describe('the fast path stays light', () => {
     // Nor the builtins only cluster commands use: each costs start-up time (commander's
     // child_process is made lazy at build, node:http(s) stay behind src/cluster/kube.ts).
     expect(loaded.match(/^require node:(http|https|child_process|crypto|tls|zlib|readline)\b.*$/gm) ?? []).toEqual([]);
+    // Nor process.stdout or stderr: for a pipe each is a net.Socket, ~7 ms to build; the
+    // output is written with fs.writeSync (src/output/stdio.ts) and still arrives whole.
+    expect(loaded.match(/^stdio .*$/gm) ?? []).toEqual([]);
+    expect(r.stdout.length).toBeGreaterThan(0);
+  });
+
+  it.skipIf(TEST_BINARY)('the trace sees a stream when a command builds one (--password-stdin reads process.stdin)', async () => {
+    const trace = join(mkdtempSync(join(tmpdir(), 'trace-')), 'imports.txt');
+    writeFileSync(trace, '');
+    const r = await runCli(['render', 'app', 'mariadb', '--password-stdin'], { input: 's3cret-value\n', env: { NODE_OPTIONS: `--import=${join(REPO, 'test', 'helpers', 'trace-imports.mjs')}`, TRACE_IMPORTS_FILE: trace } });
+    expect(r.exitCode).toBe(0);
+    expect(readFileSync(trace, 'utf8')).toMatch(/^stdio process\.stdin$/m);
+  });
+});
+
+describe('stdout, written with fs.writeSync (src/output/stdio.ts)', () => {
+  it('a reader that goes away early (`| head -1`) ends the run with 0 and no error', async () => {
+    const { file, args } = cliInvocation(['dashboards', 'longhorn']);
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before the CLI writes: its write gets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+  });
+
+  // A descriptor another process made non-blocking answers EAGAIN once its buffer is full:
+  // the rest then goes through process.stdout, which waits for the reader. python3 makes such a
+  // pipe (4 KiB, O_NONBLOCK) and reads it only after a second.
+  it.skipIf(!hasPython)('a full non-blocking pipe still gets the whole output, in order', async () => {
+    const expected = (await runCli(['dashboards', 'longhorn'])).stdout;
+    expect(expected.length).toBeGreaterThan(8192);
+    const { file, args } = cliInvocation(['dashboards', 'longhorn']);
+    const py = [
+      'import fcntl, os, subprocess, sys, time',
+      'r, w = os.pipe()',
+      'fcntl.fcntl(w, 1031, 4096)', // F_SETPIPE_SZ
+      'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
+      'p = subprocess.Popen(sys.argv[1:], stdout=w)',
+      'os.close(w)',
+      'time.sleep(1)',
+      'out = b""',
+      'while True:',
+      '    chunk = os.read(r, 65536)',
+      '    if not chunk: break',
+      '    out += chunk',
+      'sys.stdout.buffer.write(out)',
+      'sys.exit(p.wait())',
+    ].join('\n');
+    const r = await execa('python3', ['-c', py, file, ...args], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(expected.trimEnd());
   });
 });

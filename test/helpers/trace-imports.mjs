@@ -17,8 +17,28 @@ module._load = function tracedLoad(request, ...rest) {
 const read = fs.readFileSync;
 fs.readFileSync = function tracedRead(path, ...rest) {
   if (typeof path === 'string' && path.endsWith('.cjs')) appendFileSync(file, `read ${path}\n`);
+  if (typeof path === 'string' && path.endsWith('cli.cjs')) cliStarted = true;
   return read.call(this, path, ...rest);
 };
+
+// And the first use of process.stdout, stderr or stdin once the CLI's bundle is read: Node
+// builds each on first access (for a pipe a net.Socket, for a terminal a tty.WriteStream),
+// which costs start-up time. (The loader hooks below touch them before the CLI starts.)
+let cliStarted = false;
+for (const name of ['stdout', 'stderr', 'stdin']) {
+  const own = Object.getOwnPropertyDescriptor(process, name);
+  let seen = false;
+  Object.defineProperty(process, name, {
+    ...own,
+    get() {
+      if (cliStarted && !seen) {
+        seen = true;
+        appendFileSync(file, `stdio process.${name}\n`);
+      }
+      return own.get.call(this);
+    },
+  });
+}
 
 // And every program started, so a test can tell what ran before what.
 const spawn = childProcess.spawn;

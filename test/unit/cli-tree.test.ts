@@ -21,8 +21,23 @@ describe('the command tree', () => {
     expect(program.commands.map((c) => c.name())).toEqual(expected);
   });
 
-  it.each([[[]], [['--help']], [['completion', 'bash']], [['__complete', 'render', '']], [['rendr']]])('%j declares everything (help, completion, suggestions)', (args) => {
+  it.each([[[]], [['--help']], [['completion', 'bash']], [['__complete', 'render', '']], [['rendr']]])('%j declares every top-level command (help, completion, suggestions)', (args) => {
     const program = buildProgram(runtime(), ['node', 'k8s-storage', ...args]);
     expect(program.commands).toHaveLength(TOP_LEVEL_COMMANDS.length);
+  });
+
+  it('top-level --help declares the groups without their subcommands, and prints the same help as the whole tree', () => {
+    const subcommands = (p: ReturnType<typeof buildProgram>) => p.commands.reduce((n, c) => n + c.commands.length, 0);
+    const whole = buildProgram(runtime(), ['node', 'k8s-storage']);
+    const listing = buildProgram(runtime(), ['node', 'k8s-storage', '--help']);
+    expect(subcommands(whole)).toBeGreaterThan(40);
+    expect(subcommands(listing)).toBe(0);
+    expect(listing.helpInformation()).toBe(whole.helpInformation());
+    expect(listing.helpInformation()).toContain('snapshot ');
+  });
+
+  it('--version alone declares no command', () => {
+    expect(buildProgram(runtime(), ['node', 'k8s-storage', '--version']).commands).toEqual([]);
+    expect(buildProgram(runtime(), ['node', 'k8s-storage', '--version', '--help']).commands).toHaveLength(TOP_LEVEL_COMMANDS.length);
   });
 });

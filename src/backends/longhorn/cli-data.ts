@@ -3,7 +3,7 @@
  * target), schedules. Declarations only: actions load src/commands/* on demand.
  */
 import type { Command } from 'commander';
-import { CLAIMS, collect, completes, examples, makeContext, optsOf, outputs, type Runtime } from '../../cli-kit.js';
+import { CLAIMS, collect, completes, examples, group, groupOf, makeContext, optsOf, outputs, type Runtime } from '../../cli-kit.js';
 import { BACKUP_MODES, longhornNames, RECURRING_JOB_TASKS } from './resources.js';
 
 /** The snapshots of the claim argument `pvc` once it is typed (a snapshot's spec.volume is its Longhorn volume), else all. */
@@ -15,11 +15,9 @@ const waiting = (cmd: Command, what: string, timeout: string) => cmd.option('--n
 
 export function registerLonghornDataCommands(program: Command, rt: Runtime): void {
   // ---- snapshot ----
-  if (rt.wants('snapshot')) {
-    const snapshot = program
-      .command('snapshot')
-      .description("Longhorn snapshots of a claim's volume (kept on the nodes, next to the data)")
-      .addHelpText('after', examples('k8s-storage snapshot create postgres-pvc -n shop --name before-upgrade', 'k8s-storage snapshot list', 'k8s-storage snapshot delete postgres-pvc before-upgrade -n shop'));
+  const snapshot = group(program, rt, 'snapshot', "Longhorn snapshots of a claim's volume (kept on the nodes, next to the data)");
+  if (snapshot) {
+    snapshot.addHelpText('after', examples('k8s-storage snapshot create postgres-pvc -n shop --name before-upgrade', 'k8s-storage snapshot list', 'k8s-storage snapshot delete postgres-pvc before-upgrade -n shop'));
 
     waiting(
       dryRun(
@@ -74,11 +72,9 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
   }
 
   // ---- backup ----
-  if (rt.wants('backup')) {
-    const backup = program
-      .command('backup')
-      .description('Longhorn backups of claims to an NFS or S3 store outside the cluster, and that store (the backup target)')
-      .addHelpText('after', examples('k8s-storage backup target set nfs://192.168.1.100:/exports/backups', 'k8s-storage backup create postgres-pvc -n shop', 'k8s-storage backup list'));
+  const backup = group(program, rt, 'backup', 'Longhorn backups of claims to an NFS or S3 store outside the cluster, and that store (the backup target)');
+  if (backup) {
+    backup.addHelpText('after', examples('k8s-storage backup target set nfs://192.168.1.100:/exports/backups', 'k8s-storage backup create postgres-pvc -n shop', 'k8s-storage backup list'));
 
     const target = backup.command('target').description('where Longhorn sends backups: its BackupTarget "default"');
     waiting(
@@ -146,11 +142,9 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
   registerLonghornRestoreCommands(program, rt);
 
   // ---- schedule ----
-  if (rt.wants('schedule')) {
-    const schedule = program
-      .command('schedule')
-      .description('recurring snapshots and backups with Longhorn RecurringJobs (instead of a CronJob: `longhorn-manager backup create` does not exist)')
-      .addHelpText('after', examples('k8s-storage schedule create nightly --task backup --cron "0 2 * * *" --retain 7', 'k8s-storage schedule attach nightly postgres-pvc -n shop', 'k8s-storage schedule list'));
+  const schedule = group(program, rt, 'schedule', 'recurring snapshots and backups with Longhorn RecurringJobs (instead of a CronJob: `longhorn-manager backup create` does not exist)');
+  if (schedule) {
+    schedule.addHelpText('after', examples('k8s-storage schedule create nightly --task backup --cron "0 2 * * *" --retain 7', 'k8s-storage schedule attach nightly postgres-pvc -n shop', 'k8s-storage schedule list'));
 
     dryRun(
       completes(schedule.command('create'), { name: JOBS, '--task': RECURRING_JOB_TASKS })
@@ -218,7 +212,6 @@ export function registerLonghornDataCommands(program: Command, rt: Runtime): voi
 
 /** Bringing data back (issue 11): `backup restore`, `snapshot restore`, `snapshot revert`, joined to the commands above. */
 function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
-  const parent = (name: string) => program.commands.find((c) => c.name() === name);
   const newClaim = (cmd: Command, classDefault = 'longhorn') =>
     cmd
       .option('--to <pvc>', 'name of the new claim, in the namespace from -n (required)')
@@ -227,7 +220,7 @@ function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
       .option('--timeout <duration>', 'how long Longhorn may take to write the data, and the claim to bind', '30m')
       .option('--dry-run', 'print every step (the Volume, PV and claim) and change nothing');
 
-  const backup = rt.wants('backup') ? parent('backup') : undefined;
+  const backup = groupOf(program, rt, 'backup');
   if (backup) {
     newClaim(
       outputs(backup.command('restore'), 'json', 'yaml', 'name')
@@ -246,7 +239,7 @@ function registerLonghornRestoreCommands(program: Command, rt: Runtime): void {
       });
   }
 
-  const snapshot = rt.wants('snapshot') ? parent('snapshot') : undefined;
+  const snapshot = groupOf(program, rt, 'snapshot');
   if (snapshot) {
     newClaim(
       outputs(snapshot.command('restore'), 'json', 'yaml', 'name')

@@ -553,7 +553,7 @@ export interface LonghornCondition {
 export function goDurationSeconds(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (text === '0') return 0;
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)];
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|\u00b5s|ns)/g)];
   if (!parts.length || parts.map((p) => p[0]).join('') !== text) return undefined;
   const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, 'µs': 1e-6, ns: 1e-9 };
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2]!]!, 0);
