@@ -80,6 +80,7 @@ export const slimClientNode = {
   setup(b) {
     b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('client-node-gen.mjs') } : undefined));
     b.onResolve({ filter: /^node-fetch$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('node-fetch-headers.mjs') } : undefined));
+    b.onResolve({ filter: /^socks-proxy-agent$/ }, (args) => (/client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: shim('lazy-socks-proxy-agent.mjs') } : undefined));
   },
 };
 

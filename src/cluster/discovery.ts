@@ -5,7 +5,9 @@
  * run, and kept on disk for DISCOVERY_TTL_MS like kubectl's ~/.kube/cache/discovery, in
  * ~/.kube/cache/k8s-storage/discovery/<host_port>/<group>_<version>.json. Only what the
  * server serves is cached: a cached answer is dropped when a request to it answers 404
- * (the CRD went away), and "not served" is always asked again (it may have been installed).
+ * (the CRD went away), and "not served" is always asked again (it may have been installed),
+ * with one request per run for every group (GET /apis, the group list) instead of one
+ * probe per absent group version.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -21,6 +23,10 @@ export interface ApiResource {
 
 interface ResourceList {
   resources: { name: string; kind: string; namespaced: boolean }[];
+}
+
+interface ApiGroupList {
+  groups: { versions: { groupVersion: string }[] }[];
 }
 
 // kind -> [plural, namespaced], per group version. Only what k8s-storage addresses.
@@ -55,8 +61,10 @@ export class Discovery {
   private readonly lists = new Map<string, Promise<ResourceList | undefined>>();
   /** Group versions whose answer came from the disk cache (a 404 later means it is stale). */
   private readonly fromDisk = new Set<string>();
-  /** Group versions the server answered 404 for in this run. */
+  /** Group versions the server answered 404 for, or did not list, in this run. */
   private readonly missing = new Set<string>();
+  /** The group versions the server lists (GET /apis), read at most once per run; undefined when it could not say. */
+  private served: Promise<Set<string> | undefined> | undefined;
   private readonly dir: string | undefined;
 
   constructor(
@@ -95,6 +103,7 @@ export class Discovery {
   /** Forgets a group version, here and on disk: the next lookup asks the server. */
   invalidate(apiVersion: string): void {
     this.lists.delete(apiVersion);
+    this.served = undefined;
     this.fromDisk.delete(apiVersion);
     const file = this.file(apiVersion);
     if (file) rmSync(file, { force: true });
@@ -107,6 +116,17 @@ export class Discovery {
   forgetMissing(): void {
     for (const apiVersion of this.missing) this.lists.delete(apiVersion);
     this.missing.clear();
+    this.served = undefined;
+  }
+
+  /** Every group version the server serves, from one GET /apis per run (shared by concurrent lookups). */
+  private servedGroupVersions(): Promise<Set<string> | undefined> {
+    this.served ??= this.http.request<ApiGroupList>('GET', '/apis').then(
+      (list) => new Set(list.groups.flatMap((g) => g.versions.map((v) => v.groupVersion))),
+      // Not allowed or not answered: each group version is then asked for itself.
+      () => undefined,
+    );
+    return this.served;
   }
 
   private file(apiVersion: string): string | undefined {
@@ -136,6 +156,11 @@ export class Discovery {
       } catch {
         // No cache, or unreadable: ask the server.
       }
+    }
+    // A group version the server does not list is not served: no need to ask for it.
+    if (apiVersion.includes('/') && (await this.servedGroupVersions())?.has(apiVersion) === false) {
+      this.missing.add(apiVersion);
+      return undefined;
     }
     let list: ResourceList;
     try {

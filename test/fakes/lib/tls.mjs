@@ -43,11 +43,12 @@ export function makePki(dir) {
     /**
      * A kubeconfig for `url` in one of the forms kubeconfigs come in.
      * @param {string} url
-     * @param {{clientCert?: 'data' | 'files', token?: string, exec?: {command: string, args?: string[]}, insecure?: boolean, caFile?: boolean, noCa?: boolean}} user
+     * @param {{clientCert?: 'data' | 'files', token?: string, exec?: {command: string, args?: string[]}, insecure?: boolean, caFile?: boolean, noCa?: boolean, proxyUrl?: string}} user
      */
     kubeconfig(url, user) {
       /** @type {Record<string, unknown>} */
       const cluster = { server: url };
+      if (user.proxyUrl) cluster['proxy-url'] = user.proxyUrl;
       if (user.insecure) cluster['insecure-skip-tls-verify'] = true;
       else if (user.noCa) {
         // Only the system's CAs: the fake server's certificate is not trusted.
