@@ -16,6 +16,7 @@ import {
   parseAgentOutput,
   RUN_LABEL,
   type AgentObjects,
+  type ParsedAgentOutput,
 } from '../nodes/daemonset.js';
 import { sudoProblem } from '../nodes/local.js';
 import type { AgentOutcome } from '../nodes/types.js';
@@ -130,6 +131,12 @@ async function readLog(kube: KubeClient, ref: { namespace: string; name: string;
   }
 }
 
+function outcomeOf(node: string, parsed: ParsedAgentOutput): AgentOutcome {
+  return parsed.report
+    ? { name: node, reported: true, report: parsed.report, ...(parsed.exitCode !== undefined ? { exitCode: parsed.exitCode } : {}) }
+    : { name: node, reported: false, reason: parsed.problem ?? 'the node agent printed no report' };
+}
+
 async function collectReports(kube: KubeClient, run: DaemonSetRun, namespace: string, signal: AbortSignal, events: AgentRunEvents): Promise<AgentOutcome[]> {
   const expected = new Set(run.expected);
   const outcomes = new Map<string, AgentOutcome>();
@@ -148,20 +155,21 @@ async function collectReports(kube: KubeClient, run: DaemonSetRun, namespace: st
         const node = agentPodNode(pod);
         if (!node || !expected.has(node) || outcomes.has(node) || reading.has(pod.metadata.name)) continue;
         const state = agentPodState(pod);
-        if (state.done) finished.push({ pod: pod.metadata.name, node });
-        else lastState.set(node, state.detail);
+        if (!state.done) {
+          lastState.set(node, state.detail);
+          continue;
+        }
+        // The report in the termination message (when it fitted) spares reading the log;
+        // anything else there (no report, a cut one) sends us to the log, which says more.
+        const fromMessage = state.message ? parseAgentOutput(state.message) : undefined;
+        if (fromMessage?.report) outcomes.set(node, outcomeOf(node, fromMessage));
+        else finished.push({ pod: pod.metadata.name, node });
       }
       await Promise.all(
         finished.map(async ({ pod, node }) => {
           reading.add(pod);
           try {
-            const parsed = parseAgentOutput(await readLog(kube, { namespace, name: pod, container: AGENT_CONTAINER }, signal));
-            outcomes.set(
-              node,
-              parsed.report
-                ? { name: node, reported: true, report: parsed.report, ...(parsed.exitCode !== undefined ? { exitCode: parsed.exitCode } : {}) }
-                : { name: node, reported: false, reason: parsed.problem ?? 'the node agent printed no report' },
-            );
+            outcomes.set(node, outcomeOf(node, parseAgentOutput(await readLog(kube, { namespace, name: pod, container: AGENT_CONTAINER }, signal))));
           } catch (err) {
             // Refused is final (RBAC on pods/log); anything else may pass (container starting).
             if (err instanceof Interrupted || hasReason(err, 'forbidden')) throw err;

@@ -10,7 +10,8 @@ import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki } from '../fakes/lib/tls.mjs';
-import { agentLog, agentReport } from '../helpers/agent-report.js';
+import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
+import { agentLog, agentReport, agentRun, checksWith } from '../helpers/agent-report.js';
 import { type Sandbox } from '../helpers/sandbox.mjs';
 import { sandboxPerTest } from '../helpers/per-test.js';
 
@@ -272,5 +273,26 @@ describe('requests per run', () => {
     expect(pods.filter((q: any) => q.verb === 'list')).toHaveLength(1);
     expect(pods.filter((q: any) => q.verb === 'watch').length).toBeGreaterThanOrEqual(1);
     expect(ours(sb).filter((q: any) => q.subresource === 'log')).toHaveLength(3);
+  });
+
+  it('nodes check takes each report from the pod status (the termination message): no log is read', async () => {
+    sb = await perTest.create({ api: { nodes: ['node-1', 'node-2', 'node-3'] } });
+    sb.api!.controllers.runDaemonSets({ run: (node: string) => agentRun(agentReport(node, { checks: checksWith(['os'], { disk: ['warning', 'little space', 'free some'] }) })) });
+    const r = await sb.run(['nodes', 'check', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.nodes.map((n: any) => n.name).sort()).toEqual(['node-1', 'node-2', 'node-3']);
+    expect(report.nodes.every((n: any) => n.checks.some((c: any) => c.id === 'disk' && c.status === 'warning'))).toBe(true);
+    expect(ours(sb).filter((q: any) => q.subresource === 'log')).toEqual([]);
+  });
+
+  it('a termination message without a usable report (cut, or only the exit line) sends nodes check to the log', async () => {
+    sb = await perTest.create({ api: { nodes: ['node-1', 'node-2'] } });
+    const messages: Record<string, string> = { 'node-1': '{"schemaVersion":1,"node":"no', 'node-2': `\n${AGENT_EXIT_MARKER}0\n` };
+    sb.api!.controllers.runDaemonSets({ run: (node: string) => ({ logs: agentLog(agentReport(node)), message: messages[node] }) });
+    const r = await sb.run(['nodes', 'check', '-o', 'json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).summary.nodes).toBe(2);
+    expect(ours(sb).filter((q: any) => q.subresource === 'log')).toHaveLength(2);
   });
 });

@@ -2,7 +2,7 @@
  * Canned node-agent reports, shaped as agent/node-agent.sh prints them (agent/README.md),
  * for tests that need a node's answer without running the agent.
  */
-import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
+import { AGENT_EXIT_MARKER, TERMINATION_MESSAGE_MAX } from '../../src/nodes/daemonset.js';
 import type { AgentReport, Severity } from '../../src/nodes/types.js';
 
 export type Finding = [status: Severity, message: string, remedy: string];
@@ -48,4 +48,15 @@ export function agentReport(node: string, over: Partial<AgentReport> = {}): Agen
 /** The agent pod's init-container log: progress, the JSON line, the wrapper's exit line. */
 export function agentLog(report: AgentReport): string {
   return `node-agent: checking\n${JSON.stringify(report)}\n${AGENT_EXIT_MARKER}${report.summary.error ? 3 : 0}\n`;
+}
+
+/**
+ * What the agent pod's init container leaves, as the kubelet reports it: its log, and the
+ * termination message the wrapper writes (the JSON line and the exit line, when they fit in
+ * TERMINATION_MESSAGE_MAX; test/unit/nodes-daemonset.test.ts runs the real wrapper for it).
+ */
+export function agentRun(report: AgentReport): { logs: string; message?: string } {
+  const json = JSON.stringify(report);
+  const message = `${json}\n${AGENT_EXIT_MARKER}${report.summary.error ? 3 : 0}`;
+  return { logs: agentLog(report), ...(message.length <= TERMINATION_MESSAGE_MAX ? { message: `${message}\n` } : {}) };
 }

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ import {
   isStaleLeftover,
   newRunId,
   parseAgentOutput,
+  TERMINATION_LOG,
+  TERMINATION_MESSAGE_MAX,
   validateAgentReport,
 } from '../../src/nodes/daemonset.js';
 import { agentReport } from '../helpers/agent-report.js';
@@ -84,13 +86,50 @@ describe('the wrapper', () => {
       writeFileSync(join(dir, 'bin', 'nsenter'), '#!/bin/sh\n[ "$1 $2 $3 $4 $5 $6 $7 $8" = "--target 1 --mount --uts --ipc --net --pid --" ] || { echo "bad nsenter args: $*" >&2; exit 99; }\nshift 8\nexec "$@"\n');
       chmodSync(join(dir, 'bin', 'nsenter'), 0o755);
       writeFileSync(join(dir, 'agent.sh'), 'echo "progress" >&2\necho "{\\"args\\": \\"$*\\"}"\nexit 3\n');
-      const script = AGENT_WRAPPER.replace('/agent/node-agent.sh', join(dir, 'agent.sh'));
+      const script = AGENT_WRAPPER.replace('/agent/node-agent.sh', join(dir, 'agent.sh')).replace(TERMINATION_LOG, join(dir, 'termination-log'));
       const r = await execa('sh', ['-c', script, 'node-agent', 'check', '--for', 'my target'], { env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin` }, reject: false });
       expect(r.exitCode).toBe(0);
       expect(r.stdout.split('\n')).toEqual(['progress', '{"args": "check --for my target"}', `${AGENT_EXIT_MARKER}3`]);
+      // The report and the exit line, for the pod status: what parseAgentOutput reads from either.
+      expect(readFileSync(join(dir, 'termination-log'), 'utf8')).toBe(`{"args": "check --for my target"}\n${AGENT_EXIT_MARKER}3\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the wrapper and the termination message', () => {
+  const run = async (agent: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wrapper-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      writeFileSync(join(dir, 'bin', 'nsenter'), '#!/bin/sh\nshift 8\nexec "$@"\n');
+      chmodSync(join(dir, 'bin', 'nsenter'), 0o755);
+      writeFileSync(join(dir, 'agent.sh'), agent);
+      const script = AGENT_WRAPPER.replace('/agent/node-agent.sh', join(dir, 'agent.sh')).replace(TERMINATION_LOG, join(dir, 'termination-log'));
+      const r = await execa('sh', ['-c', script, 'node-agent', 'check'], { env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin` }, reject: false });
+      const message = existsSync(join(dir, 'termination-log')) ? readFileSync(join(dir, 'termination-log'), 'utf8') : undefined;
+      return { r, message };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('a report too long for the kubelet (4096 bytes) is left to the log, whole', async () => {
+    const long = JSON.stringify(report({ checks: Array.from({ length: 40 }, (_, i) => ({ id: `c${i}`, status: 'ok', message: 'x'.repeat(100), remedy: '' })) }));
+    expect(long.length).toBeGreaterThan(TERMINATION_MESSAGE_MAX);
+    const { r, message } = await run(`printf '%s\\n' '${long}'\n`);
+    expect(r.exitCode).toBe(0);
+    expect(message).toBeUndefined();
+    expect(parseAgentOutput(r.stdout).report?.checks).toHaveLength(40);
+  });
+
+  it('an agent that fails without a report: the message has only the exit line (so the log is read, for what it said)', async () => {
+    const { r, message } = await run(`echo "sh: iscsiadm: not found" >&2\nexit 127\n`);
+    expect(r.stdout.split('\n')).toEqual(['sh: iscsiadm: not found', `${AGENT_EXIT_MARKER}127`]);
+    expect(message).toBe(`\n${AGENT_EXIT_MARKER}127\n`);
+    expect(parseAgentOutput(message!)).toMatchObject({ exitCode: 127 });
+    expect(parseAgentOutput(message!).report).toBeUndefined();
   });
 });
 

@@ -9,8 +9,9 @@
 // (nodeSelector, required nodeAffinity with matchExpressions/matchFields, tolerations
 // against the node's NoSchedule/NoExecute taints), owned by the DaemonSet so deleting it
 // garbage-collects them. Then the pod "runs", one of two ways:
-//   run(node, pod)  returns what happened: {logs, exitCode?} (the first init container, or
-//                   else the first container, terminated with that log), 'never' (it keeps
+//   run(node, pod)  returns what happened: {logs, exitCode?, message?} (the first init container,
+//                   or else the first container, terminated with that log and termination
+//                   message), 'never' (it keeps
 //                   running and never finishes), or {waiting: {reason, message?}} (e.g.
 //                   ImagePullBackOff). May return a Promise.
 //   execute         runs the first init container's command (command + args) for real on
@@ -18,7 +19,8 @@
 //                   mountPath is rewritten to it in argv; `nsenter` on PATH is a fake that
 //                   records its options and runs what follows `--`; `env(node, pod)` gives
 //                   the environment (PATH, AGENT_ROOT, ...), so each node can be a fixture.
-// The container's combined output becomes its log, served by GET .../pods/NAME/log.
+// The container's combined output becomes its log, served by GET .../pods/NAME/log; what it
+// wrote to its terminationMessagePath becomes state.terminated.message (first 4096 bytes).
 
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
@@ -26,6 +28,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+/** A container's default terminationMessagePath, and how much of the message the kubelet keeps. */
+const TERMINATION_LOG = '/dev/termination-log';
+const MESSAGE_LIMIT = 4096;
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 const suffix = () => Array.from({ length: 5 }, () => ALPHABET[Math.floor(Math.random() * ALPHABET.length)]).join('');
 
@@ -39,7 +44,7 @@ exec "$@"
 `;
 
 /**
- * @typedef {{logs: string, exitCode?: number} | 'never' | {waiting: {reason: string, message?: string}}} PodRunResult
+ * @typedef {{logs: string, exitCode?: number, message?: string} | 'never' | {waiting: {reason: string, message?: string}}} PodRunResult
  * @typedef {{node: string, pod: string, argv?: string[], nsenter?: string[], exitCode?: number, logs?: string, result: string}} Execution
  * @typedef {{
  *   set(ns: string, pod: string, container: string, text: string): void,
@@ -197,6 +202,10 @@ export function makeDaemonSetControllers(api) {
           const from = m.mountPath.replace(/\/$/, '');
           argv = argv.map((a) => a.split(`${from}/`).join(`${target}/`));
         }
+        // The kubelet mounts a file at the container's terminationMessagePath and reads it
+        // when the container ends: here a file in the pod's directory, the path rewritten.
+        const messageFile = join(podDir, 'termination-log');
+        argv = argv.map((a) => a.split(first.container.terminationMessagePath ?? TERMINATION_LOG).join(messageFile));
         const nsenterLog = join(podDir, 'nsenter.log');
         mkdirSync(podDir, { recursive: true });
         const env = opts.execute?.env(node, pod) ?? {};
@@ -211,8 +220,9 @@ export function makeDaemonSetControllers(api) {
         child.on('close', (code) => {
           children.delete(child);
           const nsenter = existsSync(nsenterLog) ? readFileSync(nsenterLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => l.split(' ')) : [];
+          const message = existsSync(messageFile) ? readFileSync(messageFile, 'utf8') : undefined;
           executions.push({ node, pod: pod.metadata.name, argv: first.argv, nsenter: nsenter[0], exitCode: code ?? -1, logs: out, result: 'executed' });
-          resolve({ logs: out, exitCode: code ?? 1 });
+          resolve({ logs: out, exitCode: code ?? 1, ...(message ? { message } : {}) });
         });
         child.on('error', (err) => {
           children.delete(child);
@@ -241,9 +251,11 @@ export function makeDaemonSetControllers(api) {
         if (opts.run) executions.push({ node, pod: pod.metadata.name, logs: result.logs, exitCode: result.exitCode ?? 0, result: 'ran' });
         api.podLogs.set(pod.metadata.namespace, pod.metadata.name, first.name, result.logs);
         const exitCode = result.exitCode ?? 0;
+        // The kubelet keeps the first 4096 bytes of a termination message.
+        const message = result.message ? { message: Buffer.from(result.message).subarray(0, MESSAGE_LIMIT).toString() } : {};
         setFirstState(
           pod,
-          { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: now(), finishedAt: now() } },
+          { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', ...message, startedAt: now(), finishedAt: now() } },
           first.init ? 'Running' : exitCode === 0 ? 'Succeeded' : 'Failed',
         );
       }
