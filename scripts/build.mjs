@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { checkBundleText, cliBundleOptions, RUNTIME_EXTERNALS, vendorBundleOptions } from './bundle-options.mjs';
+import { checkBundleText, cliBundleOptions, RUNTIME_EXTERNALS, vendorBundleOptions, WARM_UP_RUNS } from './bundle-options.mjs';
 
 const root = new URL('..', import.meta.url);
 // Files are replaced by rename, never deleted first: a CLI started meanwhile (another
@@ -64,10 +64,7 @@ const { loadBundle, loadVendorBundle, loadToolsBundle } = createRequire(import.m
 const { cli, writeCache } = loadBundle({ useCache: false });
 // Through the streams option: the CLI writes fds 1 and 2 itself (src/output/stdio.ts).
 const discard = { write: () => true };
-for (const argv of [
-  ['render', 'pvc', 'data', '--size', '1Gi'],
-  ['--help'],
-]) {
+for (const argv of WARM_UP_RUNS) {
   await cli.main(['node', 'k8s-storage', ...argv], { streams: { out: discard, err: discard } });
 }
 writeCache();

@@ -21,7 +21,7 @@ import Module, { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { checkBundleText, cliBundleOptions, RUNTIME_EXTERNALS, TOOLS, VENDOR, vendorBundleOptions } from './bundle-options.mjs';
+import { checkBundleText, cliBundleOptions, WARM_UP_RUNS, RUNTIME_EXTERNALS, TOOLS, VENDOR, vendorBundleOptions } from './bundle-options.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SEA_DIR = join(ROOT, 'dist', 'sea');
@@ -99,7 +99,7 @@ export async function warmCodeCache({ core, libs }) {
   // Through the streams option: the CLI writes fds 1 and 2 itself (src/output/stdio.ts).
   const discard = { write: () => true };
   try {
-    for (const argv of [['render', 'pvc', 'data', '--size', '1Gi'], ['--help']]) await cli.exports.main(['node', 'k8s-storage', ...argv], { streams: { out: discard, err: discard } });
+    for (const argv of WARM_UP_RUNS) await cli.exports.main(['node', 'k8s-storage', ...argv], { streams: { out: discard, err: discard } });
     for (const spec of Object.keys(libs)) await globalThis.__k8sImport(spec);
   } finally {
     globalThis.__k8sImport = previous;

@@ -36,16 +36,21 @@ function programName(argv: string[]): string {
   return plugin ? `kubectl ${plugin}` : 'k8s-storage';
 }
 
-/** The first word of argv that is not an option or an option's value: the command. */
-function firstOperand(program: Command, argv: readonly string[]): string | undefined {
+/** The first two words of argv that are not options or options' values: the command and its subcommand (`render`, `pvc`). */
+function operands(program: Command, argv: readonly string[]): [command?: string, subcommand?: string] {
   const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f))));
-  for (let i = 2; i < argv.length; i++) {
+  const found: string[] = [];
+  for (let i = 2; i < argv.length && found.length < 2; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith('-')) return arg;
-    if (takesValue.has(arg)) i++;
+    if (arg === '--') break;
+    if (!arg.startsWith('-')) found.push(arg);
+    else if (takesValue.has(arg)) i++;
   }
-  return undefined;
+  return [found[0], found[1]];
 }
+
+/** The subcommands render and apply declare (their aliases too); backends add others to render. */
+const RENDER_KINDS = [['pvc'], ['storageclass', 'sc'], ['app']] as const;
 
 /** The hidden command shells call on TAB (cobra's name, which kubectl's plugin completion expects). */
 const COMPLETE = '__complete';
@@ -102,7 +107,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   completes(program, { '--kubeconfig': 'files', '--context': 'contexts', '--namespace': NAMESPACES });
   program.hook('preAction', (_program, action) => checkInvocation(action, argv));
 
-  const command = firstOperand(program, argv);
+  const [command, subcommand] = operands(program, argv);
   if (command === undefined) program.version(VERSION, '--version', 'print the version');
   // Building every command costs about 10 ms at start-up: build only the one invoked, or
   // all of them for top-level help, completion, or a word we do not know (for suggestions).
@@ -123,6 +128,11 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
 
   // ---- render: offline YAML for pipelines and git; apply: the same, to the cluster ----
   const render = group(program, rt, 'render', 'print Kubernetes YAML for a PVC, a StorageClass or an app kit (no cluster needed)');
+  // `render pvc ...` declares only pvc (the StorageClass command alone has some 20 preset
+  // options, ~2 ms); a group's help, or a word render does not know, declares all.
+  const coreKind = RENDER_KINDS.some((names) => (names as readonly (string | undefined)[]).includes(subcommand));
+  const wantsKind = (kind: (typeof RENDER_KINDS)[number]) => !coreKind || (kind as readonly (string | undefined)[]).includes(subcommand);
+  const [PVC, SC, APP] = RENDER_KINDS;
   const apply = group(program, rt, 'apply', 'apply a PVC, a StorageClass or an app kit to the cluster (server-side apply), then check it');
 
   const pvcCommand = (parent: Command) =>
@@ -179,19 +189,23 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
       .option('--field-manager <name>', 'the field manager that owns what is applied', 'k8s-storage')
       .option('--force-conflicts', 'take over fields that another tool manages (server-side apply --force)');
 
-  if (render) {
+  if (render && wantsKind(PVC)) {
     outputs(pvcCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render pvc postgres-pvc --size 10Gi --storage-class longhorn', 'k8s-storage render pvc shared --size 20Gi --access-mode RWX --storage-class longhorn -n web', 'k8s-storage render pvc data --size 1Gi -o json'))
       .action(async (name: string, _o, cmd: Command) => {
         const { renderPvc } = await import('./commands/render.js');
         await renderPvc(makeContext(cmd, rt), name, optsOf(cmd));
       });
+  }
+  if (render && wantsKind(SC)) {
     outputs(storageClassCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage render storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --reclaim-policy Retain', 'k8s-storage render storageclass nfs --server 192.168.1.100 --share /exports/k8s'))
       .action(async (preset: string, _o, cmd: Command) => {
         const { renderStorageClass } = await import('./commands/render.js');
         await renderStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
       });
+  }
+  if (render && wantsKind(APP)) {
     outputs(appCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render app postgres --storage-class longhorn --size 20Gi', 'k8s-storage render app redis --statefulset -n cache', 'k8s-storage render app uploads --image ghcr.io/me/web:1.2 --access-mode RWX --storage-class longhorn'))
       .action(async (preset: string, _o, cmd: Command) => {
@@ -200,20 +214,24 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
       });
   }
 
-  if (apply) {
-    const waitOptions = (cmd: Command) => cmd.option('--wait', 'wait until the claims are Bound').option('--timeout <duration>', 'how long --wait waits', '2m');
+  const waitOptions = (cmd: Command) => cmd.option('--wait', 'wait until the claims are Bound').option('--timeout <duration>', 'how long --wait waits', '2m');
+  if (apply && wantsKind(PVC)) {
     waitOptions(applyOptions(pvcCommand(apply)))
       .addHelpText('after', examples('k8s-storage apply pvc data --size 10Gi --storage-class longhorn --wait', 'k8s-storage apply pvc cache --size 1Gi -n web --dry-run'))
       .action(async (name: string, _o, cmd: Command) => {
         const { applyPvc } = await import('./commands/apply.js');
         await applyPvc(makeContext(cmd, rt), name, optsOf(cmd));
       });
+  }
+  if (apply && wantsKind(SC)) {
     applyOptions(storageClassCommand(apply))
       .addHelpText('after', examples('k8s-storage apply storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage apply storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --default'))
       .action(async (preset: string, _o, cmd: Command) => {
         const { applyStorageClass } = await import('./commands/apply.js');
         await applyStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
       });
+  }
+  if (apply && wantsKind(APP)) {
     waitOptions(applyOptions(appCommand(apply)))
       .addHelpText('after', examples('k8s-storage apply app postgres --storage-class longhorn -n shop --wait', 'k8s-storage apply app redis --statefulset --dry-run'))
       .action(async (preset: string, _o, cmd: Command) => {
@@ -318,7 +336,8 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   registerNodeCommands(program, rt);
-  for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render });
+  // A backend's render subcommands (`render longhorn-values`) are not wanted for `render pvc`.
+  for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render: coreKind ? undefined : render });
   registerVersionCommand(program, rt);
   registerDataCommands(program, rt);
   registerDay2Commands(program, rt);

@@ -36,6 +36,19 @@ describe('the command tree', () => {
     expect(listing.helpInformation()).toContain('snapshot ');
   });
 
+  it.each([
+    [['render', 'pvc', 'x'], ['pvc']],
+    [['render', 'sc', 'longhorn'], ['storageclass']],
+    [['-n', 'shop', 'apply', 'app', 'postgres'], ['app']],
+    [['render', '--help'], ['pvc', 'storageclass', 'app', 'longhorn-values']],
+    [['render', 'longhorn-values'], ['pvc', 'storageclass', 'app', 'longhorn-values']],
+    [['render', 'pcv'], ['pvc', 'storageclass', 'app', 'longhorn-values']],
+  ])('%j declares, under its group, only %j', (args, expected) => {
+    const program = buildProgram(runtime(), ['node', 'k8s-storage', ...args]);
+    const group = program.commands.find((c) => c.name() === args.find((a) => !a.startsWith('-') && a !== 'shop'))!;
+    expect(group.commands.map((c) => c.name()).sort()).toEqual([...expected].filter((n) => group.name() === 'render' || n !== 'longhorn-values').sort());
+  });
+
   it('--version alone declares no command', () => {
     expect(buildProgram(runtime(), ['node', 'k8s-storage', '--version']).commands).toEqual([]);
     expect(buildProgram(runtime(), ['node', 'k8s-storage', '--version', '--help']).commands).toHaveLength(TOP_LEVEL_COMMANDS.length);
