@@ -68,3 +68,11 @@ for (const argv of WARM_UP_RUNS) {
   await cli.main(['node', 'k8s-storage', ...argv], { streams: { out: discard, err: discard } });
 }
 writeCache();
+
+// The templates parsed once here, not at every `render app` (src/presets/registry.ts); after
+// the cache is written, so that the YAML parser this compiles stays out of it.
+{
+  const tmp = new URL(`dist/templates.json.${process.pid}.tmp`, root);
+  writeFileSync(tmp, JSON.stringify(cli.templateIndex()));
+  renameSync(tmp, new URL('dist/templates.json', root));
+}

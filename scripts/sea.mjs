@@ -121,8 +121,11 @@ export async function buildSea({ node = process.execPath, out = join(SEA_DIR, 'k
       assets[`${key}.cache`] = `${file}.cache`;
     }
   }
-  const shipped = [...filesUnder('templates'), ...filesUnder('agent')].sort();
-  for (const rel of shipped) assets[rel] = join(ROOT, rel);
+  // The templates parsed now, as dist/templates.json is for npm (src/presets/registry.ts).
+  const templateIndex = join(SEA_DIR, 'templates.json');
+  writeFileSync(templateIndex, JSON.stringify(runScript(bundles.core).exports.templateIndex()));
+  const shipped = [...filesUnder('templates'), ...filesUnder('agent'), 'dist/templates.json'].sort();
+  for (const rel of shipped) assets[rel] = rel === 'dist/templates.json' ? templateIndex : join(ROOT, rel);
   const index = join(SEA_DIR, 'assets.json');
   writeFileSync(index, `${JSON.stringify(shipped)}\n`);
   assets['assets.json'] = index;

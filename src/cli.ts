@@ -409,6 +409,9 @@ export async function main(argv: string[] = process.argv, over: Pick<Runtime, 'b
   }
 }
 
+// For scripts/build.mjs and scripts/sea.mjs: the templates parsed at build time.
+export { templateIndex } from './presets/registry.js';
+
 /**
  * Ends the process with `code` once what was written has left it, so piped output is never
  * cut short (bin/k8s-storage.cjs and the single executable's entry call it after main).

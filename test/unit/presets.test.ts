@@ -1,12 +1,13 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { buildApp } from '../../src/manifests/app.js';
 import { buildStorageClass } from '../../src/manifests/storageclass.js';
 import { schemaProblems } from '../../src/manifests/validate.js';
 import { APP_PRESETS } from '../../src/presets/apps.js';
-import { appKitFacts, loadTemplate } from '../../src/presets/registry.js';
+import { appKitFacts, fromTemplateIndex, loadTemplate, TEMPLATE_INDEX, templateIndex } from '../../src/presets/registry.js';
 import { STORAGE_CLASS_PRESETS } from '../../src/backends/index.js';
 import { REPO } from '../helpers/run-cli.js';
 import { expectAllSchemaValid, schemaErrors } from '../helpers/schema.js';
@@ -197,5 +198,34 @@ describe('app kits', () => {
     [{ preset: 'cassandra' }, 'unknown app preset "cassandra"; choose one of: mariadb, mongodb, mysql, postgres, redis, uploads'],
   ] as const)('%j is refused: %s', (opts, fragment) => {
     expect(() => buildApp(opts as never)).toThrow(fragment);
+  });
+});
+
+describe('templates parsed at build time (dist/templates.json)', () => {
+  const root = REPO;
+  const yamlOf = (path: string) => parseAllDocuments(readFileSync(join(root, path), 'utf8')).map((d) => d.toJS());
+
+  it('holds every app and StorageClass template, each parsed as the YAML parser parses it', () => {
+    const index = templateIndex();
+    const paths = ['app', 'storageclass'].flatMap((kind) => readdirSync(join(root, 'templates', kind)).filter((f) => f.endsWith('.yaml')).map((f) => `templates/${kind}/${f}`));
+    expect(Object.keys(index).sort()).toEqual(paths.sort());
+    for (const path of paths) expect(fromTemplateIndex(index, path, readFileSync(join(root, path), 'utf8')), path).toEqual(yamlOf(path));
+  });
+
+  it('the built file is the current one, and loadTemplate serves fresh objects from it', () => {
+    expect(JSON.parse(readFileSync(join(root, TEMPLATE_INDEX), 'utf8'))).toEqual(templateIndex());
+    const a = loadTemplate('app', 'postgres');
+    a[0]!.metadata.name = 'changed';
+    expect(loadTemplate('app', 'postgres')).toEqual(yamlOf('templates/app/postgres.yaml'));
+  });
+
+  it('a template whose text changed since the build is not served from it (it is parsed afresh)', () => {
+    const index = templateIndex();
+    const path = 'templates/app/postgres.yaml';
+    const text = readFileSync(join(root, path), 'utf8');
+    expect(fromTemplateIndex(index, path, text)).toBeDefined();
+    expect(fromTemplateIndex(index, path, text.replace('postgres', 'postgrez'))).toBeUndefined();
+    expect(fromTemplateIndex(index, path, `${text} `)).toBeUndefined();
+    expect(fromTemplateIndex(index, 'templates/app/nope.yaml', text)).toBeUndefined();
   });
 });
