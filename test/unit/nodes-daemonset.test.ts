@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +100,16 @@ describe('the wrapper', () => {
 });
 
 describe('the wrapper and the termination message', () => {
-  const run = async (agent: string) => {
+  // The pod's image runs it with its own sh: busybox ash in busybox:1.36; dash and bash elsewhere.
+  const shells = [['sh'], ['bash'], ['busybox', 'sh']].filter(([cmd, ...pre]) => spawnSync(cmd!, [...pre, '-c', 'exit 0']).status === 0);
+  it.each(shells)('%s: every line to the log as it comes, the report and the exit line to the termination message', async (...shell) => {
+    const { r, message } = await run('echo "progress" >&2\necho \'{"node":"n1"}\'\nexit 3\n', shell);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')).toEqual(['progress', '{"node":"n1"}', `${AGENT_EXIT_MARKER}3`]);
+    expect(message).toBe(`{"node":"n1"}\n${AGENT_EXIT_MARKER}3\n`);
+  });
+
+  const run = async (agent: string, shell: string[] = ['sh']) => {
     const dir = mkdtempSync(join(tmpdir(), 'wrapper-'));
     try {
       mkdirSync(join(dir, 'bin'));
@@ -107,7 +117,7 @@ describe('the wrapper and the termination message', () => {
       chmodSync(join(dir, 'bin', 'nsenter'), 0o755);
       writeFileSync(join(dir, 'agent.sh'), agent);
       const script = AGENT_WRAPPER.replace('/agent/node-agent.sh', join(dir, 'agent.sh')).replace(TERMINATION_LOG, join(dir, 'termination-log'));
-      const r = await execa('sh', ['-c', script, 'node-agent', 'check'], { env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin` }, reject: false });
+      const r = await execa(shell[0]!, [...shell.slice(1), '-c', script, 'node-agent', 'check'], { env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin` }, reject: false });
       const message = existsSync(join(dir, 'termination-log')) ? readFileSync(join(dir, 'termination-log'), 'utf8') : undefined;
       return { r, message };
     } finally {
