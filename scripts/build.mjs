@@ -53,6 +53,8 @@ const { loadBundle, loadVendorBundle, loadToolsBundle } = createRequire(import.m
   kc.getContextObject(kc.getCurrentContext());
   kc.getCurrentCluster();
   await kc.applyToHTTPSOptions({ headers: {} });
+  // ora initialises on first use (a spinner on a terminal): compiled here, run there from the cache.
+  await kube.loadOra();
   writeVendorCache();
 }
 {

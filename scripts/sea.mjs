@@ -101,6 +101,8 @@ export async function warmCodeCache({ core, libs }) {
   try {
     for (const argv of WARM_UP_RUNS) await cli.exports.main(['node', 'k8s-storage', ...argv], { streams: { out: discard, err: discard } });
     for (const spec of Object.keys(libs)) await globalThis.__k8sImport(spec);
+    // ora initialises on first use (see src/cluster/vendor.ts): compile it into the cache too.
+    await (await globalThis.__k8sImport(VENDOR)).loadOra();
   } finally {
     globalThis.__k8sImport = previous;
   }

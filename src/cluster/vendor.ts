@@ -11,5 +11,8 @@
  */
 export { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 // ora (progress spinners on a terminal) too: imported as ESM it costs ~150 ms on an idle
-// machine; from the code cache, a few milliseconds. execa is in ./tools-vendor.ts.
-export { default as ora } from 'ora';
+// machine; from the code cache, a few milliseconds. It is initialised when first asked for,
+// not when this bundle loads: its restore-cursor builds process.stderr and process.stdout
+// at import (~7 ms for pipes), and a spinner is only ever shown on a terminal. execa is in
+// ./tools-vendor.ts.
+export const loadOra = async () => (await import('ora')).default;

@@ -26,7 +26,7 @@ export async function createProgress(log: Logger): Promise<Progress> {
       update() {},
     };
   }
-  const { ora } = await loadVendor();
+  const ora = await (await loadVendor()).loadOra();
   let spinner: ReturnType<typeof ora> | undefined;
   return {
     start(t) {

@@ -4,7 +4,7 @@
  * requests a command makes (counts, never times): each GET once, discovery read once and
  * then from the disk cache, a stale cache dropped on a 404, waits that watch.
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makePki } from '../fakes/lib/tls.mjs';
 import { AGENT_EXIT_MARKER } from '../../src/nodes/daemonset.js';
 import { agentLog, agentReport, agentRun, checksWith } from '../helpers/agent-report.js';
-import { type Sandbox } from '../helpers/sandbox.mjs';
+import { REPO } from '../helpers/run-cli.js';
+import { TEST_BINARY, type Sandbox } from '../helpers/sandbox.mjs';
 import { sandboxPerTest } from '../helpers/per-test.js';
 
 const perTest = sandboxPerTest();
@@ -186,6 +187,22 @@ describe('kubeconfig forms over TLS', () => {
     expect(ours(s).length).toBeGreaterThan(10);
     // status sends its reads concurrently: a few sockets, reused, not one per request.
     expect(s.api!.connectionCount - before).toBeLessThan(ours(s).length / 2);
+  });
+});
+
+describe('start-up of a cluster command', () => {
+  // ora's restore-cursor builds process.stderr and process.stdout when it loads; ora now loads
+  // only for a spinner (a terminal), so a piped status writes its JSON with fs.writeSync alone.
+  it.skipIf(TEST_BINARY)('status -o json builds neither process.stdout nor process.stderr, and runs no program', async () => {
+    sb = await perTest.create({ api: { nodes: 1 } });
+    const trace = join(mkdtempSync(join(tmpdir(), 'trace-')), 'imports.txt');
+    writeFileSync(trace, '');
+    const r = await sb.run(['status', '-o', 'json'], { env: { NODE_OPTIONS: `--import=${join(REPO, 'test', 'helpers', 'trace-imports.mjs')}`, TRACE_IMPORTS_FILE: trace } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).cluster).toBeDefined();
+    const loaded = readFileSync(trace, 'utf8');
+    expect(loaded).toMatch(/^read .*dist\/kube\.cjs$/m);
+    expect(loaded.match(/^(stdio|spawn) .*$/gm) ?? []).toEqual([]);
   });
 });
 
