@@ -1,13 +1,14 @@
 /** `diagnose` as a table for people: what was looked at, then each cause and its fix. */
 import chalk from 'chalk';
 import type { DiagnoseReport } from '../diagnose/analyze.js';
+import { paint } from './log.js';
 import { tablePrinter, type TableOptions } from './print.js';
 
 const SEVERITY = { error: chalk.red, warning: chalk.yellow, info: chalk.dim } as const;
 
 /** `color`: colour the verdicts (stdout is a terminal and messages are coloured). */
 export function formatDiagnoseReport(report: DiagnoseReport, table: TableOptions & { color?: boolean } = {}): string {
-  const paint = (style: (s: string) => string, text: string) => (table.color ? style(text) : text);
+  const c = (style: (s: string) => string, text: string) => paint(table.color === true, style, text);
   const formatTable = tablePrinter(table);
   const parts: string[] = [];
   if (report.claims.length) {
@@ -17,10 +18,10 @@ export function formatDiagnoseReport(report: DiagnoseReport, table: TableOptions
     parts.push(formatTable(['pod', 'phase', 'node', 'waiting'], report.pods.map((p) => [p.name, p.phase, p.node ?? '', p.waiting ?? ''])));
   }
   if (report.findings.length === 0) {
-    parts.push(`${paint(chalk.green, 'healthy:')} nothing wrong with ${report.target.kind} ${report.target.name}\n`);
+    parts.push(`${c(chalk.green, 'healthy:')} nothing wrong with ${report.target.kind} ${report.target.name}\n`);
   } else {
     const lines = report.findings.map((f) => {
-      const out = [`${paint(SEVERITY[f.severity], f.severity.padEnd(7))}  ${f.object}  ${f.message}`];
+      const out = [`${c(SEVERITY[f.severity], f.severity.padEnd(7))}  ${f.object}  ${f.message}`];
       if (f.evidence && !f.message.includes(f.evidence)) out.push(`         event: ${f.evidence}`);
       if (f.fix) out.push(`         fix: ${f.fix}`);
       return out.join('\n');

@@ -5,6 +5,9 @@
 import chalk from 'chalk';
 import { stderr, type TextOut } from './stdio.js';
 
+/** `text` in `style` when colours are `on`, else as it is (chalk's level is the logger's: see Logger.color). */
+export const paint = (on: boolean, style: (text: string) => string, text: string): string => (on ? style(text) : text);
+
 export interface LogOptions {
   quiet?: boolean;
   verbose?: boolean;
@@ -37,11 +40,6 @@ export class Logger {
     return this.#color;
   }
 
-  /** `text` in a colour, when messages are coloured. */
-  private paint(style: (text: string) => string, text: string): string {
-    return this.color ? style(text) : text;
-  }
-
   write(text: string): void {
     this.stream.write(text.endsWith('\n') ? text : `${text}\n`);
   }
@@ -52,23 +50,23 @@ export class Logger {
   }
 
   success(text: string): void {
-    if (!this.quiet) this.write(`${this.paint(chalk.green, '✓')} ${text}`);
+    if (!this.quiet) this.write(`${paint(this.color, chalk.green, '✓')} ${text}`);
   }
 
   /** Shown even with --quiet: a warning is something the operator must hear. */
   warn(text: string): void {
-    this.write(`${this.paint(chalk.yellow, 'warning:')} ${text}`);
+    this.write(`${paint(this.color, chalk.yellow, 'warning:')} ${text}`);
   }
 
   error(text: string): void {
-    this.write(`${this.paint(chalk.red, 'error:')} ${text}`);
+    this.write(`${paint(this.color, chalk.red, 'error:')} ${text}`);
   }
 
   debug(text: string): void {
-    if (this.verbose) this.write(this.paint(chalk.dim, text));
+    if (this.verbose) this.write(paint(this.color, chalk.dim, text));
   }
 
   hint(text: string): void {
-    this.write(`${this.paint(chalk.dim, 'hint:')} ${text}`);
+    this.write(`${paint(this.color, chalk.dim, 'hint:')} ${text}`);
   }
 }
