@@ -13,6 +13,7 @@ import { isDefaultClass, workloadReadiness } from '../plan/expectations.js';
 import { ACCESS_MODES } from '../presets/types.js';
 import { workloadKey } from '../status/report.js';
 import { pinnedNode } from '../backends/analysis.js';
+import { byText } from '../sort.js';
 
 export interface DiagnoseTarget {
   kind: 'pvc' | 'pod';
@@ -74,7 +75,7 @@ const LONG_MODE = new Map(Object.entries(ACCESS_MODES).map(([short, long]) => [l
 
 function eventsOf(facts: DiagnoseFacts, kind: string, name: string): Event[] {
   const time = (e: Event) => e.lastTimestamp ?? e.eventTime ?? (e.metadata as any).creationTimestamp ?? '';
-  return (facts.events as Event[]).filter((e) => e.involvedObject?.kind === kind && e.involvedObject?.name === name).sort((a, b) => time(b).localeCompare(time(a)));
+  return (facts.events as Event[]).filter((e) => e.involvedObject?.kind === kind && e.involvedObject?.name === name).sort((a, b) => byText(time(b), time(a)));
 }
 
 const latest = (events: Event[], reason: string) => events.find((e) => e.reason === reason);

@@ -5,6 +5,7 @@
  */
 import { API_VERSION } from '../documents.js';
 import type { AgentMode, AgentOutcome, NodeCheckReport, NodeFinding, NodeResult, NodeTarget, Severity } from './types.js';
+import { byText } from '../sort.js';
 
 const RANK: Record<Severity, number> = { ok: 0, warning: 1, error: 2 };
 export const worst = (list: Severity[]): Severity => list.reduce<Severity>((w, s) => (RANK[s] > RANK[w] ? s : w), 'ok');
@@ -75,7 +76,7 @@ export function allReportedCheck(nodes: NodeResult[]): NodeFinding {
 }
 
 export function buildNodeCheckReport(input: NodeReportInput): NodeCheckReport {
-  const nodes = input.outcomes.map((o) => nodeResult(o, input.target, input.via)).sort((a, b) => a.name.localeCompare(b.name));
+  const nodes = input.outcomes.map((o) => nodeResult(o, input.target, input.via)).sort((a, b) => byText(a.name, b.name));
   const cluster = { checks: [uniqueHostnamesCheck(nodes), ...(input.via === 'daemonset' ? [allReportedCheck(nodes)] : [])] };
   const reported = nodes.filter((n) => n.reported);
   const summary: NodeCheckReport['summary'] = {

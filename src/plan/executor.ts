@@ -14,6 +14,7 @@ import { judgeHelmRelease, releaseBlocker, type HelmReleaseExpectation } from '.
 import type { KubeObject } from '../presets/types.js';
 import type { EventExplanation, ObjectExpectation, Plan, Step } from './types.js';
 import { runExecStep, runPodStep, type PodOutput } from './pod-step.js';
+import { byText } from '../sort.js';
 
 export interface ExecutorDeps {
   log: Logger;
@@ -164,7 +165,7 @@ async function explainFromEvents(kube: KubeClient, err: ClusterError, explain: E
       fieldSelector: `involvedObject.name=${explain.ref.name},involvedObject.kind=${explain.ref.kind}`,
     })
     .catch(() => []);
-  const newest = events.filter((e) => e.type === 'Warning').sort((a, b) => String(a.lastTimestamp ?? a.eventTime ?? '').localeCompare(String(b.lastTimestamp ?? b.eventTime ?? ''))).at(-1);
+  const newest = events.filter((e) => e.type === 'Warning').sort((a, b) => byText(String(a.lastTimestamp ?? a.eventTime ?? ''), String(b.lastTimestamp ?? b.eventTime ?? ''))).at(-1);
   if (!newest?.message) return new ClusterError(err.message, { ...(hint ? { hint } : {}), reason: err.reason, cause: err });
   const fixes = explain.fixes.filter((f) => newest.message!.toLowerCase().includes(f.match.toLowerCase())).map((f) => f.fix);
   const fix = fixes.length ? [...new Set(fixes)].join('; ') : hint;

@@ -10,6 +10,7 @@ import { BACKENDS } from '../backends/index.js';
 import type { Backend, BackendAnalysis, BackendDetailsMap, BackendObjectsMap, BackendStatus, ClusterFacts, Obj } from '../backends/types.js';
 import { isDefaultClass } from '../plan/expectations.js';
 import { csiSnapshotStatus, type CsiSnapshotStatus } from '../snapshots/controller.js';
+import { byText } from '../sort.js';
 
 export type { BackendStatus };
 export { workloadKey };
@@ -56,7 +57,7 @@ function tally(items: Obj[], classOf: (o: Obj) => string): { storageClass: strin
   return [...counts].map(([k, count]) => {
     const [storageClass, phase] = k.split('\u0000') as [string, string];
     return { storageClass, phase, count };
-  }).sort((a, b) => a.storageClass.localeCompare(b.storageClass) || a.phase.localeCompare(b.phase));
+  }).sort((a, b) => byText(a.storageClass, b.storageClass) || byText(a.phase, b.phase));
 }
 
 function pendingReason(claim: Obj, objs: ClusterObjects, defaults: string[], backends: BackendStatus[]): string {

@@ -7,6 +7,7 @@ import { API_VERSION } from '../documents.js';
 import type { Obj } from '../backends/types.js';
 import { backendForProvisioner } from '../day2/backends.js';
 import { quantityToBytes } from '../manifests/quantity.js';
+import { byText } from '../sort.js';
 
 /** k8s.io/kubelet/pkg/apis/stats/v1alpha1 FsStats: every field optional. */
 export interface FsStats {
@@ -178,7 +179,7 @@ export function buildUsageReport(input: UsageInput, opts: UsageOptions): UsageRe
   });
 
   if (opts.unused) rows = rows.filter((r) => !r.mounted);
-  const byName = (a: UsageRow, b: UsageRow) => a.namespace.localeCompare(b.namespace) || a.claim.localeCompare(b.claim);
+  const byName = (a: UsageRow, b: UsageRow) => byText(a.namespace, b.namespace) || byText(a.claim, b.claim);
   const desc = (f: (r: UsageRow) => number | undefined) => (a: UsageRow, b: UsageRow) => (f(b) ?? -1) - (f(a) ?? -1) || byName(a, b);
   rows.sort(opts.sort === 'used' ? desc((r) => r.usedBytes) : opts.sort === 'percent' ? desc((r) => r.percentUsed) : byName);
 

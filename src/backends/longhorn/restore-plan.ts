@@ -20,6 +20,7 @@ import { scaleDownSteps, scaleUpSteps, type WorkloadRecord } from '../../plan/wo
 import { LONGHORN_PROVISIONER } from './chart.js';
 import { lhRef } from './data-plan.js';
 import { buildRestoreVolume, LONGHORN_NAMESPACE, snapshotDataSource, type LonghornBackup, type LonghornSnapshot, type LonghornVolume, type LonghornVolumeAttachment } from './resources.js';
+import { byText } from '../../sort.js';
 
 type Obj = KubeObject & { spec?: any; status?: any };
 
@@ -81,7 +82,7 @@ export function latestBackup(backups: LonghornBackup[], claim: { namespace: stri
     return k?.name === claim.name && k.namespace === claim.namespace;
   };
   const when = (b: LonghornBackup) => b.status?.backupCreatedAt || b.status?.snapshotCreatedAt || '';
-  return backups.filter((b) => b.status?.state === 'Completed' && ofClaim(b)).sort((a, b) => when(a).localeCompare(when(b)) || a.metadata.name.localeCompare(b.metadata.name)).at(-1);
+  return backups.filter((b) => b.status?.state === 'Completed' && ofClaim(b)).sort((a, b) => byText(when(a), when(b)) || byText(a.metadata.name, b.metadata.name)).at(-1);
 }
 
 /** A backup that can be restored: completed, with its URL and size; else why not. */

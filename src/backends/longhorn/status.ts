@@ -12,6 +12,7 @@ import type { KubeObject } from '../../presets/types.js';
 import { LONGHORN_SERVICE_MONITOR, monitoringWarning, OBSERVABILITY_PROMETHEUS, SERVICE_MONITOR_API, type MonitoringFacts } from './monitoring.js';
 
 import { LONGHORN_PROVISIONER } from './chart.js';
+import { byText } from '../../sort.js';
 
 export { LONGHORN_PROVISIONER };
 
@@ -174,10 +175,10 @@ export function analyzeLonghorn(objs: LonghornObjects, opts: AnalyzeOptions = {}
   const problemVolumes = objs.volumes
     .filter((v) => v.status?.robustness === 'degraded' || v.status?.robustness === 'faulted')
     .map((v) => ({ name: v.metadata.name, ...(claimOf(v) ? { claim: claimOf(v)! } : {}), robustness: v.status!.robustness!, state: v.status?.state ?? '', replicas: v.spec?.numberOfReplicas ?? 0 }))
-    .sort((a, b) => a.robustness.localeCompare(b.robustness) || volumeLabel(a).localeCompare(volumeLabel(b)));
+    .sort((a, b) => byText(a.robustness, b.robustness) || byText(volumeLabel(a), volumeLabel(b)));
 
   // Nodes and disks
-  const nodes = objs.nodes.map(nodeStatus).sort((a, b) => a.name.localeCompare(b.name));
+  const nodes = objs.nodes.map(nodeStatus).sort((a, b) => byText(a.name, b.name));
   const replicaNodes = nodes.filter((n) => n.schedulable).length;
   const replicasAboveNodes =
     nodes.length === 0 || settings.replicaSoftAntiAffinity
@@ -185,7 +186,7 @@ export function analyzeLonghorn(objs: LonghornObjects, opts: AnalyzeOptions = {}
       : objs.volumes
           .filter((v) => (v.spec?.numberOfReplicas ?? 0) > replicaNodes)
           .map((v) => ({ name: v.metadata.name, ...(claimOf(v) ? { claim: claimOf(v)! } : {}), replicas: v.spec!.numberOfReplicas! }))
-          .sort((a, b) => volumeLabel(a).localeCompare(volumeLabel(b)));
+          .sort((a, b) => byText(volumeLabel(a), volumeLabel(b)));
 
   const faulted = problemVolumes.filter((v) => v.robustness === 'faulted');
   if (faulted.length) warnings.push(`${faulted.length} Longhorn volume(s) faulted, their data unavailable (no healthy replica left): ${list(faulted.map(volumeLabel))}. See kubectl -n ${LONGHORN_NAMESPACE} describe volumes.longhorn.io NAME or the Longhorn UI`);

@@ -25,6 +25,7 @@ import { checkedSince, credentialSecretCommand, syncRequestTime, planBackupCreat
 import { claimNamespace, claimOfVolume, listScope, longhornRef, requireLonghorn, resolveClaim, type Kube } from './volumes.js';
 import { runPlan } from '../../../commands/run-plan.js';
 import { formatBytes, waitFlags } from './snapshot.js';
+import { byText } from '../../../sort.js';
 
 const TARGET = 'default';
 
@@ -219,7 +220,7 @@ export function backupRows(backups: (LonghornBackup & { metadata: { creationTime
         ...(b.status?.error ? { error: b.status.error } : {}),
       };
     })
-    .sort((a, b) => a.claim.localeCompare(b.claim) || a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
+    .sort((a, b) => byText(a.claim, b.claim) || byText(a.created, b.created) || byText(a.name, b.name));
 }
 
 export async function backupList(ctx: Context, pvc: string | undefined, flags: { allNamespaces?: boolean } = {}): Promise<void> {

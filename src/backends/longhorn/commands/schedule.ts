@@ -22,6 +22,7 @@ import { formatData, tablePrinter } from '../../../output/print.js';
 import { jobAppliesTo, planScheduleAttach, planScheduleCreate, planScheduleDelete, planScheduleDetach } from '../data-plan.js';
 import { claimNamespace, claimOfVolume, longhornRef, requireLonghorn, resolveClaim, type Kube } from './volumes.js';
 import { runPlan } from '../../../commands/run-plan.js';
+import { byText } from '../../../sort.js';
 
 export async function scheduleCreate(ctx: Context, name: string, opts: Record<string, any>): Promise<void> {
   const problems: string[] = [];
@@ -104,7 +105,7 @@ export function scheduleRows(jobs: LonghornRecurringJob[], volumes: LonghornVolu
         return via ? [{ volume: v.metadata.name, ...(claim ? { claim } : {}), via }] : [];
       }),
     }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byText(a.name, b.name));
 }
 
 export async function scheduleList(ctx: Context): Promise<void> {

@@ -11,6 +11,7 @@ import { formatData, tablePrinter } from '../../../output/print.js';
 import { planSnapshotCreate, planSnapshotDelete } from '../data-plan.js';
 import { claimNamespace, claimOfVolume, listScope, longhornRef, resolveClaim, type Kube } from './volumes.js';
 import { runPlan } from '../../../commands/run-plan.js';
+import { byText } from '../../../sort.js';
 
 type Snapshot = LonghornSnapshot & { metadata: { creationTimestamp?: string } };
 
@@ -88,7 +89,7 @@ export function snapshotRows(snapshots: Snapshot[], volumes: LonghornVolume[]): 
       removed: s.status?.markRemoved === true,
       ...(s.status?.error ? { error: s.status.error } : {}),
     }))
-    .sort((a, b) => a.claim.localeCompare(b.claim) || a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
+    .sort((a, b) => byText(a.claim, b.claim) || byText(a.created, b.created) || byText(a.name, b.name));
 }
 
 export async function snapshotList(ctx: Context, pvc: string | undefined, flags: { allNamespaces?: boolean } = {}): Promise<void> {
