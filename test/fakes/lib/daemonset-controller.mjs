@@ -26,6 +26,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clone } from './merge.mjs';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** A container's default terminationMessagePath, and how much of the message the kubelet keeps. */
@@ -271,7 +272,7 @@ export function makeDaemonSetControllers(api) {
       for (const node of nodes) {
         const nodeName = node.metadata.name;
         if (owned.some((p) => p.spec?.nodeName === nodeName)) continue;
-        const spec = structuredClone(template.spec ?? {});
+        const spec = clone(template.spec ?? {});
         const status = (/** @type {any[]} */ list) => list.map((c) => ({ name: c.name, image: c.image, ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }));
         const pod = api.store.put({
           apiVersion: 'v1',

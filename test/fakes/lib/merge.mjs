@@ -75,9 +75,22 @@ export function deepEqual(a, b) {
   return false;
 }
 
-/** @template T @param {T} v @returns {T} */
+/**
+ * A deep copy of a stored object. Kubernetes objects are JSON trees, copied here node by node:
+ * strings are shared (they cannot change), where structuredClone copies each one, which made
+ * cloning the fake API server's first cost (a ConfigMap holding the 60 KB node agent is copied
+ * on every write and read). Anything that is not a plain object or array goes to structuredClone.
+ * @template T @param {T} v @returns {T}
+ */
 export function clone(v) {
-  return v === undefined ? v : structuredClone(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return /** @type {T} */ (/** @type {unknown} */ (v.map(clone)));
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const k of Object.keys(v)) out[k] = clone(/** @type {Record<string, unknown>} */ (v)[k]);
+  return /** @type {T} */ (out);
 }
 
 // ---------------------------------------------------------------------------------------
