@@ -15,7 +15,7 @@ export interface Runtime {
   /** The backends this program knows: the registry (src/backends/index.ts), or a test's. */
   backends?: readonly Backend[];
   /** Where data and messages go: stdout and stderr (src/output/stdio.ts), or a test's streams. */
-  streams?: { out: TextOut & { readonly isTTY?: boolean }; err: TextOut & { readonly isTTY?: boolean } };
+  streams?: { out: TextOut; err: TextOut };
   controller: AbortController;
   /** Whether to declare this top-level command in this run (see TOP_LEVEL_COMMANDS). */
   wants: (command: string) => boolean;

@@ -49,8 +49,9 @@ function operands(program: Command, argv: readonly string[]): [command?: string,
   return [found[0], found[1]];
 }
 
-/** The subcommands render and apply declare (their aliases too); backends add others to render. */
-const RENDER_KINDS = [['pvc'], ['storageclass', 'sc'], ['app']] as const;
+/** The subcommands render and apply declare, with their aliases; backends add others to render. */
+const RENDER_KINDS = { pvc: ['pvc'], storageclass: ['storageclass', 'sc'], app: ['app'] } as const;
+type RenderKind = keyof typeof RENDER_KINDS;
 
 /** The hidden command shells call on TAB (cobra's name, which kubectl's plugin completion expects). */
 const COMPLETE = '__complete';
@@ -112,9 +113,10 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   // Building every command costs about 10 ms at start-up: build only the one invoked, or
   // all of them for top-level help, completion, or a word we do not know (for suggestions).
   // `--version` alone needs none.
-  const versionOnly = command === undefined && argv.includes('--version') && !argv.includes('--help') && !argv.includes('-h');
+  const helpAsked = argv.includes('--help') || argv.includes('-h');
+  const versionOnly = command === undefined && argv.includes('--version') && !helpAsked;
   rt.wants = (name) => !versionOnly && (command === undefined || command === name || command === 'completion' || command === COMPLETE || command === 'help' || !topLevel.includes(command));
-  rt.listingOnly = command === undefined && (argv.includes('--help') || argv.includes('-h'));
+  rt.listingOnly = command === undefined && helpAsked;
 
   program.addHelpText(
     'after',
@@ -130,9 +132,8 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   const render = group(program, rt, 'render', 'print Kubernetes YAML for a PVC, a StorageClass or an app kit (no cluster needed)');
   // `render pvc ...` declares only pvc (the StorageClass command alone has some 20 preset
   // options, ~2 ms); a group's help, or a word render does not know, declares all.
-  const coreKind = RENDER_KINDS.some((names) => (names as readonly (string | undefined)[]).includes(subcommand));
-  const wantsKind = (kind: (typeof RENDER_KINDS)[number]) => !coreKind || (kind as readonly (string | undefined)[]).includes(subcommand);
-  const [PVC, SC, APP] = RENDER_KINDS;
+  const typedKind = (Object.keys(RENDER_KINDS) as RenderKind[]).find((k) => (RENDER_KINDS[k] as readonly string[]).includes(subcommand ?? ''));
+  const wantsKind = (kind: RenderKind) => typedKind === undefined || typedKind === kind;
   const apply = group(program, rt, 'apply', 'apply a PVC, a StorageClass or an app kit to the cluster (server-side apply), then check it');
 
   const pvcCommand = (parent: Command) =>
@@ -189,7 +190,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
       .option('--field-manager <name>', 'the field manager that owns what is applied', 'k8s-storage')
       .option('--force-conflicts', 'take over fields that another tool manages (server-side apply --force)');
 
-  if (render && wantsKind(PVC)) {
+  if (render && wantsKind('pvc')) {
     outputs(pvcCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render pvc postgres-pvc --size 10Gi --storage-class longhorn', 'k8s-storage render pvc shared --size 20Gi --access-mode RWX --storage-class longhorn -n web', 'k8s-storage render pvc data --size 1Gi -o json'))
       .action(async (name: string, _o, cmd: Command) => {
@@ -197,7 +198,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
         await renderPvc(makeContext(cmd, rt), name, optsOf(cmd));
       });
   }
-  if (render && wantsKind(SC)) {
+  if (render && wantsKind('storageclass')) {
     outputs(storageClassCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage render storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --reclaim-policy Retain', 'k8s-storage render storageclass nfs --server 192.168.1.100 --share /exports/k8s'))
       .action(async (preset: string, _o, cmd: Command) => {
@@ -205,7 +206,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
         await renderStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
       });
   }
-  if (render && wantsKind(APP)) {
+  if (render && wantsKind('app')) {
     outputs(appCommand(render), 'yaml', 'json', 'name')
       .addHelpText('after', examples('k8s-storage render app postgres --storage-class longhorn --size 20Gi', 'k8s-storage render app redis --statefulset -n cache', 'k8s-storage render app uploads --image ghcr.io/me/web:1.2 --access-mode RWX --storage-class longhorn'))
       .action(async (preset: string, _o, cmd: Command) => {
@@ -215,7 +216,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
   }
 
   const waitOptions = (cmd: Command) => cmd.option('--wait', 'wait until the claims are Bound').option('--timeout <duration>', 'how long --wait waits', '2m');
-  if (apply && wantsKind(PVC)) {
+  if (apply && wantsKind('pvc')) {
     waitOptions(applyOptions(pvcCommand(apply)))
       .addHelpText('after', examples('k8s-storage apply pvc data --size 10Gi --storage-class longhorn --wait', 'k8s-storage apply pvc cache --size 1Gi -n web --dry-run'))
       .action(async (name: string, _o, cmd: Command) => {
@@ -223,7 +224,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
         await applyPvc(makeContext(cmd, rt), name, optsOf(cmd));
       });
   }
-  if (apply && wantsKind(SC)) {
+  if (apply && wantsKind('storageclass')) {
     applyOptions(storageClassCommand(apply))
       .addHelpText('after', examples('k8s-storage apply storageclass longhorn --name longhorn-2replicas --replicas 2', 'k8s-storage apply storageclass hostpath --name hostpath-ssd --dir /mnt/ssd --default'))
       .action(async (preset: string, _o, cmd: Command) => {
@@ -231,7 +232,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
         await applyStorageClass(makeContext(cmd, rt), preset, optsOf(cmd));
       });
   }
-  if (apply && wantsKind(APP)) {
+  if (apply && wantsKind('app')) {
     waitOptions(applyOptions(appCommand(apply)))
       .addHelpText('after', examples('k8s-storage apply app postgres --storage-class longhorn -n shop --wait', 'k8s-storage apply app redis --statefulset --dry-run'))
       .action(async (preset: string, _o, cmd: Command) => {
@@ -337,7 +338,7 @@ export function buildProgram(rt: Runtime, argv: string[] = process.argv): Comman
 
   registerNodeCommands(program, rt);
   // A backend's render subcommands (`render longhorn-values`) are not wanted for `render pvc`.
-  for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render: coreKind ? undefined : render });
+  for (const b of backends) b.commands?.register(program, rt, { install, uninstall, render: typedKind ? undefined : render });
   registerVersionCommand(program, rt);
   registerDataCommands(program, rt);
   registerDay2Commands(program, rt);

@@ -1,10 +1,9 @@
 /** `diagnose` as a table for people: what was looked at, then each cause and its fix. */
-import chalk from 'chalk';
 import type { DiagnoseReport } from '../diagnose/analyze.js';
-import { paint } from './log.js';
+import { colors, paint } from './log.js';
 import { tablePrinter, type TableOptions } from './print.js';
 
-const SEVERITY = { error: chalk.red, warning: chalk.yellow, info: chalk.dim } as const;
+const SEVERITY = { error: colors.red, warning: colors.yellow, info: colors.dim } as const;
 
 /** `color`: colour the verdicts (stdout is a terminal and messages are coloured). */
 export function formatDiagnoseReport(report: DiagnoseReport, table: TableOptions & { color?: boolean } = {}): string {
@@ -18,7 +17,7 @@ export function formatDiagnoseReport(report: DiagnoseReport, table: TableOptions
     parts.push(formatTable(['pod', 'phase', 'node', 'waiting'], report.pods.map((p) => [p.name, p.phase, p.node ?? '', p.waiting ?? ''])));
   }
   if (report.findings.length === 0) {
-    parts.push(`${c(chalk.green, 'healthy:')} nothing wrong with ${report.target.kind} ${report.target.name}\n`);
+    parts.push(`${c(colors.green, 'healthy:')} nothing wrong with ${report.target.kind} ${report.target.name}\n`);
   } else {
     const lines = report.findings.map((f) => {
       const out = [`${c(SEVERITY[f.severity], f.severity.padEnd(7))}  ${f.object}  ${f.message}`];

@@ -2,10 +2,18 @@
  * Messages for people: always on stderr, so stdout stays data. Colour follows --no-color,
  * NO_COLOR and whether stderr is a terminal.
  */
-import chalk from 'chalk';
+import { Chalk } from 'chalk';
 import { stderr, type TextOut } from './stdio.js';
 
-/** `text` in `style` when colours are `on`, else as it is (chalk's level is the logger's: see Logger.color). */
+/**
+ * The styles every message and table uses: basic ANSI colours, applied only through paint(),
+ * whose caller says whether colours are on (Logger.color, Context.colorOut). chalk's default
+ * instance is not used: its own detection is switched off in the bundle (it loads tty), and
+ * setting its global level from here made colour depend on which logger was asked first.
+ */
+export const colors = new Chalk({ level: 1 });
+
+/** `text` in `style` when colours are `on`, else as it is. */
 export const paint = (on: boolean, style: (text: string) => string, text: string): string => (on ? style(text) : text);
 
 export interface LogOptions {
@@ -19,7 +27,7 @@ export class Logger {
   readonly verbose: boolean;
   readonly #wantsColor: boolean;
   #color: boolean | undefined;
-  constructor(opts: LogOptions = {}, private readonly stream: TextOut & { readonly isTTY?: boolean } = stderr) {
+  constructor(opts: LogOptions = {}, private readonly stream: TextOut = stderr) {
     this.quiet = opts.quiet ?? false;
     this.verbose = opts.verbose ?? false;
     this.#wantsColor = opts.color !== false;
@@ -33,9 +41,6 @@ export class Logger {
   get color(): boolean {
     if (this.#color === undefined) {
       this.#color = this.#wantsColor && !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || this.stream.isTTY === true);
-      // Every chalk user follows the logger of the run (chalk's own detection is switched
-      // off in the bundle, see scripts/bundle-options.mjs): basic colours, or none.
-      chalk.level = this.#color ? 1 : 0;
     }
     return this.#color;
   }
@@ -50,23 +55,23 @@ export class Logger {
   }
 
   success(text: string): void {
-    if (!this.quiet) this.write(`${paint(this.color, chalk.green, '✓')} ${text}`);
+    if (!this.quiet) this.write(`${paint(this.color, colors.green, '✓')} ${text}`);
   }
 
   /** Shown even with --quiet: a warning is something the operator must hear. */
   warn(text: string): void {
-    this.write(`${paint(this.color, chalk.yellow, 'warning:')} ${text}`);
+    this.write(`${paint(this.color, colors.yellow, 'warning:')} ${text}`);
   }
 
   error(text: string): void {
-    this.write(`${paint(this.color, chalk.red, 'error:')} ${text}`);
+    this.write(`${paint(this.color, colors.red, 'error:')} ${text}`);
   }
 
   debug(text: string): void {
-    if (this.verbose) this.write(paint(this.color, chalk.dim, text));
+    if (this.verbose) this.write(paint(this.color, colors.dim, text));
   }
 
   hint(text: string): void {
-    this.write(`${paint(this.color, chalk.dim, 'hint:')} ${text}`);
+    this.write(`${paint(this.color, colors.dim, 'hint:')} ${text}`);
   }
 }

@@ -2,9 +2,8 @@
  * Step progress on stderr: an ora spinner when stderr is a terminal, plain lines when it
  * is not (CI logs, pipes), nothing with --quiet.
  */
-import chalk from 'chalk';
 import { loadVendor } from '../cluster/load-vendor.js';
-import type { Logger } from './log.js';
+import { colors, paint, type Logger } from './log.js';
 import { stderr } from './stdio.js';
 
 export interface Progress {
@@ -32,14 +31,14 @@ export async function createProgress(log: Logger): Promise<Progress> {
     start(t) {
       spinner = ora({ text: t, stream: stderr.stream(), discardStdin: false, color: log.color ? 'cyan' : false as never }).start();
     },
-    // Our own marks, coloured by the Logger's chalk: ora's come from log-symbols, which
+    // Our own marks, coloured when the logger's messages are: ora's come from log-symbols, which
     // colours them by its own detection and so ignores --no-color.
     succeed(t) {
-      spinner?.stopAndPersist({ symbol: chalk.green('✔'), text: t });
+      spinner?.stopAndPersist({ symbol: paint(log.color, colors.green, '✔'), text: t });
       spinner = undefined;
     },
     fail(t) {
-      spinner?.stopAndPersist({ symbol: chalk.red('✖'), text: t });
+      spinner?.stopAndPersist({ symbol: paint(log.color, colors.red, '✖'), text: t });
       spinner = undefined;
     },
     update(t) {

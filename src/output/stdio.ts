@@ -14,6 +14,8 @@ import { fstatSync, writeSync } from 'node:fs';
 /** What commands write text to: a sink here, or a test's stream. */
 export interface TextOut {
   write(text: string): unknown;
+  /** Whether it is a terminal (a test's stream may not say: then it is not). */
+  readonly isTTY?: boolean;
 }
 
 export class StdioSink implements TextOut {

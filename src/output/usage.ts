@@ -1,7 +1,7 @@
 /** `usage` as a table: df-pv's columns, red above the warning threshold on a terminal. */
-import chalk from 'chalk';
 import { formatBytes, type UsageReport } from '../usage/report.js';
 import { tablePrinter, type TableOptions } from './print.js';
+import { colors } from './log.js';
 
 export function formatUsageReport(report: UsageReport, opts: { color: boolean; allNamespaces: boolean; wide?: boolean } & TableOptions): string {
   // -o wide: the volume, the nodes the pods run on, and inode counts.
@@ -27,7 +27,7 @@ export function formatUsageReport(report: UsageReport, opts: { color: boolean; a
   const first = opts.noHeaders ? 0 : 1;
   const out = lines.map((line, i) => {
     const r = report.claims[i - first];
-    return opts.color && r?.percentUsed !== undefined && r.percentUsed > report.warnPercent ? chalk.red(line) : line;
+    return opts.color && r?.percentUsed !== undefined && r.percentUsed > report.warnPercent ? colors.red(line) : line;
   });
   const notes = report.claims.filter((r) => r.note).map((r) => `${opts.allNamespaces ? `${r.namespace}/` : ''}${r.claim}: ${r.note}`);
   const unread = report.unreadNodes.map((n) => `node ${n.node}: kubelet stats unreadable: ${n.error}`);
