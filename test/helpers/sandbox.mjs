@@ -246,14 +246,25 @@ export async function createSandbox(opts = {}) {
       if (plan.afterMs !== undefined) signalTimer = setTimeout(send, plan.afterMs);
       // A state of the fakes (in this process) rather than a text: e.g. "the exec has reached the server".
       if (plan.afterCondition) {
+        const condition = plan.afterCondition;
+        let sentAt = 0;
         const poll = setInterval(() => {
           if (signalSent) clearInterval(poll);
-          else if (plan.afterCondition()) {
+          else if (condition()) {
             clearInterval(poll);
+            sentAt = Date.now();
             send();
           }
         }, 10);
-        proc.finally(() => clearInterval(poll)).catch(() => {});
+        // Between the state being reached and the signal landing (a 10 ms poll, then the CLI's
+        // event loop), a fast CLI could finish the next steps, or the whole run, on a busy
+        // machine. So the requests it sends in that window are held until the signal has surely
+        // arrived: the interruption lands at the state asked for, not somewhere after it.
+        const hold = api?.faults.delay({ predicate: () => (signalSent ? Date.now() - sentAt < 100 : condition()) }, 150);
+        proc.finally(() => {
+          clearInterval(poll);
+          hold?.remove();
+        }).catch(() => {});
       }
     }
     const r = await proc;
