@@ -418,6 +418,9 @@ export { templateIndex } from './presets/registry.js';
  * cut short (bin/k8s-storage.cjs and the single executable's entry call it after main).
  */
 export function exitWhenWritten(code: number): void {
+  // main() has stopped listening: a Ctrl-C while the last output drains ends the run as an
+  // interrupted one (130), not by the signal's default action.
+  process.on('SIGINT', () => process.exit(EXIT.interrupted));
   // A reader that went away (`| head`) is not an error of ours.
   if (stdout.streamMade) stdout.stream().on('error', () => process.exit(code));
   stdout.drained(() => stderr.drained(() => process.exit(code)));

@@ -322,4 +322,26 @@ describe('stdout, written with fs.writeSync (src/output/stdio.ts)', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(expected.trimEnd());
   });
+
+  // main() has returned and the output waits for the reader: a Ctrl-C then is still an
+  // interrupted run (130), not a death by SIGINT (-2 to python).
+  it.skipIf(!hasPython)('Ctrl-C while the last output waits for a full pipe ends with 130', async () => {
+    const { file, args } = cliInvocation(['dashboards', 'longhorn']);
+    const py = [
+      'import fcntl, os, signal, subprocess, sys, time',
+      'r, w = os.pipe()',
+      'fcntl.fcntl(w, 1031, 4096)',
+      'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
+      'p = subprocess.Popen(sys.argv[1:], stdout=w)',
+      'os.close(w)',
+      // Nobody reads: after a second the CLI has long filled the pipe and waits on it.
+      'time.sleep(1)',
+      'alive = p.poll() is None',
+      'p.send_signal(signal.SIGINT)',
+      'print(alive, p.wait())',
+    ].join('\n');
+    const r = await execa('python3', ['-c', py, file, ...args], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toBe('True 130');
+  });
 });
