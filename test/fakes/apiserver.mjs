@@ -46,6 +46,7 @@ import {
 import { makeControllers } from './lib/controllers.mjs';
 import { makeDaemonSetControllers } from './lib/daemonset-controller.mjs';
 import { makePodExec } from './lib/pod-exec.mjs';
+import { timestamp } from './lib/time.mjs';
 
 /** @typedef {import('./lib/resources.mjs').ResourceDef} ResourceDef */
 /** @typedef {import('./lib/merge.mjs').FieldPath} FieldPath */
@@ -159,7 +160,7 @@ export function statusBody(code, reason, message, details) {
   return s;
 }
 
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now = timestamp;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
@@ -211,6 +212,19 @@ export async function startFakeApiServer(opts = {}) {
    * @returns {ResourceDef}
    */
   const resolve = (ref) => {
+    // Controllers resolve the same few names on every write: remembered until the registry
+    // grows (it only ever grows: a removed CRD's definition stays, hidden).
+    const key = typeof ref === 'object' ? `${ref.apiVersion ?? 'v1'}\u0000${ref.kind}` : ref;
+    const known = resolved.get(key);
+    if (known && known.size === registry.length) return known.d;
+    const d = resolveUncached(ref);
+    resolved.set(key, { d, size: registry.length });
+    return d;
+  };
+  /** @type {Map<string, {d: ResourceDef, size: number}>} */
+  const resolved = new Map();
+  /** @param {string | {apiVersion?: string, kind?: string}} ref @returns {ResourceDef} */
+  const resolveUncached = (ref) => {
     /** @type {ResourceDef|undefined} */
     let found;
     if (typeof ref === 'object') {
@@ -292,7 +306,23 @@ export async function startFakeApiServer(opts = {}) {
     for (const w of watchers) if (w.tk === typeKey(d)) w.deliver(type, obj, old);
     if (listeners.size) {
       /** @type {ChangeEvent} */
-      const ev = { type, object: clone(obj), oldObject: clone(old), resource: d, source };
+      // Copied when a listener first reads them (most look at the resource and move on):
+      // stored objects are never changed in place, so a later copy is the same copy.
+      /** @type {any} */
+      let object;
+      /** @type {any} */
+      let oldObject;
+      const ev = {
+        type,
+        resource: d,
+        source,
+        get object() {
+          return (object ??= clone(obj));
+        },
+        get oldObject() {
+          return (oldObject ??= clone(old));
+        },
+      };
       setImmediate(() => {
         for (const fn of [...listeners]) {
           try {

@@ -5,6 +5,8 @@
 // way a controller writes status through the API: watchers see MODIFIED events and
 // resourceVersions move on.
 
+import { timestamp } from './time.mjs';
+
 const HOSTPATH_DIR = '/var/snap/microk8s/common/default-storage';
 
 /**
@@ -201,7 +203,7 @@ export function makeControllers(api) {
       const ns = pvc.metadata.namespace;
       const name = `${pvc.metadata.name}.provisioning-failed`;
       const message = `failed to provision volume with StorageClass "${sc.metadata.name}": ${text}`;
-      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const now = timestamp();
       const existing = api.store.get('events', name, ns);
       if (existing) {
         api.store.update('events', name, ns, (e) => {
@@ -305,7 +307,7 @@ export function makeControllers(api) {
       const ns = cur.metadata.namespace;
       const fail = (/** @type {string} */ message) =>
         api.store.update('snapshot.storage.k8s.io/volumesnapshots', cur.metadata.name, ns, (o) => {
-          o.status = { readyToUse: false, error: { message, time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
+          o.status = { readyToUse: false, error: { message, time: timestamp() } };
         });
       const className = cur.spec?.volumeSnapshotClassName;
       const cls = className ? api.store.get('snapshot.storage.k8s.io/volumesnapshotclasses', className) : undefined;
@@ -315,7 +317,7 @@ export function makeControllers(api) {
       if (!pv || pvc.status?.phase !== 'Bound') return fail(`the source claim ${cur.spec?.source?.persistentVolumeClaimName} is not bound`);
       if (pv.spec?.csi?.driver !== cls.driver) return fail(`snapshot class ${cls.metadata.name} is for driver ${cls.driver}, the volume's is ${pv.spec?.csi?.driver ?? 'not CSI'}`);
       const content = `snapcontent-${cur.metadata.uid}`;
-      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const now = timestamp();
       api.store.put({
         apiVersion: 'snapshot.storage.k8s.io/v1',
         kind: 'VolumeSnapshotContent',
@@ -382,7 +384,7 @@ function readyStatus(obj, resource, nodes) {
       updateRevision: `${obj.metadata.name}-fake`,
     };
   }
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = timestamp();
   return {
     observedGeneration: gen,
     replicas,

@@ -12,9 +12,10 @@
 //   stats.unreachable('node-2');    // 503 from the proxy, as when the kubelet is down
 
 import { parseQuantity } from '../apiserver.mjs';
+import { timestamp } from './time.mjs';
 
 const GI = 2 ** 30;
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now = timestamp;
 
 /** @param {any} api */
 export function serveKubeletStats(api) {

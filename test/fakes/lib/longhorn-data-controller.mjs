@@ -32,6 +32,8 @@
 //
 //   const stop = startLonghornDataController(api, { reachable: (url) => url.startsWith('nfs://') || 'mount failed' });
 
+import { timestamp } from './time.mjs';
+
 /**
  * @typedef {object} LonghornDataControllerOptions
  * @property {number} [delayMs]          before each status change (default 20)
@@ -55,7 +57,7 @@ const storeKey = (/** @type {string} */ url) => url.replace(/\/+$/, '');
 const KUBE_STATUS_LABEL = 'KubernetesStatus';
 
 const NS = 'longhorn-system';
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const now = timestamp;
 
 /**
  * @param {{ store: any, onChange: (fn: (ev: any) => void) => () => void }} api
