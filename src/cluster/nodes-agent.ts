@@ -104,17 +104,24 @@ export async function runAgentDaemonSet(kube: KubeClient, run: DaemonSetRun, sig
   } finally {
     // Runs after Ctrl-C too: these calls do not listen to the aborted signal.
     events.cleanupStarted?.();
-    const failed: string[] = [];
+    // Both at once: neither waits for the other, and the run ends a round trip sooner.
     const cleaner = kube.unaborted();
-    for (const ref of owned) {
-      try {
-        await cleaner.delete(ref);
-      } catch (err) {
-        failed.push(`${describeRef(ref)}: ${(err as Error).message}`);
-      }
-    }
+    const failed = (
+      await Promise.all(
+        owned.map(async (ref) => {
+          try {
+            await cleaner.delete(ref);
+            return undefined;
+          } catch (err) {
+            // The client's errors name the object already ("... while deleting DaemonSet/x in ns: ...").
+            const message = (err as Error).message.replace(/\.$/, '');
+            return message.includes(describeRef(ref)) ? message : `${describeRef(ref)}: ${message}`;
+          }
+        }),
+      )
+    ).filter((f): f is string => f !== undefined);
     if (failed.length) {
-      events.cleanupFailed?.(`could not delete ${failed.join('; ')}. Remove them with: kubectl -n ${namespace} delete daemonset,configmap -l ${RUN_LABEL}=${run.runId}`);
+      events.cleanupFailed?.(`the agent's objects were not all deleted: ${failed.join('; ')}. Remove what is left with: kubectl -n ${namespace} delete daemonset,configmap -l ${RUN_LABEL}=${run.runId}`);
     }
   }
 }

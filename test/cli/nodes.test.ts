@@ -269,6 +269,23 @@ describe('cleanup', () => {
     expectCleanedUp(sb);
   });
 
+  it('both objects are deleted at once; a delete that fails is named with the command that removes what is left', async () => {
+    const { sb } = await threeNodes();
+    sb.api!.faults.delay({ verb: 'delete', resource: 'daemonsets' }, 400, 1);
+    sb.api!.faults.failNext({ verb: 'delete', resource: 'daemonsets' }, 403, { reason: 'Forbidden', message: 'daemonsets.apps is forbidden: no delete for you' });
+    const r = await sb.run(['nodes', 'check']);
+    const ds = sb.api!.store.list('daemonsets', NS)[0].metadata.name;
+    const run = sb.api!.store.list('daemonsets', NS)[0].metadata.labels['k8s-storage.io/run'];
+    expect(r.stderr).toContain(`warning: the agent's objects were not all deleted: not allowed while deleting DaemonSet/${ds} in ${NS}: daemonsets.apps is forbidden: no delete for you. Remove what is left with: kubectl -n ${NS} delete daemonset,configmap -l k8s-storage.io/run=${run}\n`);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(sb.api!.store.list('daemonsets', NS)).toHaveLength(1);
+    expect(sb.api!.store.list('configmaps', NS)).toEqual([]);
+    // The ConfigMap's delete did not wait for the DaemonSet's answer.
+    const [dsDelete] = sb.api!.requestsMatching({ verb: 'delete', resource: 'daemonsets' });
+    const [cmDelete] = sb.api!.requestsMatching({ verb: 'delete', resource: 'configmaps' });
+    expect(cmDelete.time - dsDelete.time).toBeLessThan(400);
+  });
+
   it('after Ctrl-C while waiting: exit 130 and both objects deleted', async () => {
     const { sb } = await threeNodes(() => 'never');
     const r = await sb.runWithSignal(['nodes', 'check'], { afterStderrMatch: /Started DaemonSet/ });
