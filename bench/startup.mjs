@@ -31,4 +31,6 @@ for (const [name, xs] of Object.entries(times)) {
   console.log(`  ${name.padEnd(30)} ${m.toFixed(1).padStart(7)} ms   ${(m / base).toFixed(2)}x node -e 0`);
 }
 const ratio = median(times['render pvc data --size 1Gi']) / base;
-console.log(`render pvc / node -e 0 = ${ratio.toFixed(2)}x (target <= 1.5x)`);
+// A bare Node start is the floor, not a target: the target (render pvc at most 1.0x kubectl's
+// client-side render) is measured side by side in bench/kubectl.mjs.
+console.log(`render pvc / node -e 0 = ${ratio.toFixed(2)}x (the floor is 1.0x; the target against kubectl is in the kubectl part above)`);
