@@ -99,7 +99,7 @@ export class ApiTransport {
     return new URL(`${prefix}${path}${queryString(query)}`, this.base);
   }
 
-  private async open(method: string, path: string, o: RequestOptions): Promise<http.IncomingMessage> {
+  private async open(method: string, path: string, o: RequestOptions, made?: (req: http.ClientRequest) => void): Promise<http.IncomingMessage> {
     const { agent, headers } = await this.auth();
     const body = o.body === undefined ? undefined : Buffer.from(JSON.stringify(o.body));
     this.requests += 1;
@@ -115,6 +115,7 @@ export class ApiTransport {
         },
         ...(o.signal ? { signal: o.signal } : {}),
       });
+      made?.(req);
       req.on('response', resolve);
       req.on('error', reject);
       req.end(body);
@@ -146,12 +147,15 @@ export class ApiTransport {
    * rejects) when the stream ends; an answer other than 200 is in `error` as ApiStatusError.
    */
   watch(path: string, query: RequestOptions['query'], onEvent: (ev: WatchEvent) => void): WatchHandle {
-    const controller = new AbortController();
     let stopped = false;
+    let req: http.ClientRequest | undefined;
     const done = (async (): Promise<{ error?: Error }> => {
       let res: http.IncomingMessage;
       try {
-        res = await this.open('GET', path, { query: { ...query, watch: 1 }, signal: controller.signal });
+        res = await this.open('GET', path, { query: { ...query, watch: 1 } }, (r) => {
+          req = r;
+          if (stopped) r.destroy();
+        });
       } catch (err) {
         return stopped ? {} : { error: err as Error };
       }
@@ -178,9 +182,11 @@ export class ApiTransport {
     })();
     return {
       done,
+      // A plain destroy: an AbortSignal would build an AbortError with its stack and send it
+      // through the request, the response and the iterator (~2 ms of CPU per watch).
       stop() {
         stopped = true;
-        controller.abort();
+        req?.destroy();
       },
     };
   }
