@@ -293,6 +293,20 @@ describe('writes', () => {
 describe('server-side apply', () => {
   const cm = (data: Record<string, string>): k8s.V1ConfigMap & k8s.KubernetesObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' }, data });
 
+  it('an apply body is YAML or JSON (JSON is YAML); a flow mapping is YAML, not broken JSON', async () => {
+    const apply = (name: string, body: string) =>
+      fetch(`${api.url}/api/v1/namespaces/default/configmaps/${name}?fieldManager=t`, { method: 'PATCH', body, headers: { 'Content-Type': 'application/apply-patch+yaml' } });
+    const yaml = await apply('y', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  a: "1"\n');
+    expect(yaml.status).toBe(201);
+    const json = await apply('j', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'j' }, data: { a: '2' } }));
+    expect(json.status).toBe(201);
+    const flow = await apply('f', '{apiVersion: v1, kind: ConfigMap, metadata: {name: f}, data: {a: "3"}}');
+    expect(flow.status).toBe(201);
+    expect(['y', 'j', 'f'].map((n) => api.store.get('configmaps', n).data.a)).toEqual(['1', '2', '3']);
+    const broken = await apply('b', '{"apiVersion": "v1", "kind": ');
+    expect(broken.status).toBe(400);
+  });
+
   it('applies through KubernetesObjectApi.patch with PatchStrategy.ServerSideApply, records managedFields, and conflicts like the real server', async () => {
     const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
     // patch(spec, pretty, dryRun, fieldManager, force, patchStrategy)
