@@ -283,7 +283,7 @@ describe('cleanup', () => {
     // The ConfigMap's delete did not wait for the DaemonSet's answer.
     const [dsDelete] = sb.api!.requestsMatching({ verb: 'delete', resource: 'daemonsets' });
     const [cmDelete] = sb.api!.requestsMatching({ verb: 'delete', resource: 'configmaps' });
-    expect(cmDelete.time - dsDelete.time).toBeLessThan(400);
+    expect(cmDelete!.time - dsDelete!.time).toBeLessThan(400);
   });
 
   it('after Ctrl-C while waiting: exit 130 and both objects deleted', async () => {
