@@ -113,9 +113,9 @@ export async function runAgentDaemonSet(kube: KubeClient, run: DaemonSetRun, sig
             await cleaner.delete(ref);
             return undefined;
           } catch (err) {
-            // The client's errors name the object already ("... while deleting DaemonSet/x in ns: ...").
+            // KubeClient's errors name the object already ("not allowed while deleting DaemonSet/x in ns: ...").
             const message = (err as Error).message.replace(/\.$/, '');
-            return message.includes(describeRef(ref)) ? message : `${describeRef(ref)}: ${message}`;
+            return err instanceof ClusterError ? message : `${describeRef(ref)}: ${message}`;
           }
         }),
       )

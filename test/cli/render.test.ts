@@ -297,19 +297,27 @@ describe('stdout, written with fs.writeSync (src/output/stdio.ts)', () => {
 
   // A descriptor another process made non-blocking answers EAGAIN once its buffer is full:
   // the rest then goes through process.stdout, which waits for the reader. python3 makes such a
-  // pipe (4 KiB, O_NONBLOCK) and reads it only after a second.
-  it.skipIf(!hasPython)('a full non-blocking pipe still gets the whole output, in order', async () => {
-    const expected = (await runCli(['dashboards', 'longhorn'])).stdout;
-    expect(expected.length).toBeGreaterThan(8192);
-    const { file, args } = cliInvocation(['dashboards', 'longhorn']);
+  // pipe (4 KiB, O_NONBLOCK), starts the CLI on it, and after a second runs `then` (python
+  // lines with `r` the reading end and `p` the CLI).
+  const withFullPipe = (cli: string[], then: string[]) => {
+    const { file, args } = cliInvocation(cli);
     const py = [
-      'import fcntl, os, subprocess, sys, time',
+      'import fcntl, os, signal, subprocess, sys, time',
       'r, w = os.pipe()',
       'fcntl.fcntl(w, 1031, 4096)', // F_SETPIPE_SZ
       'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
       'p = subprocess.Popen(sys.argv[1:], stdout=w)',
       'os.close(w)',
       'time.sleep(1)',
+      ...then,
+    ].join('\n');
+    return execa('python3', ['-c', py, file, ...args], { reject: false });
+  };
+
+  it.skipIf(!hasPython)('a full non-blocking pipe still gets the whole output, in order', async () => {
+    const expected = (await runCli(['dashboards', 'longhorn'])).stdout;
+    expect(expected.length).toBeGreaterThan(8192);
+    const r = await withFullPipe(['dashboards', 'longhorn'], [
       'out = b""',
       'while True:',
       '    chunk = os.read(r, 65536)',
@@ -317,8 +325,7 @@ describe('stdout, written with fs.writeSync (src/output/stdio.ts)', () => {
       '    out += chunk',
       'sys.stdout.buffer.write(out)',
       'sys.exit(p.wait())',
-    ].join('\n');
-    const r = await execa('python3', ['-c', py, file, ...args], { reject: false });
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(expected.trimEnd());
   });
@@ -326,21 +333,8 @@ describe('stdout, written with fs.writeSync (src/output/stdio.ts)', () => {
   // main() has returned and the output waits for the reader: a Ctrl-C then is still an
   // interrupted run (130), not a death by SIGINT (-2 to python).
   it.skipIf(!hasPython)('Ctrl-C while the last output waits for a full pipe ends with 130', async () => {
-    const { file, args } = cliInvocation(['dashboards', 'longhorn']);
-    const py = [
-      'import fcntl, os, signal, subprocess, sys, time',
-      'r, w = os.pipe()',
-      'fcntl.fcntl(w, 1031, 4096)',
-      'fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)',
-      'p = subprocess.Popen(sys.argv[1:], stdout=w)',
-      'os.close(w)',
-      // Nobody reads: after a second the CLI has long filled the pipe and waits on it.
-      'time.sleep(1)',
-      'alive = p.poll() is None',
-      'p.send_signal(signal.SIGINT)',
-      'print(alive, p.wait())',
-    ].join('\n');
-    const r = await execa('python3', ['-c', py, file, ...args], { reject: false });
+    // Nobody has read yet: the CLI has long filled the pipe and waits on it.
+    const r = await withFullPipe(['dashboards', 'longhorn'], ['alive = p.poll() is None', 'p.send_signal(signal.SIGINT)', 'print(alive, p.wait())']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout.trim()).toBe('True 130');
   });

@@ -204,6 +204,8 @@ export async function startFakeApiServer(opts = {}) {
   const findDef = (group, version, resource) =>
     registry.find((d) => !d.hidden && d.group === group && d.version === version && d.resource === resource);
 
+  /** @type {Map<string, {d: ResourceDef, size: number}>} what resolve() found, by ref */
+  const resolved = new Map();
   /**
    * Resolve what a test means by a resource: 'persistentvolumeclaims', 'pvc', 'PersistentVolumeClaim',
    * 'deployments.apps', 'apps/deployments', 'nodes.longhorn.io', or {apiVersion, kind}.
@@ -221,8 +223,6 @@ export async function startFakeApiServer(opts = {}) {
     resolved.set(key, { d, size: registry.length });
     return d;
   };
-  /** @type {Map<string, {d: ResourceDef, size: number}>} */
-  const resolved = new Map();
   /** @param {string | {apiVersion?: string, kind?: string}} ref @returns {ResourceDef} */
   const resolveUncached = (ref) => {
     /** @type {ResourceDef|undefined} */
