@@ -46,7 +46,7 @@ import {
 import { makeControllers } from './lib/controllers.mjs';
 import { makeDaemonSetControllers } from './lib/daemonset-controller.mjs';
 import { makePodExec } from './lib/pod-exec.mjs';
-import { timestamp } from './lib/time.mjs';
+import { timestamp as now } from './lib/time.mjs';
 
 /** @typedef {import('./lib/resources.mjs').ResourceDef} ResourceDef */
 /** @typedef {import('./lib/merge.mjs').FieldPath} FieldPath */
@@ -160,7 +160,6 @@ export function statusBody(code, reason, message, details) {
   return s;
 }
 
-const now = timestamp;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;

@@ -27,13 +27,12 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clone } from './merge.mjs';
-import { timestamp } from './time.mjs';
+import { timestamp as now } from './time.mjs';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** A container's default terminationMessagePath, and how much of the message the kubelet keeps. */
 const TERMINATION_LOG = '/dev/termination-log';
 const MESSAGE_LIMIT = 4096;
-const now = timestamp;
 const suffix = () => Array.from({ length: 5 }, () => ALPHABET[Math.floor(Math.random() * ALPHABET.length)]).join('');
 
 const FAKE_NSENTER = `#!/bin/sh

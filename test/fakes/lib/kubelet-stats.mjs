@@ -12,10 +12,9 @@
 //   stats.unreachable('node-2');    // 503 from the proxy, as when the kubelet is down
 
 import { parseQuantity } from '../apiserver.mjs';
-import { timestamp } from './time.mjs';
+import { timestamp as now } from './time.mjs';
 
 const GI = 2 ** 30;
-const now = timestamp;
 
 /** @param {any} api */
 export function serveKubeletStats(api) {

@@ -32,7 +32,7 @@
 //
 //   const stop = startLonghornDataController(api, { reachable: (url) => url.startsWith('nfs://') || 'mount failed' });
 
-import { timestamp } from './time.mjs';
+import { timestamp as now } from './time.mjs';
 
 /**
  * @typedef {object} LonghornDataControllerOptions
@@ -57,7 +57,6 @@ const storeKey = (/** @type {string} */ url) => url.replace(/\/+$/, '');
 const KUBE_STATUS_LABEL = 'KubernetesStatus';
 
 const NS = 'longhorn-system';
-const now = timestamp;
 
 /**
  * @param {{ store: any, onChange: (fn: (ev: any) => void) => () => void }} api

@@ -26,11 +26,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { WebSocketServer } from 'ws';
-import { timestamp } from './time.mjs';
+import { timestamp as now } from './time.mjs';
 
 const SUPPORTED = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/;
-const now = timestamp;
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

@@ -26,11 +26,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { timestamp } from './time.mjs';
+import { timestamp as now } from './time.mjs';
 
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const suffix = () => Array.from({ length: 5 }, () => ALPHABET[Math.floor(Math.random() * ALPHABET.length)]).join('');
-const now = timestamp;
 const sleep = (/** @type {number} */ ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
